@@ -1,0 +1,50 @@
+#!/bin/sh
+# Builds tests/compile_check.c with -Wall -Wextra -Wpedantic -Werror under gcc and clang as
+# C99 and C11, as C++ under g++ and clang++, in static mode, with every opt-out and with
+# allocation hooks, and runs each binary. A partial set of hooks must fail to compile.
+cd "$(dirname "$0")" || exit 1
+W="-Wall -Wextra -Wpedantic -Werror"
+LIBS="-lm -lz -lpthread"
+out=$(mktemp -d)
+fail=0
+n=0
+run() {  # run NAME COMPILER FLAGS...
+    name=$1; shift
+    n=$((n + 1))
+    if "$@" -o "$out/$name" $LIBS 2>"$out/$name.log" && "$out/$name"; then :; else
+        echo "compile-check FAILED: $name: $*"; cat "$out/$name.log"; fail=1
+    fi
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+for cc in gcc clang; do
+    have $cc || { echo "compile-check: $cc not found, skipped"; continue; }
+    for std in c99 c11; do
+        run "$cc-$std" $cc -std=$std $W compile_check.c compile_check_b.c
+    done
+    run "$cc-static" $cc -std=c99 $W -DGROUNDUP_STATIC compile_check.c
+    run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGROUNDUP_NO_PNG compile_check.c compile_check_b.c
+    run "$cc-hooks" $cc -std=c11 $W -DCHECK_HOOKS compile_check.c compile_check_b.c
+done
+for cxx in g++ clang++; do
+    have $cxx || { echo "compile-check: $cxx not found, skipped"; continue; }
+    run "$cxx" $cxx -x c++ -std=c++11 $W compile_check.c compile_check_b.c
+    run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
+done
+# Mixed: the implementation in C, a user in C++.
+if have gcc && have g++; then
+    n=$((n + 1))
+    gcc -std=c99 $W -c compile_check.c -o "$out/a.o" 2>"$out/mixed.log" &&
+    g++ -x c++ $W -c compile_check_b.c -o "$out/b.o" 2>>"$out/mixed.log" &&
+    g++ "$out/a.o" "$out/b.o" -o "$out/mixed" $LIBS 2>>"$out/mixed.log" && "$out/mixed" ||
+    { echo "compile-check FAILED: mixed C/C++"; cat "$out/mixed.log"; fail=1; }
+fi
+# Hooks are all or none.
+n=$((n + 1))
+if printf '#define GU_MALLOC(n) malloc(n)\n#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n' |
+    gcc -x c -fsyntax-only -I.. - 2>"$out/hooks.log"; then
+    echo "compile-check FAILED: a partial set of GU_MALLOC/GU_FREE/GU_REALLOC compiled"; fail=1
+elif ! grep -q "Must define all or none" "$out/hooks.log"; then
+    echo "compile-check FAILED: partial hooks gave the wrong error"; cat "$out/hooks.log"; fail=1
+fi
+rm -rf "$out"
+[ $fail = 0 ] && echo "compile-check: $n builds ok" || exit 1
