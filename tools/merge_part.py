@@ -15,11 +15,14 @@ def strip_decls(s):
     joined = joined.replace('#ifdef __cplusplus\nextern "C" {\n#endif\n', '').replace('#ifdef __cplusplus\n}\n#endif\n', '')
     lines = joined.split('\n')
     assert WRAP.match(lines[0]) and WRAP.match(lines[1]) and lines[-1].strip() == '#endif', 'bad decls wrapper'
-    return '\n'.join(lines[2:-1]).strip('\n') + '\n'
+    return KEEP(lines[1]) + '\n'.join(lines[2:-1]).strip('\n') + '\n'
 def strip_impl(s):
     lines = s.strip('\n').split('\n')
     assert WRAP.match(lines[0]) and WRAP.match(lines[1]) and lines[-1].strip() == '#endif', 'bad impl wrapper'
-    return '\n'.join(lines[2:-1]).strip('\n') + '\n'
+    return KEEP(lines[1]) + '\n'.join(lines[2:-1]).strip('\n') + '\n'
+# While other parts are still developed against wip/ files, the merged section keeps its
+# guard define (marked), so a leftover `#include "wip/<area>.h"` becomes a no-op.
+KEEP = lambda l: l.strip() + '  // @@merged-guard\n'
 for part in sys.argv[1:]:
     d, i = split(open(part).read())
     h = open('groundup.h').read()

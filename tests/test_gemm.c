@@ -1,0 +1,359 @@
+// tests/test_gemm.c - the fast matmul (issue 7): gu_sgemm judged as netlib's BLAS tests judge
+// sgemm, on every kernel this CPU runs; 1 and 2 threads give the same bits; gu_matmul's
+// torch.matmul semantics against plain loops; bad arguments are errors.
+#include <math.h>
+#include <float.h>
+
+static uint64_t tg__state = 88172645463325252ull;
+static float tg__rand(void) {   // xorshift64, uniform in [-1, 1)
+    tg__state ^= tg__state << 13;
+    tg__state ^= tg__state >> 7;
+    tg__state ^= tg__state << 17;
+    return (float)((double)(tg__state >> 40) / (double)(1 << 23) - 1.0);
+}
+
+static const char *const tg__kernels[] = {"avx512", "avx2", "portable"};
+
+// Switches to kernel `name`; 0 (with a printed note) when this build or CPU lacks it.
+static int tg__use_kernel(const char *name) {
+    if (gu_gemm_set_kernel(name) == 0) return 1;
+    printf("  note: kernel %s not available here (%s)\n", name, gu_error());
+    gu_clear_error();
+    return 0;
+}
+
+#define TG_GUARD 3          // guard rows above and below C, guard columns right of each row
+#define TG_SENTINEL 4321.5f
+
+// One product on the current kernel against a float64 reference, with the netlib ratio
+// |C - Cref| / (eps * (|alpha| sum|a||b| + |beta||c|)) < 16 per element, guards unchanged.
+// Returns 1 on success; prints the first failure.
+static int tg__check_one(char ta, char tb, int64_t m, int64_t n, int64_t k, float alpha, float beta) {
+    int64_t lda = (ta == 'N' ? k : m) + 3, ldb = (tb == 'N' ? n : k) + 2, ldc = n + TG_GUARD;
+    int64_t arows = ta == 'N' ? m : k, brows = tb == 'N' ? k : n;
+    int64_t crows = m + 2 * TG_GUARD, i, j, p;
+    float *a = (float *)malloc(sizeof(float) * (size_t)(arows * lda + 1));
+    float *b = (float *)malloc(sizeof(float) * (size_t)(brows * ldb + 1));
+    float *cbuf = (float *)malloc(sizeof(float) * (size_t)(crows * ldc));
+    float *c0 = (float *)malloc(sizeof(float) * (size_t)(m * n + 1));
+    float *c = cbuf + TG_GUARD * ldc;
+    int ok = 1, rc;
+    double worst = 0;
+    for (i = 0; i < arows * lda; i++) a[i] = tg__rand();
+    for (i = 0; i < brows * ldb; i++) b[i] = tg__rand();
+    for (i = 0; i < crows * ldc; i++) cbuf[i] = TG_SENTINEL;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            // beta == 0 must not read C: give it NaN there
+            c0[i * n + j] = beta == 0 ? NAN : tg__rand();
+            c[i * ldc + j] = c0[i * n + j];
+        }
+    rc = gu_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (rc != 0) { printf("    sgemm returned %d: %s\n", rc, gu_error()); ok = 0; }
+    for (i = 0; ok && i < m; i++)
+        for (j = 0; ok && j < n; j++) {
+            double s = 0, g = 0, ref, err, ratio;
+            for (p = 0; p < k; p++) {
+                double x = ta == 'N' ? a[i * lda + p] : a[p * lda + i];
+                double y = tb == 'N' ? b[p * ldb + j] : b[j * ldb + p];
+                s += x * y;
+                g += fabs(x * y);
+            }
+            ref = (double)alpha * s;
+            g = fabs((double)alpha) * g;
+            if (beta != 0) { ref += (double)beta * c0[i * n + j]; g += fabs((double)beta * c0[i * n + j]); }
+            err = fabs((double)c[i * ldc + j] - ref);
+            ratio = g > 0 ? err / ((double)FLT_EPSILON * g) : (err == 0 ? 0 : INFINITY);
+            if (ratio > worst) worst = ratio;
+            if (!(ratio < 16)) {
+                printf("    C[%d][%d] = %.9g, reference %.9g, ratio %g\n", (int)i, (int)j, (double)c[i * ldc + j], ref, ratio);
+                ok = 0;
+            }
+        }
+    for (i = 0; ok && i < crows; i++)
+        for (j = 0; ok && j < ldc; j++) {
+            int inside = i >= TG_GUARD && i < TG_GUARD + m && j < n;
+            if (!inside && !(cbuf[i * ldc + j] == TG_SENTINEL)) {
+                printf("    guard C row %d col %d was written\n", (int)i - TG_GUARD, (int)j);
+                ok = 0;
+            }
+        }
+    if (!ok)
+        printf("  FAILED kernel %s: sgemm('%c', '%c', m %d, n %d, k %d, alpha %g, beta %g), worst ratio %g\n", gu_gemm_kernel(), ta, tb,
+               (int)m, (int)n, (int)k, (double)alpha, (double)beta, worst);
+    free(a); free(b); free(cbuf); free(c0);
+    return ok;
+}
+
+static const int64_t tg__sizes[] = {0, 1, 2, 3, 5, 9, 16, 17, 31, 33, 64, 65, 127, 257};
+#define TG_NSIZES ((int)(sizeof tg__sizes / sizeof tg__sizes[0]))
+static const float tg__alphas[] = {0.0f, 1.0f, 0.7f};
+static const float tg__betas[] = {0.0f, 1.0f, 1.3f};
+
+// Every (m, n) pair of the sizes, k rotating through all of them; the transposes and the
+// (alpha, beta) pairs rotate too, so each appears with small and large shapes. Then the
+// full cube of the small sizes with every transpose and every (alpha, beta).
+static void test_gemm_netlib_all_kernels(void) {
+    int kern, im, in, ik, t, ab, fails = 0, runs = 0;
+    const char tr[2] = {'N', 'T'};
+    for (kern = 0; kern < 3; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (im = 0; im < TG_NSIZES; im++)
+            for (in = 0; in < TG_NSIZES; in++) {
+                int sel = im * TG_NSIZES + in;
+                int64_t k = tg__sizes[(im + 3 * in) % TG_NSIZES];
+                char ta = tr[sel & 1], tb = tr[(sel >> 1) & 1];
+                float alpha = tg__alphas[(sel / 4) % 3], beta = tg__betas[(sel / 12) % 3];
+                runs++;
+                if (fails < 5 && !tg__check_one(ta, tb, tg__sizes[im], tg__sizes[in], k, alpha, beta)) fails++;
+            }
+        for (im = 0; im < 8; im++)
+            for (in = 0; in < 8; in++)
+                for (ik = 0; ik < 8; ik++)
+                    for (t = 0; t < 4; t++)
+                        for (ab = 0; ab < 9; ab++) {
+                            runs++;
+                            if (fails < 5 && !tg__check_one(tr[t & 1], tr[t >> 1], tg__sizes[im], tg__sizes[in], tg__sizes[ik],
+                                                            tg__alphas[ab % 3], tg__betas[ab / 3])) fails++;
+                        }
+    }
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d products failed the netlib bound", fails, runs);
+}
+
+// The same bits with 1 and 2 threads, for shapes big enough to be split (packed path over
+// rows and over columns, the rows kernel, more than one MC/KC/NC block).
+static void test_gemm_threads_same_bits(void) {
+    static const int64_t shapes[][3] = {{300, 200, 100}, {97, 700, 300}, {5000, 10, 300}, {3001, 33, 257},
+                                        {20, 4200, 30}, {700, 65, 520}};
+    static const char trs[][2] = {{'N', 'N'}, {'T', 'N'}, {'N', 'T'}, {'T', 'T'}};
+    int kern, s, t, saved = gu_get_num_threads();
+    for (kern = 0; kern < 3; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
+            for (t = 0; t < 4; t++) {
+                int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], i;
+                char ta = trs[t][0], tb = trs[t][1];
+                int64_t lda = ta == 'N' ? k : m, ldb = tb == 'N' ? n : k;
+                float *a = (float *)malloc(sizeof(float) * (size_t)(m * k));
+                float *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+                float *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+                float *c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+                for (i = 0; i < m * k; i++) a[i] = tg__rand();
+                for (i = 0; i < k * n; i++) b[i] = tg__rand();
+                for (i = 0; i < m * n; i++) c1[i] = c2[i] = tg__rand();
+                gu_set_num_threads(1);
+                CHECK(gu_sgemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 1.3f, c1, n) == 0);
+                gu_set_num_threads(2);
+                CHECK(gu_sgemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 1.3f, c2, n) == 0);
+                CHECKF(memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) == 0, "kernel %s, %c%c (%d, %d, %d): 1 and 2 threads differ",
+                       gu_gemm_kernel(), ta, tb, (int)m, (int)n, (int)k);
+                free(a); free(b); free(c1); free(c2);
+            }
+    }
+    gu_set_num_threads(saved);
+    gu_gemm_set_kernel("auto");
+}
+
+// A random float32 tensor of the given shape (an owner).
+static gu_tensor tg__randn(int ndim, const int64_t *shape) {
+    gu_tensor t = gu_empty(GU_FLOAT32, ndim, shape);
+    int64_t i;
+    for (i = 0; i < t.storage_numel; i++) ((float *)t.base)[i] = tg__rand();
+    return t;
+}
+
+// torch.matmul by plain loops in double, on gu_get: the oracle for shapes and strides.
+static void tg__matmul_loops(gu_tensor a, gu_tensor b, gu_tensor out) {
+    int av = a.ndim == 1, bv = b.ndim == 1, nd, nbd, d;
+    int64_t m, n, k, total, e, idx[GU_MAX_DIMS], ia[GU_MAX_DIMS], ib[GU_MAX_DIMS], io[GU_MAX_DIMS], oshape[GU_MAX_DIMS];
+    int ona = av ? 0 : a.ndim - 2, onb = bv ? 0 : b.ndim - 2;   // batch dims of each
+    k = a.shape[a.ndim - 1];
+    m = av ? 1 : a.shape[a.ndim - 2];
+    n = bv ? 1 : b.shape[b.ndim - 1];
+    nbd = (ona > onb ? ona : onb);
+    nd = nbd + 2;
+    for (d = 0; d < nbd; d++) {
+        int ja = d - (nbd - ona), jb = d - (nbd - onb);
+        int64_t sa = ja >= 0 ? a.shape[ja] : 1, sb = jb >= 0 ? b.shape[jb] : 1;
+        oshape[d] = sa > sb ? sa : sb;
+    }
+    oshape[nbd] = m; oshape[nbd + 1] = n;
+    total = 1;
+    for (d = 0; d < nd; d++) total *= oshape[d];
+    for (e = 0; e < total; e++) {
+        int64_t r = e, p, no = 0;
+        double s = 0;
+        for (d = nd - 1; d >= 0; d--) { idx[d] = r % oshape[d]; r /= oshape[d]; }
+        for (p = 0; p < k; p++) {
+            int na = 0, nb = 0;
+            for (d = 0; d < ona; d++) ia[na++] = a.shape[d] == 1 ? 0 : idx[d + (nbd - ona)];
+            if (!av) ia[na++] = idx[nbd];
+            ia[na++] = p;
+            for (d = 0; d < onb; d++) ib[nb++] = b.shape[d] == 1 ? 0 : idx[d + (nbd - onb)];
+            ib[nb++] = p;
+            if (!bv) ib[nb++] = idx[nbd + 1];
+            s += gu_get(a, na, ia) * gu_get(b, nb, ib);
+        }
+        for (d = 0; d < nbd; d++) io[no++] = idx[d];
+        if (!av) io[no++] = idx[nbd];
+        if (!bv) io[no++] = idx[nbd + 1];
+        gu_set(out, no, io, s);
+    }
+}
+
+// gu_matmul(a, b) has `want` as its shape and matches the loops to float accuracy.
+static void tg__check_matmul(const char *what, gu_tensor a, gu_tensor b, int wnd, const int64_t *want) {
+    gu_tensor r = gu_matmul(a, b), ref;
+    int64_t i, n;
+    double worst = 0;
+    CHECKF(gu_ok(r), "%s: %s", what, gu_error());
+    if (!gu_ok(r)) return;
+    CHECKF(r.ndim == wnd && (wnd == 0 || memcmp(r.shape, want, sizeof(int64_t) * (size_t)wnd) == 0), "%s: result shape %s",
+           what, gu__sh(r.ndim, r.shape));
+    ref = gu_zeros(GU_FLOAT32, r.ndim, r.shape);
+    tg__matmul_loops(a, b, ref);
+    n = gu_numel(r);
+    for (i = 0; i < n; i++) {
+        double d = fabs(gu_get_flat(r, i) - gu_get_flat(ref, i));
+        if (d > worst) worst = d;
+    }
+    CHECKF(worst < 1e-4, "%s: differs from the loops by %g", what, worst);
+    // the same through gu_matmul_out into a transposed (non-contiguous) output when 2-D
+    if (r.ndim >= 2) {
+        gu_tensor o = gu_zeros(GU_FLOAT32, r.ndim, r.shape), ot;
+        int64_t tshape[GU_MAX_DIMS];
+        int d;
+        for (d = 0; d < r.ndim; d++) tshape[d] = r.shape[d];
+        tshape[r.ndim - 1] = r.shape[r.ndim - 2];
+        tshape[r.ndim - 2] = r.shape[r.ndim - 1];
+        gu_free(&o);
+        o = gu_zeros(GU_FLOAT32, r.ndim, tshape);
+        ot = gu_transpose(o, -1, -2);   // shape of r, column stride != 1
+        CHECKF(gu_matmul_out(ot, a, b) == 0, "%s: matmul_out: %s", what, gu_error());
+        worst = 0;
+        for (i = 0; i < n; i++) {
+            double d2 = fabs(gu_get_flat(ot, i) - gu_get_flat(r, i));
+            if (d2 > worst) worst = d2;
+        }
+        CHECKF(worst < 1e-5, "%s: matmul_out into a transposed out differs by %g", what, worst);
+        gu_free(&o);
+    }
+    gu_free(&ref);
+    gu_free(&r);
+}
+
+static void test_matmul_semantics(void) {
+    int64_t s_k[1] = {7}, s_k2[1] = {9}, s_mk[2] = {5, 7}, s_kn[2] = {7, 3}, s_b3[3] = {2, 5, 7}, s_b4[4] = {4, 1, 5, 7};
+    int64_t s_bk[3] = {3, 7, 6}, s_big[2] = {40, 70}, s_bigk[2] = {70, 90};
+    gu_tensor v = tg__randn(1, s_k), w = tg__randn(1, s_k), x = tg__randn(2, s_mk), y = tg__randn(2, s_kn);
+    gu_tensor b3 = tg__randn(3, s_b3), b4 = tg__randn(4, s_b4), bk = tg__randn(3, s_bk), v9 = tg__randn(1, s_k2);
+    gu_tensor big = tg__randn(2, s_big), bigk = tg__randn(2, s_bigk);
+    {
+        int64_t e0[1] = {0}, e1[1] = {5}, e2[1] = {3}, e3[2] = {5, 3}, e4[3] = {2, 5, 3}, e5[4] = {4, 3, 5, 6}, e6[2] = {2, 5};
+        int64_t e7[3] = {2, 5, 5}, e8[2] = {3, 6};
+        tg__check_matmul("1-D @ 1-D", v, w, 0, e0);
+        tg__check_matmul("2-D @ 1-D", x, v, 1, e1);
+        tg__check_matmul("1-D @ 2-D", v, y, 1, e2);
+        tg__check_matmul("2-D @ 2-D", x, y, 2, e3);
+        tg__check_matmul("3-D @ 2-D (folded batch)", b3, y, 3, e4);
+        tg__check_matmul("4-D @ 3-D broadcast", b4, bk, 4, e5);
+        tg__check_matmul("3-D @ 1-D", b3, v, 2, e6);
+        tg__check_matmul("1-D @ 3-D", v, bk, 2, e8);
+        // transposed, sliced, expanded operands
+        tg__check_matmul("3-D @ its own transpose", b3, gu_transpose(b3, 1, 2), 3, e7);
+    }
+    {
+        int64_t e[2] = {90, 40}, e2[2] = {20, 45}, e3[3] = {3, 40, 90}, sh3[3] = {3, 40, 70};
+        tg__check_matmul("transposed @ transposed", gu_t(bigk), gu_t(big), 2, e);   // (90, 70) @ (70, 40)
+        tg__check_matmul("sliced with steps", gu_slice(big, 0, 0, 40, 2), gu_slice(bigk, 1, 0, 90, 2), 2, e2);
+        tg__check_matmul("expanded batch (stride 0)", gu_expand(big, 3, sh3), bigk, 3, e3);
+    }
+    {   // negative strides: a reversed slice
+        int64_t e[2] = {40, 90};
+        tg__check_matmul("reversed rows", gu_slice(big, 0, GU_END, GU_REND, -1), bigk, 2, e);
+    }
+    (void)v9;
+    gu_free(&v); gu_free(&w); gu_free(&x); gu_free(&y); gu_free(&b3); gu_free(&b4); gu_free(&bk); gu_free(&v9);
+    gu_free(&big); gu_free(&bigk);
+}
+
+static void test_matmul_errors(void) {
+    int64_t s1[2] = {5, 784}, s2[2] = {785, 10}, s3[3] = {2, 5, 3}, s4[3] = {4, 3, 2}, s5[2] = {5, 10};
+    gu_tensor a = gu_zeros(GU_FLOAT32, 2, s1), b = gu_zeros(GU_FLOAT32, 2, s2), r;
+    gu_tensor c = gu_zeros(GU_FLOAT32, 3, s3), d = gu_zeros(GU_FLOAT32, 3, s4), o = gu_zeros(GU_FLOAT32, 2, s5);
+    gu_tensor li = gu_zeros(GU_INT64, 2, s1), sc = gu_scalar(GU_FLOAT32, 2);
+    r = gu_matmul(a, b);
+    CHECK(!gu_ok(r));
+    CHECK_STREQ(gu_error(), "matmul: (5, 784) @ (785, 10): inner dims 784 and 785 differ");
+    r = gu_matmul(c, d);
+    CHECK(!gu_ok(r));
+    CHECK_STREQ(gu_error(), "matmul: (2, 5, 3) @ (4, 3, 2): batch dims (2,) and (4,) cannot be broadcast");
+    r = gu_matmul(li, b);
+    CHECK(!gu_ok(r) && strstr(gu_error(), "float32") != NULL);
+    r = gu_matmul(sc, a);
+    CHECK(!gu_ok(r) && strstr(gu_error(), "at least 1 dim") != NULL);
+    CHECK(gu_matmul_out(o, a, b) == -1);
+    gu_clear_error();
+    CHECK(!gu_ok(gu_matmul(gu_slice(a, 9, 0, 1, 1), a)));   // invalid input carries its message
+    CHECK(strstr(gu_error(), "slice") != NULL);
+    {   // out of the wrong shape; out overlapping an input
+        int64_t s6[2] = {784, 10};
+        gu_tensor bb = gu_zeros(GU_FLOAT32, 2, s6), sq = gu_zeros(GU_FLOAT32, 2, s5);
+        int64_t s7[2] = {10, 10};
+        gu_tensor q = gu_zeros(GU_FLOAT32, 2, s7);
+        CHECK(gu_matmul_out(o, a, bb) == 0);
+        CHECK(gu_matmul_out(sq, a, a) == -1);
+        CHECK(gu_matmul_out(q, q, q) == -1 && strstr(gu_error(), "overlaps") != NULL);
+        gu_free(&bb); gu_free(&sq); gu_free(&q);
+    }
+    gu_free(&a); gu_free(&b); gu_free(&c); gu_free(&d); gu_free(&o); gu_free(&li); gu_free(&sc);
+}
+
+static void test_gemm_bad_args(void) {
+    float a[64] = {0}, b[64] = {0}, c[64] = {0};
+    CHECK(gu_sgemm('N', 'N', -1, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "negative") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 2, -3, 1, a, 2, b, 2, 0, c, 2) == -1);
+    CHECK(gu_sgemm('X', 'N', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "transa") != NULL);
+    CHECK(gu_sgemm('N', 'C', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "transb") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 3, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "lda 3") != NULL);
+    CHECK(gu_sgemm('T', 'N', 2, 3, 4, 1, a, 1, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "lda 1") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 4, b, 2, 0, c, 3) == -1 && strstr(gu_error(), "ldb 2") != NULL);
+    CHECK(gu_sgemm('N', 'T', 2, 3, 4, 1, a, 4, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "ldb 3") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 4, b, 3, 0, c, 2) == -1 && strstr(gu_error(), "ldc 2") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, NULL, 4, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "NULL") != NULL);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 4, NULL, 3, 0, c, 3) == -1);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 4, b, 3, 0, NULL, 3) == -1);
+    CHECK(gu_sgemm_ref('N', 'N', 2, 3, 4, 1, a, 4, b, 3, 0, c, 2) == -1);
+    // empty products are fine with NULL pointers and minimal leading dimensions
+    CHECK(gu_sgemm('N', 'N', 0, 0, 0, 1, NULL, 1, NULL, 1, 0, NULL, 1) == 0);
+    CHECK(gu_sgemm('N', 'N', 2, 3, 0, 1, NULL, 1, NULL, 3, 0, c, 3) == 0);
+    CHECK(gu_sgemm('n', 't', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == 0);   // lower case is accepted
+    CHECK(gu_gemm_set_kernel("sse9") == -1 && strstr(gu_error(), "unknown") != NULL);
+    CHECK(gu_gemm_set_kernel("portable") == 0 && strcmp(gu_gemm_kernel(), "portable") == 0);
+    CHECK(gu_gemm_set_kernel("auto") == 0);
+}
+
+// gu_sgemm_ref against gu_sgemm, and the lesson's product shape through both.
+static void test_gemm_ref_agrees(void) {
+    int64_t m = 5, n = 10, k = 784, i;
+    float *a = (float *)malloc(sizeof(float) * (size_t)(m * k)), *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+    float c1[50], c2[50];
+    double worst = 0;
+    for (i = 0; i < m * k; i++) a[i] = tg__rand();
+    for (i = 0; i < k * n; i++) b[i] = tg__rand();
+    CHECK(gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n) == 0);
+    CHECK(gu_sgemm_ref('N', 'N', m, n, k, 1, a, k, b, n, 0, c2, n) == 0);
+    for (i = 0; i < m * n; i++) worst = fabs(c1[i] - c2[i]) > worst ? fabs(c1[i] - c2[i]) : worst;
+    CHECKF(worst < 1e-3, "sgemm and sgemm_ref differ by %g", worst);
+    free(a); free(b);
+}
+
+static void suite_gemm(void) {
+    RUN(test_gemm_bad_args);
+    RUN(test_gemm_ref_agrees);
+    RUN(test_gemm_netlib_all_kernels);
+    RUN(test_gemm_threads_same_bits);
+    RUN(test_matmul_semantics);
+    RUN(test_matmul_errors);
+}
