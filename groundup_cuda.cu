@@ -25,7 +25,6 @@
 #ifndef GU__CUDA_EMU
 #define GROUNDUP_CUDA
 #include "groundup.h"
-#include "wip/cuda.h"  // TEMP until the cuda part is merged into groundup.h
 #include <cuda_runtime.h>
 #endif
 #include <stdint.h>

@@ -12,7 +12,6 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/ops.h"  // TEMP until merged
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,17 +1,17 @@
 // bench/gemm.c - groundup's matmul beside OpenBLAS's cblas_sgemm, on this machine, now.
-// Build: make build/bench_gemm   (cc -O3 -march=native -I.. bench/gemm.c -lopenblas -lm -lz -lpthread)
-// Run:   ./build/bench_gemm [--quick]      (about 1-2 minutes; --quick about 20 s, no 4096)
+// Build: make build/bench_gemm   (cc -O3 -march=native bench/gemm.c -lopenblas -lm -lz -lpthread)
+// Run:   ./build/bench_gemm [--quick] [--only SUBSTRING]
+//        about 75 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
 //
-// Measures first what the machine can do (FMA peak with 12 independent AVX-512 FMA chains
-// per core, read bandwidth summing a 512 MiB array), then for each shape and thread count
-// times groundup and OpenBLAS alternately in the same process and prints medians. "% limit"
-// is the roofline time max(flops / peak, bytes / bandwidth) over groundup's time: near 100%
-// means nothing is left to gain. OPENBLAS_CORETYPE can force OpenBLAS's weaker AVX2 kernels,
-// so the program re-executes itself without it. Results are checked against OpenBLAS's
-// before timing.
+// First what the machine can do: the FMA peak (12 independent AVX-512 FMA chains per core)
+// and the read bandwidth (summing a 512 MiB array), on 1 and 2 threads. Then for each shape
+// and thread count, groundup and OpenBLAS are timed alternately in the same process (5
+// rounds of blocks) and the medians printed. "% limit" is the roofline time
+// max(flops / peak, bytes / bandwidth) over groundup's time: near 100% leaves nothing to
+// gain. OPENBLAS_CORETYPE can force OpenBLAS's weaker AVX2 kernels, so the program runs
+// itself again without it. Each result is checked against OpenBLAS's before timing.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/gemm.h"   // TEMP until merged
 #include <cblas.h>
 #include <immintrin.h>
 #include <pthread.h>
@@ -191,14 +191,25 @@ int main(int argc, char **argv) {
             reps = (int)(budget / (one * inner + 1e-9));
             if (reps < 5) reps = 5;
             if (reps > 4000) reps = 4000;
-            for (r = 0; r < reps; r++) {
-                t0 = now();
-                for (j = 0; j < inner; j++) gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
-                tg[r] = (now() - t0) / inner;
-                t0 = now();
-                for (j = 0; j < inner; j++)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1, a, (int)k, b, (int)n, 0, c2, (int)n);
-                tb[r] = (now() - t0) / inner;
+            // Alternate in blocks, 5 rounds. Both libraries' threads spin a while after a call
+            // (OpenBLAS for up to ~0.1 s), which would steal the other's second core: with
+            // threads, pause before each block.
+            for (r = 0; r < reps;) {
+                int blk = reps / 5 > 0 ? reps / 5 : 1, q;
+                if (nt > 1) usleep(150000);
+                for (q = 0; q < blk && r + q < reps; q++) {
+                    t0 = now();
+                    for (j = 0; j < inner; j++) gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
+                    tg[r + q] = (now() - t0) / inner;
+                }
+                if (nt > 1) usleep(150000);
+                for (q = 0; q < blk && r + q < reps; q++) {
+                    t0 = now();
+                    for (j = 0; j < inner; j++)
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1, a, (int)k, b, (int)n, 0, c2, (int)n);
+                    tb[r + q] = (now() - t0) / inner;
+                }
+                r += q;
             }
             qsort(tg, (size_t)reps, sizeof(double), cmp_double);
             qsort(tb, (size_t)reps, sizeof(double), cmp_double);
@@ -209,7 +220,10 @@ int main(int argc, char **argv) {
                 char tbuf[32], lim[32];
                 if (mg < 1e-3) snprintf(tbuf, sizeof tbuf, "%.2f us", mg * 1e6);
                 else snprintf(tbuf, sizeof tbuf, "%.2f ms", mg * 1e3);
-                snprintf(lim, sizeof lim, "%.0f%% (%s)", 100 * limit / mg, flops / (peak[nt] * 1e9) > bytes / (bw[nt] * 1e9) ? "FMA" : "read");
+                if (flops / (peak[nt] * 1e9) < bytes / (bw[nt] * 1e9) && bytes < 16e6)
+                    snprintf(lim, sizeof lim, "- (in cache)");   // the memory bound does not apply
+                else
+                    snprintf(lim, sizeof lim, "%.0f%% (%s)", 100 * limit / mg, flops / (peak[nt] * 1e9) > bytes / (bw[nt] * 1e9) ? "FMA" : "read");
                 printf("| %-14s | %-16s | %3d | %16.1f | %16.1f | %5.2f | %13s | %-15s |\n", sh->name, dims, nt, flops / mg / 1e9,
                        flops / mb / 1e9, mb / mg, tbuf, lim);
                 fflush(stdout);

@@ -9,20 +9,11 @@
 // The oracle is the CPU gu_matmul (the fast-matmul part; all cores) and the check is
 // gu_test_close(c, ref, eps) with eps = 1e-5*K + 1e-4 on inputs in [-1, 1): about 1e-3 of the
 // size of an output at K = 4096, and far below the error of any indexing mistake.
-// Where those functions are not in groundup.h yet (-DGU_CHECK_LOCAL_MATMUL,
-// -DGU_CHECK_LOCAL_CLOSE), local stand-ins below do the same job.
 //
 // Before each checked run c is filled with NaN (bytes 0xFF), so an element no thread
 // wrote fails the check. Times are medians of CUDA-event timings after a warm-up run.
 #define GROUNDUP_CUDA
 #include "../groundup.h"  // declarations only: the implementation is compiled as C
-#include "../wip/cuda.h"  // TEMP until the cuda part is merged
-#ifdef GU_CHECK_OPS_PART
-#include "../wip/ops.h"   // TEMP: gu_test_close while the ops part is unmerged
-#endif
-#ifdef GU_CHECK_GEMM_PART
-#include "../wip/gemm.h"  // TEMP: gu_matmul while the gemm part is unmerged
-#endif
 #ifdef GU_HAVE_CUBLAS
 #include <cublas_v2.h>
 #endif
@@ -50,54 +41,7 @@ static void fill(gu_tensor t, uint32_t seed, float lo, float hi) {
 }
 
 // ---- the oracle ----
-#ifdef GU_CHECK_LOCAL_MATMUL
-// Stand-in for gu_matmul: blocked i-k-j loops (the j loop vectorises), rows split over
-// all cores. Slower than gu_matmul, fast enough for 4096^3 in a few seconds.
-struct ref_job { const float *a, *b; float *c; int M, K, N, r0, r1; };
-static void *ref_rows(void *p) {
-    const ref_job *j = (const ref_job *)p;
-    enum { KB = 256, JB = 512 };
-    for (int jb = 0; jb < j->N; jb += JB)
-        for (int kb = 0; kb < j->K; kb += KB)
-            for (int i = j->r0; i < j->r1; i++) {
-                float *c = j->c + (size_t)i * j->N;
-                const int kend = std::min(kb + KB, j->K), jend = std::min(jb + JB, j->N);
-                for (int k = kb; k < kend; k++) {
-                    const float aik = j->a[(size_t)i * j->K + k];
-                    const float *b = j->b + (size_t)k * j->N;
-                    for (int x = jb; x < jend; x++) c[x] += aik * b[x];
-                }
-            }
-    return NULL;
-}
-static gu_tensor gu_matmul(gu_tensor a, gu_tensor b) {
-    int M = (int)a.shape[0], K = (int)a.shape[1], N = (int)b.shape[1], nt = (int)sysconf(_SC_NPROCESSORS_ONLN), t;
-    int64_t shape[2] = {M, N};
-    gu_tensor c = gu_zeros(GU_FLOAT32, 2, shape);
-    pthread_t th[256];
-    ref_job jobs[256];
-    if (nt < 1) nt = 1;
-    if (nt > 256) nt = 256;
-    for (t = 0; t < nt; t++) {
-        jobs[t] = ref_job{(const float *)gu_data(a), (const float *)gu_data(b), (float *)c.base, M, K, N,
-                          (int)((int64_t)M * t / nt), (int)((int64_t)M * (t + 1) / nt)};
-        pthread_create(&th[t], NULL, ref_rows, &jobs[t]);
-    }
-    for (t = 0; t < nt; t++) pthread_join(th[t], NULL);
-    return c;
-}
-#endif
 
-#ifdef GU_CHECK_LOCAL_CLOSE
-// Stand-in for gu_test_close with fastcore's meaning: every |a - b| < eps; 1 when close.
-static int gu_test_close(gu_tensor a, gu_tensor b, double eps) {
-    const float *pa = (const float *)gu_data(a), *pb = (const float *)gu_data(b);
-    int64_t i, n = gu_numel(a);
-    for (i = 0; i < n; i++)
-        if (!(fabs((double)pa[i] - pb[i]) < eps)) return 0;
-    return 1;
-}
-#endif
 // gu_test_close returns nonzero when every element is within eps (fastcore's test_close,
 // as a predicate). The largest difference is printed beside it as well.
 #define CLOSE_OK(r) ((r) != 0)
@@ -277,17 +221,9 @@ int main(int argc, char **argv) {
     }
     CK(gu_cuda_device_name(name, sizeof name) == 0);
     printf("GPU: %s; CPU oracle: %s%s on %ld online CPUs; check: %s\n", name,
-#ifdef GU_CHECK_LOCAL_MATMUL
-           "local blocked loops (gu_matmul not available)", "",
-#else
            "gu_matmul with kernel ", gu_gemm_kernel(),
-#endif
            sysconf(_SC_NPROCESSORS_ONLN),
-#ifdef GU_CHECK_LOCAL_CLOSE
-           "local test_close (gu_test_close not available)"
-#else
            "gu_test_close"
-#endif
     );
 #ifndef GU_HAVE_CUBLAS
     printf("(built without cuBLAS: no reference column)\n");

@@ -27,28 +27,17 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,m
 NVFLAGS="-O3 -std=c++17 -arch=$ARCH -Xcompiler -Wall,-Wextra -I."
 HOSTOPT="-Xcompiler -O3,-march=native,-pthread"
 
-# Which oracle: gu_matmul and gu_test_close from groundup.h, else from their unmerged parts,
-# else the local stand-ins in gpu_check.cu.
+# The oracle: gu_matmul and gu_test_close from groundup.h.
 DEFS=""
-if grep -q "gu_tensor gu_matmul(gu_tensor" groundup.h; then :
-elif [ -f wip/gemm.h ] && grep -q "gu_tensor gu_matmul(gu_tensor" wip/gemm.h; then DEFS="$DEFS -DGU_CHECK_GEMM_PART"
-else DEFS="$DEFS -DGU_CHECK_LOCAL_MATMUL"; fi
-if grep -q "int gu_test_close(gu_tensor" groundup.h; then :
-elif [ -f wip/ops.h ] && grep -q "int gu_test_close(gu_tensor" wip/ops.h; then DEFS="$DEFS -DGU_CHECK_OPS_PART"
-else DEFS="$DEFS -DGU_CHECK_LOCAL_CLOSE"; fi
 LIBS="-lm -lz"
 for f in "$CUDA_HOME"/lib64/libcublas.so "$CUDA_HOME"/lib/libcublas.so /usr/lib/*/libcublas.so; do
     if [ -e "$f" ]; then DEFS="$DEFS -DGU_HAVE_CUBLAS"; LIBS="-lcublas $LIBS"; break; fi
 done
 
-# The one implementation file of gpu_check, compiled as C by cc like any user's program:
-# the core, and the parts not merged into groundup.h yet.
+# The one implementation file of gpu_check, compiled as C by cc like any user's program.
 impl() {
     echo '#define GROUNDUP_IMPLEMENTATION'
     echo '#include "../groundup.h"'
-    grep -q "gu_set_error(const char" groundup.h || echo '#include "../wip/cuda.h"'
-    case "$DEFS" in *GU_CHECK_OPS_PART*) echo '#include "../wip/ops.h"';; esac
-    case "$DEFS" in *GU_CHECK_GEMM_PART*) echo '#include "../wip/gemm.h"';; esac
 }
 
 t0=$(date +%s)
@@ -56,13 +45,7 @@ fail=0
 echo "== build (defines:$DEFS)"
 $NVCC $NVFLAGS -c groundup_cuda.cu -o $B/groundup_cuda.o || exit 2
 impl >$B/gpu_check_impl.c
-if ! ${CC:-cc} -O3 -march=native -std=c11 -pthread -c $B/gpu_check_impl.c -o $B/gpu_check_impl.o; then
-    # an unmerged part that does not build here: fall back to the local stand-ins
-    echo "gpu_check: the parts did not build; retrying with the local oracle"
-    DEFS=$(echo "$DEFS" | sed 's/-DGU_CHECK_GEMM_PART/-DGU_CHECK_LOCAL_MATMUL/; s/-DGU_CHECK_OPS_PART/-DGU_CHECK_LOCAL_CLOSE/')
-    impl >$B/gpu_check_impl.c
-    ${CC:-cc} -O3 -march=native -std=c11 -pthread -c $B/gpu_check_impl.c -o $B/gpu_check_impl.o || exit 2
-fi
+${CC:-cc} -O3 -march=native -std=c11 -pthread -c $B/gpu_check_impl.c -o $B/gpu_check_impl.o || exit 2
 # the three programs at once (nvcc uses one core per file)
 $NVCC $NVFLAGS $HOSTOPT $DEFS -o $B/gpu_check bench/gpu_check.cu $B/gpu_check_impl.o $B/groundup_cuda.o $LIBS -lpthread &
 p1=$!

@@ -4,10 +4,6 @@
 // Build: make bench  (or cc -O3 -march=native -I.. -o ladder ladder.c -lopenblas -lm -lz -lpthread)
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/random.h"  // TEMP
-#include "../wip/ops.h"     // TEMP
-#include "../wip/gemm.h"    // TEMP
-#include "../wip/ladder.h"  // TEMP
 
 #include <cblas.h>
 #include <stdio.h>

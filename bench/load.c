@@ -9,7 +9,6 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/mnist.h"  // TEMP
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>

@@ -8,7 +8,6 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/random.h"  // TEMP
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

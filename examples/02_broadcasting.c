@@ -4,7 +4,6 @@
 // (under the lesson's torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)).
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/ops.h"  // TEMP until merged
 
 #include <stdlib.h>
 #include <string.h>

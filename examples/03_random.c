@@ -7,8 +7,6 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/random.h"  // TEMP
-#include "../wip/plot.h"    // TEMP
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

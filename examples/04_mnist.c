@@ -9,8 +9,6 @@
 // Usage: ./04_mnist [PATH]        A bad file: exit status 1 and one line "error: ...".
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/mnist.h"  // TEMP
-#include "../wip/plot.h"   // TEMP
 #include <stdlib.h>
 #include <string.h>
 

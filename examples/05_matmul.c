@@ -17,11 +17,6 @@
 // pack the operands and run a SIMD GEMM kernel.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/random.h"  // TEMP
-#include "../wip/ops.h"     // TEMP
-#include "../wip/gemm.h"    // TEMP
-#include "../wip/ladder.h"  // TEMP
-#include "../wip/mnist.h"   // TEMP
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,10 +8,6 @@
 // edges. The same kernel body runs both ways; the result is checked against matmul_3loops.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
-#include "../wip/random.h"  // TEMP
-#include "../wip/ops.h"     // TEMP
-#include "../wip/gemm.h"    // TEMP
-#include "../wip/ladder.h"  // TEMP
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +63,31 @@ static matmul_args args_of(gu_tensor a, gu_tensor b, gu_tensor c) {
     return g;
 }
 
+// x_train and x_valid from MNIST when the loader finds it (as in 05_matmul.c), else random
+// pixels of the same shapes. Returns 1 for the real data.
+static int load_data(gu_tensor *x_train, gu_tensor *x_valid) {
+    char found[4096];
+    gu_mnist m;
+    if (gu_mnist_find(found, sizeof found, NULL) == 0 && gu_mnist_load(found, &m) == 0) {
+        *x_train = m.x_train;
+        *x_valid = m.x_valid;
+        gu_free(&m.y_train);
+        gu_free(&m.y_valid);
+        gu_free(&m.x_test);
+        gu_free(&m.y_test);
+        printf("MNIST from %s\n", found);
+        return 1;
+    } else {
+        int64_t st[2] = {50000, 784}, sv[2] = {10000, 784};
+        gu_generator g;
+        printf("MNIST not found: x_train and x_valid are random stand-ins of the same shapes.\n");
+        gu_generator_seed(&g, 42);
+        *x_train = ok(gu_rand_gen(&g, 2, st));
+        *x_valid = ok(gu_rand_gen(&g, 2, sv));
+        return 0;
+    }
+}
+
 static void check(const char *what, gu_tensor ref, const char *ref_name, gu_tensor c) {
     int close = gu_test_close(ref, c, 1e-3);
     printf("%-44s %s%s\n", what, close ? "close to " : "", close ? ref_name : gu_error());
@@ -74,17 +95,17 @@ static void check(const char *what, gu_tensor ref, const char *ref_name, gu_tens
 }
 
 int main(void) {
-    int64_t s1[2] = {5, 784}, s2[2] = {784, 10}, sx[2] = {50000, 784};
-    gu_tensor m1, m2, res, t1, x, tr, r;
+    int64_t s2[2] = {784, 10};
+    gu_tensor m1, m2, res, t1, x, x_valid, tr, r;
     matmul_args g;
     gu_printopts po;
     double t0;
     int nt;  // worker threads
 
-    // m1 stands for x_valid[:5] (see 05_matmul.c for the real data); m2 is the weights.
+    load_data(&x, &x_valid);
     gu_manual_seed(1);
-    m2 = ok(gu_randn(2, s2));
-    m1 = ok(gu_rand_t(2, s1));
+    m2 = ok(gu_randn(2, s2));                // weights, torch.randn(784, 10)
+    m1 = ok(gu_narrow(x_valid, 0, 0, 5));     // x_valid[:5], a contiguous view
     t1 = ok(gu_matmul_3loops(m1, m2));
     memset(&po, 0, sizeof po);
     po.precision = 2;
@@ -105,9 +126,8 @@ int main(void) {
     gu_print(res);
     check("launch_kernel, (5, 784) @ (784, 10):", t1, "matmul_3loops", res);
 
-    // The CUDA shape on all 50000 rows (x: random pixels standing in for x_train): TPB = 16, blockspergrid = (ceil(50000/16), ceil(10/16))
+    // The CUDA shape on all of x_train: TPB = 16, blockspergrid = (ceil(50000/16), ceil(10/16))
     // = (3125, 1); each block runs 16x16 threads, the ones with j >= 10 doing nothing.
-    x = ok(gu_rand_t(2, sx));
     tr = ok(gu_matmul(x, m2));
     r = ok(gu_zeros(GU_FLOAT32, 2, tr.shape));
     g = args_of(x, m2, r);
@@ -138,7 +158,7 @@ int main(void) {
         check(what, tr, "gu_matmul", r);
     }
 
-    gu_free(&m1); gu_free(&m2); gu_free(&res); gu_free(&t1);
-    gu_free(&x); gu_free(&tr); gu_free(&r);
+    gu_free(&m2); gu_free(&res); gu_free(&t1);
+    gu_free(&x); gu_free(&x_valid); gu_free(&tr); gu_free(&r);
     return 0;
 }

@@ -10,7 +10,6 @@
 #define GROUNDUP_IMPLEMENTATION
 #define GROUNDUP_CUDA
 #include "../groundup.h"
-#include "../wip/cuda.h"  // TEMP until the cuda part is merged
 #include <math.h>
 #include <stdlib.h>
 

@@ -9,28 +9,26 @@
 
 #include "test_core.c"
 // >>suites-include (one line per area)
-#include "../wip/mnist.h"  // TEMP
 #include "test_mnist.c"
-#include "../wip/ops.h"  // TEMP
 #include "test_ops.c"
-#include "../wip/random.h"  // TEMP
 #include "test_random.c"
-#include "../wip/plot.h"  // TEMP
 #include "test_plot.c"
-#include "../wip/ops.h"  // TEMP
-#include "../wip/gemm.h"  // TEMP
-#include "../wip/ladder.h"  // TEMP
+#include "test_gemm.c"
 #include "test_ladder.c"
+#include <unistd.h>
+#include "test_walkthrough.c"
 
 int main(int argc, char **argv) {
     if (argc > 1) t__filter = argv[1];
     suite_core();
     // >>suites-run (one line per area)
+    suite_walkthrough();
     suite_mnist();
     suite_ops();
     suite_random();
     suite_plot();
     suite_ladder();
+    suite_gemm();
     printf("%d passed, %d failed\n", t__passed, t__failed);
     return t__failed ? 1 : 0;
 }

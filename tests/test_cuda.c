@@ -7,7 +7,6 @@
 #define GROUNDUP_IMPLEMENTATION
 #define GROUNDUP_CUDA
 #include "../groundup.h"
-#include "../wip/cuda.h"  // TEMP until the cuda part is merged
 #include "runner.h"
 
 #include <math.h>

@@ -140,6 +140,15 @@ static void test_mnist_pkl_dtypes(void) {
         tm__check_dtypes(names[k], t, count);
         tm__free_all(t, count);
     }
+    for (k = 0; k < 3; k++) {  // LONG1 dims, b'' as builtins.bytes()
+        char path[256];
+        gu_tensor t[2];
+        int count = 0;
+        snprintf(path, sizeof path, TM_DIR "zero_long_py3_p%d.pkl", k == 0 ? 0 : k == 1 ? 2 : 5);
+        CHECKF(gu_pkl_load(path, t, 2, &count) == 0 && count == 1, "%s: %s", path, gu_error());
+        if (count == 1) CHECK(t[0].ndim == 2 && t[0].shape[0] == 0 && t[0].shape[1] == ((int64_t)1 << 40));
+        tm__free_all(t, count);
+    }
     {  // one bare array is a result too
         gu_tensor t[2];
         int count = 0;

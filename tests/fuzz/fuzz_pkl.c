@@ -5,7 +5,6 @@
 // tests/test_mnist.c replays corpus_pkl/ (and crashes/) through the same entry in `make test`.
 #define GROUNDUP_IMPLEMENTATION
 #include "../../groundup.h"
-#include "../../wip/mnist.h"  // TEMP
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

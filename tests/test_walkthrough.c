@@ -1,0 +1,77 @@
+// tests/test_walkthrough.c - runs the demo binary (build/00_walkthrough) on the tiny
+// fixtures and checks its key lines and pictures, so the walk-through cannot silently rot.
+#include <sys/stat.h>
+
+static char *t__run_capture(const char *cmd) {
+    FILE *p = popen(cmd, "r");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[4096];
+    if (!p) return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            buf = (char *)realloc(buf, cap);
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    if (buf) buf[len] = 0;
+    if (pclose(p) != 0) { free(buf); return NULL; }
+    return buf;
+}
+
+static int t__file_nonempty(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 100;
+}
+
+static void test_walkthrough_on_fixtures(void) {
+    char *out;
+    const char *need[] = {
+        "loaded fixtures/mnist/mini_mnist.pkl.gz", "x_train.shape = (10, 784)",
+        "seed(457428938475); rnd_state = (4976, 20238, 499)",
+        "rand(), rand(), rand() = (0.76452510825820807, 0.79208897995539451, 0.069128868112672048)",
+        "In child: 0.9559050644103264", "In parent: 0.9559050644103264",
+        "weights[0,:] = tensor([-1.5256, -0.7502, -0.6540,",  // torch.manual_seed(1); randn(784,10)[0]
+        "(a < b).float().mean() = tensor(0.67)", "(m*m).sum().sqrt() = tensor(16.88)",
+        "c.expand_as(m).stride() = (0, 1)", "matmul_3loops ", "matmul_einsum ", "walkthrough: done"};
+    size_t i;
+    if (access("../build/00_walkthrough", X_OK) != 0) SKIP("build/00_walkthrough not built (make build/00_walkthrough)");
+    system("rm -rf /tmp/gu_walk_test");
+    out = t__run_capture("../build/00_walkthrough --data fixtures/mnist/mini_mnist.pkl.gz --out /tmp/gu_walk_test --quick 2>&1");
+    CHECKF(out != NULL, "the walkthrough failed to run or exited non-zero");
+    if (!out) return;
+    for (i = 0; i < sizeof need / sizeof need[0]; i++) CHECKF(strstr(out, need[i]) != NULL, "missing line: %s", need[i]);
+    // every rung of the table agrees with matmul_3loops (test_close): no "NO" in the close columns
+    CHECKF(strstr(out, " NO ") == NULL, "a rung disagreed:\n%s", out);
+    {
+        int rungs = 0, nr = 0;
+        const char *p = out;
+        gu_matmul_ladder(&nr);
+        while ((p = strstr(p, "   yes ")) != NULL) { rungs++; p++; }
+        CHECKF(rungs >= nr, "%d rungs said yes, expected %d", rungs, nr);
+    }
+    CHECK(t__file_nonempty("/tmp/gu_walk_test/digit.png"));
+    CHECK(t__file_nonempty("/tmp/gu_walk_test/rand_plot.png"));
+    CHECK(t__file_nonempty("/tmp/gu_walk_test/rand_hist.png"));
+    CHECK(t__file_nonempty("/tmp/gu_walk_test/ladder_speedups.png"));
+    free(out);
+}
+
+static void test_walkthrough_without_data(void) {
+    char *out;
+    if (access("../build/00_walkthrough", X_OK) != 0) SKIP("build/00_walkthrough not built");
+    out = t__run_capture("../build/00_walkthrough --data /nonexistent/mnist.pkl.gz --out /tmp/gu_walk_test2 --quick 2>&1");
+    CHECKF(out != NULL, "the walkthrough failed without data");
+    if (!out) return;
+    CHECK(strstr(out, "running on random tensors") != NULL);
+    CHECK(strstr(out, "make data") != NULL);
+    CHECK(strstr(out, "walkthrough: done") != NULL);
+    free(out);
+}
+
+static void suite_walkthrough(void) {
+    RUN(test_walkthrough_on_fixtures);
+    RUN(test_walkthrough_without_data);
+}
