@@ -96,7 +96,7 @@ cuda-emu: $(BUILD)/cuda_emu
 fuzz:
 	@sh tests/fuzz/run.sh
 
-# valgrind on the examples and the core tests. Built without -march=native: valgrind 3.19
+# valgrind on the examples and the whole test suite. Built without -march=native: valgrind 3.19
 # cannot run AVX-512 (the library's run-time dispatch sees valgrind's CPU and picks AVX2).
 VG       = valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
 VG_BUILD = $(BUILD)/vg
@@ -112,8 +112,8 @@ valgrind: | $(BUILD)
 	$(VG) $(VG_BUILD)/03_random $(VG_BUILD)/out > /dev/null
 	cd $(VG_BUILD)/out && $(VG) ../04_mnist ../../../$(VG_FIX) > /dev/null
 	$(VG) $(VG_BUILD)/05_matmul $(VG_FIX) > /dev/null
-	$(VG) $(VG_BUILD)/06_grid > /dev/null
-	cd tests && $(VG) ../$(VG_BUILD)/test_main core
+	$(VG) $(VG_BUILD)/06_grid $(VG_FIX) > /dev/null
+	cd tests && $(VG) ../$(VG_BUILD)/test_main
 	@echo "valgrind: 0 errors, 0 leaks"
 
 clean:

@@ -38,6 +38,26 @@ OPTIONS (define before including the implementation)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
+   GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
+   GROUNDUP_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
+                            -lcblas); the rest of the library is unchanged
+   GROUNDUP_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
+
+ENVIRONMENT
+   GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
+   GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, portable or auto
+   The matmul thread pool starts on first use (no global constructors) and is joined at
+   exit through atexit().
+
+SECTIONS (grep the banners: // >>name)
+   >>tensor >>views >>print   the core: tensors, views, printing, errors
+   >>ops      elementwise arithmetic, broadcasting, comparisons, reductions, test_close
+   >>random   the lesson's Wichmann-Hill, PyTorch-identical rand/randn/randint
+   >>plot     imshow, plot, hist, bar to PNG; a terminal preview
+   >>mnist    mnist.pkl.gz (a restricted unpickler), IDX, data discovery
+   >>gemm     gu_sgemm and gu_matmul, the fast matmul
+   >>ladder   every matmul of the lesson; >>einsum; >>grid the CPU grid launcher
+   >>cuda     the GPU companion's API (under GROUNDUP_CUDA)
 
 CONVENTIONS
    Tensors. A gu_tensor is a small struct passed by value: dtype, ndim (0..8), shape and
@@ -108,6 +128,14 @@ typedef struct gu_tensor {
 
 GUDEF const char *gu_error(void);          // the last error message of this thread, "" if none
 GUDEF void gu_clear_error(void);
+// Sets this thread's error message, printf-style, exactly as the library's own calls do:
+// for code outside the implementation file that reports through gu_error() (the CUDA
+// companion, a user's own extensions).
+GUDEF void gu_set_error(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 GUDEF int gu_ok(gu_tensor t);              // 1 for a valid tensor, 0 for an error result
 
 GUDEF size_t gu_dtype_size(gu_dtype dtype);       // bytes per element
@@ -478,16 +506,6 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 // max_cols columns (0: 80). Scaled like imshow (min to max).
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
-// >>errors-hook -------------------------------------------------------------------------
-// Sets this thread's error message, printf-style, exactly as the library's own calls do.
-// For code compiled outside the implementation file that reports through gu_error():
-// the CUDA companion (groundup_cuda.cu), a user's own extensions.
-GUDEF void gu_set_error(const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
 #ifdef GROUNDUP_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
@@ -855,6 +873,7 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #include <math.h>
@@ -918,6 +937,13 @@ static void gu__seterr(const char *fmt, ...) {
 
 GU__DEF const char *gu_error(void) { return gu__errbuf; }
 GU__DEF void gu_clear_error(void) { gu__errbuf[0] = 0; }
+GU__DEF void gu_set_error(const char *fmt, ...) {
+    va_list ap;
+    if (!fmt) { gu__errbuf[0] = 0; return; }
+    va_start(ap, fmt);
+    vsnprintf(gu__errbuf, sizeof gu__errbuf, fmt, ap);
+    va_end(ap);
+}
 
 static gu_tensor gu__invalid(void) {
     gu_tensor t;
@@ -4271,14 +4297,6 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     return ferror(f) ? -1 : 0;
 }
 
-// >>errors-hook -------------------------------------------------------------------------
-GU__DEF void gu_set_error(const char *fmt, ...) {
-    va_list ap;
-    if (!fmt) { gu__errbuf[0] = 0; return; }
-    va_start(ap, fmt);
-    vsnprintf(gu__errbuf, sizeof gu__errbuf, fmt, ap);
-    va_end(ap);
-}
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
@@ -5031,9 +5049,7 @@ static int gu__pk_read_blob(gu__pk *P, int kind, int64_t n) {
 static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
     unsigned char *out, *o;
     size_t i;
-    char q;
     if (n < 2 || (s[0] != '\'' && s[0] != '"') || s[n - 1] != s[0]) return gu__pk_err(P, "STRING argument is not quoted");
-    q = s[0];
     out = (unsigned char *)gu__malloc(n);
     if (!out) return gu__pk_err(P, "out of memory");
     o = out;
@@ -5069,7 +5085,6 @@ static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
             }
         }
     }
-    (void)q;
     return gu__pk_push(P, gu__pk_blob(P, GU__PK_BYTES, out, (int64_t)(o - out)));
 }
 
@@ -6313,7 +6328,9 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 }
 
 #define GU__A5_INL static inline __attribute__((always_inline, target("avx512f,avx2,fma")))
-#if defined(__clang__)
+#if defined(__CUDACC__)
+#define GU__UNROLL  // nvcc's front end does not know the GCC pragma; its host compiler unrolls anyway
+#elif defined(__clang__)
 #define GU__UNROLL _Pragma("unroll")
 #else
 #define GU__UNROLL _Pragma("GCC unroll 16")

@@ -1,4 +1,4 @@
-// cc -O2 -march=native -I.. -o 03_random 03_random.c -lm
+// cc -O2 -march=native -I.. -o 03_random 03_random.c -lm -lz -lpthread
 // examples/03_random.c - the lesson's "Random numbers" section: Wichmann-Hill from scratch,
 // the fork surprise and its cure, plt.plot and plt.hist of rand(), then torch.randn.
 // Usage: ./03_random [outdir]   (writes rand_plot.png and rand_hist.png there; default .)

@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
     real = load_data(argc > 1 ? argv[1] : NULL, &x_train, &x_valid);
     gu_manual_seed(1);
     weights = ok(gu_randn(2, ws));          // torch.randn(784, 10)
-    m1 = gu_narrow(x_valid, 0, 0, 5);        // x_valid[:5], a view: (5, 784)
+    m1 = ok(gu_slice(x_valid, 0, 0, 5, 1));  // x_valid[:5], a view: (5, 784) (fewer on tiny data)
 
     t1 = ok(gu_matmul_3loops(m1, weights));  // the reference
     printf("m1 = x_valid[:5]%s, m2 = weights (784, 10); matmul_3loops(m1, m2):\n", real ? "" : " (stand-in)");
@@ -133,7 +133,11 @@ int main(int argc, char **argv) {
 
     // The whole training set: 10000 times the work. Each rung's small time says whether
     // it finishes in seconds; the broadcasting result is the reference, as in the lesson.
-    printf("\n%-26s %-6s %12s %10s %12s\n", "rung (50000x784 @ 784x10)", "close", "time", "speedup", "lesson");
+    {
+        char title[64];
+        snprintf(title, sizeof title, "rung (%lldx784 @ 784x10)", (long long)x_train.shape[0]);
+        printf("\n%-26s %-6s %12s %10s %12s\n", title, "close", "time", "speedup", "lesson");
+    }
     {
         gu_tensor tr = ok(gu_matmul_1loop_broadcast(x_train, weights));
         for (i = 0; i < n; i++) {

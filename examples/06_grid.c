@@ -63,12 +63,13 @@ static matmul_args args_of(gu_tensor a, gu_tensor b, gu_tensor c) {
     return g;
 }
 
-// x_train and x_valid from MNIST when the loader finds it (as in 05_matmul.c), else random
+// x_train and x_valid from MNIST at PATH (argv[1]) or wherever the loader finds it (as in
+// 05_matmul.c), else random
 // pixels of the same shapes. Returns 1 for the real data.
-static int load_data(gu_tensor *x_train, gu_tensor *x_valid) {
+static int load_data(const char *path, gu_tensor *x_train, gu_tensor *x_valid) {
     char found[4096];
     gu_mnist m;
-    if (gu_mnist_find(found, sizeof found, NULL) == 0 && gu_mnist_load(found, &m) == 0) {
+    if (gu_mnist_find(found, sizeof found, path) == 0 && gu_mnist_load(found, &m) == 0) {
         *x_train = m.x_train;
         *x_valid = m.x_valid;
         gu_free(&m.y_train);
@@ -94,7 +95,7 @@ static void check(const char *what, gu_tensor ref, const char *ref_name, gu_tens
     if (!close) exit(1);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     int64_t s2[2] = {784, 10};
     gu_tensor m1, m2, res, t1, x, x_valid, tr, r;
     matmul_args g;
@@ -102,10 +103,10 @@ int main(void) {
     double t0;
     int nt;  // worker threads
 
-    load_data(&x, &x_valid);
+    load_data(argc > 1 ? argv[1] : NULL, &x, &x_valid);
     gu_manual_seed(1);
     m2 = ok(gu_randn(2, s2));                // weights, torch.randn(784, 10)
-    m1 = ok(gu_narrow(x_valid, 0, 0, 5));     // x_valid[:5], a contiguous view
+    m1 = ok(gu_slice(x_valid, 0, 0, 5, 1));   // x_valid[:5], a contiguous view
     t1 = ok(gu_matmul_3loops(m1, m2));
     memset(&po, 0, sizeof po);
     po.precision = 2;
