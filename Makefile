@@ -54,7 +54,7 @@ demo:
 test: deps compile-check test-plain test-nosimd test-asan
 	@echo "make test: all green"
 
-$(BUILD)/%: examples/%.c groundup.h | $(BUILD)
+$(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)
 
 examples: $(EXAMPLES)

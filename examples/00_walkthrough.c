@@ -10,6 +10,7 @@
 // Pictures go to OUT (default out/). Usage: 00_walkthrough [--data PATH] [--out DIR] [--quick]
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "common.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -20,25 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static gu_tensor ok(gu_tensor t) {
-    if (!gu_ok(t)) {
-        fprintf(stderr, "error: %s\n", gu_error());
-        exit(1);
-    }
-    return t;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void section(const char *title) { printf("\n== %s\n", title); }
 

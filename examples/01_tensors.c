@@ -5,17 +5,9 @@
 // The MNIST digits come in 04_mnist.c; here a stand-in array of the same shape plays x_train.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "common.h"
 
 #include <stdio.h>
-
-// Fails loudly: an example should stop at the first error with groundup's message.
-static gu_tensor ok(gu_tensor t) {
-    if (!gu_ok(t)) {
-        fprintf(stderr, "error: %s\n", gu_error());
-        exit(1);
-    }
-    return t;
-}
 
 int main(void) {
     char sh[64], st[64];

@@ -17,29 +17,11 @@
 // pack the operands and run a SIMD GEMM kernel.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static gu_tensor ok(gu_tensor t) {
-    if (!gu_ok(t)) {
-        fprintf(stderr, "error: %s\n", gu_error());
-        exit(1);
-    }
-    return t;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 // Seconds per call of fn(a, b): the median of `samples` timings, each of enough calls to
 // last about `min_s` (so that microsecond rungs are not measured by the clock's grain).
@@ -67,33 +49,6 @@ static void print_time(double s) {
     if (s < 1e-3) printf("%9.1f us", s * 1e6);
     else if (s < 1) printf("%9.2f ms", s * 1e3);
     else printf("%9.2f s ", s);
-}
-
-// >>data: x_train (50000, 784) and x_valid (10000, 784), pixels / 256 as in mnist.pkl.gz.
-// The MNIST loader finds the data (argv[1], $GROUNDUP_DATA, ./data, ../data: `make data`).
-// Without it: uniform random stand-ins from a generator of their own, so that the weights
-// below are still torch.manual_seed(1)'s. Returns 1 for the real data, 0 for stand-ins.
-static int load_data(const char *path, gu_tensor *x_train, gu_tensor *x_valid) {
-    char found[4096];
-    gu_mnist m;
-    if (gu_mnist_find(found, sizeof found, path) == 0 && gu_mnist_load(found, &m) == 0) {
-        *x_train = m.x_train;  // keep these two, free the rest
-        *x_valid = m.x_valid;
-        gu_free(&m.y_train);
-        gu_free(&m.y_valid);
-        gu_free(&m.x_test);
-        gu_free(&m.y_test);
-        printf("MNIST from %s\n", found);
-        return 1;
-    } else {
-        int64_t st[2] = {50000, 784}, sv[2] = {10000, 784};
-        gu_generator g;
-        printf("MNIST not found (%s)\n=> x_train and x_valid are random stand-ins of the same shapes.\n", gu_error());
-        gu_generator_seed(&g, 42);
-        *x_train = ok(gu_rand_gen(&g, 2, st));
-        *x_valid = ok(gu_rand_gen(&g, 2, sv));
-        return 0;
-    }
 }
 
 int main(int argc, char **argv) {

@@ -8,24 +8,11 @@
 // edges. The same kernel body runs both ways; the result is checked against matmul_3loops.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static gu_tensor ok(gu_tensor t) {
-    if (!gu_ok(t)) {
-        fprintf(stderr, "error: %s\n", gu_error());
-        exit(1);
-    }
-    return t;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 // The kernel's arguments: a is (M,K), b is (K,N), c is (M,N), all contiguous float32.
 typedef struct matmul_args {
@@ -61,32 +48,6 @@ static matmul_args args_of(gu_tensor a, gu_tensor b, gu_tensor c) {
     g.K = a.shape[1];
     g.N = b.shape[1];
     return g;
-}
-
-// x_train and x_valid from MNIST at PATH (argv[1]) or wherever the loader finds it (as in
-// 05_matmul.c), else random
-// pixels of the same shapes. Returns 1 for the real data.
-static int load_data(const char *path, gu_tensor *x_train, gu_tensor *x_valid) {
-    char found[4096];
-    gu_mnist m;
-    if (gu_mnist_find(found, sizeof found, path) == 0 && gu_mnist_load(found, &m) == 0) {
-        *x_train = m.x_train;
-        *x_valid = m.x_valid;
-        gu_free(&m.y_train);
-        gu_free(&m.y_valid);
-        gu_free(&m.x_test);
-        gu_free(&m.y_test);
-        printf("MNIST from %s\n", found);
-        return 1;
-    } else {
-        int64_t st[2] = {50000, 784}, sv[2] = {10000, 784};
-        gu_generator g;
-        printf("MNIST not found: x_train and x_valid are random stand-ins of the same shapes.\n");
-        gu_generator_seed(&g, 42);
-        *x_train = ok(gu_rand_gen(&g, 2, st));
-        *x_valid = ok(gu_rand_gen(&g, 2, sv));
-        return 0;
-    }
 }
 
 static void check(const char *what, gu_tensor ref, const char *ref_name, gu_tensor c) {
