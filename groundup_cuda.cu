@@ -93,6 +93,21 @@ __global__ void gu__mm3_shared(int M, int N, int K, const float *a, const float 
     if (row < M && col < N) c[row * N + col] = acc;
 }
 
+// The block's tiles of a (BM x BK at row0, k0) and b (BK x BN at k0, col0) into shared
+// memory, NT threads striding over them, zeros past the edges (kernels 4 and 5).
+template <int BM, int BN, int BK, int NT>
+__device__ __forceinline__ void gu__load_tiles(int M, int N, int K, const float *a, const float *b, float *as,
+                                               float *bs, int row0, int col0, int k0, int tid) {
+    for (int t = tid; t < BM * BK; t += NT) {
+        int r = t / BK, k = t % BK;
+        as[t] = (row0 + r < M && k0 + k < K) ? a[(row0 + r) * K + k0 + k] : 0.f;
+    }
+    for (int t = tid; t < BK * BN; t += NT) {
+        int k = t / BN, n = t % BN;
+        bs[t] = (k0 + k < K && col0 + n < N) ? b[(k0 + k) * N + col0 + n] : 0.f;
+    }
+}
+
 // 4: 1-D register blocking. Kernel 3 does two shared-memory reads per multiply-add.
 // Here each thread computes TM outputs of one column: per step of k it reads one b value
 // into a register and reuses it for TM multiply-adds, against TM values of a. Tiles are
@@ -110,14 +125,7 @@ gu__mm4_blocktile1d(int M, int N, int K, const float *a, const float *b, float *
 #pragma unroll
     for (int m = 0; m < TM; m++) acc[m] = 0.f;
     for (int k0 = 0; k0 < K; k0 += BK) {
-        for (int t = tid; t < BM * BK; t += NT) {
-            int r = t / BK, k = t % BK;
-            as[t] = (row0 + r < M && k0 + k < K) ? a[(row0 + r) * K + k0 + k] : 0.f;
-        }
-        for (int t = tid; t < BK * BN; t += NT) {
-            int k = t / BN, n = t % BN;
-            bs[t] = (k0 + k < K && col0 + n < N) ? b[(k0 + k) * N + col0 + n] : 0.f;
-        }
+        gu__load_tiles<BM, BN, BK, NT>(M, N, K, a, b, as, bs, row0, col0, k0, tid);
         __syncthreads();
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
@@ -153,14 +161,7 @@ gu__mm5_blocktile2d(int M, int N, int K, const float *a, const float *b, float *
 #pragma unroll
         for (int n = 0; n < TN; n++) acc[m][n] = 0.f;
     for (int k0 = 0; k0 < K; k0 += BK) {
-        for (int t = tid; t < BM * BK; t += NT) {
-            int r = t / BK, k = t % BK;
-            as[t] = (row0 + r < M && k0 + k < K) ? a[(row0 + r) * K + k0 + k] : 0.f;
-        }
-        for (int t = tid; t < BK * BN; t += NT) {
-            int k = t / BN, n = t % BN;
-            bs[t] = (k0 + k < K && col0 + n < N) ? b[(k0 + k) * N + col0 + n] : 0.f;
-        }
+        gu__load_tiles<BM, BN, BK, NT>(M, N, K, a, b, as, bs, row0, col0, k0, tid);
         __syncthreads();
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {

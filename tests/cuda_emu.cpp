@@ -72,7 +72,7 @@ static void emu_launch(dim3 grid, dim3 block, F body) {
 #define GU__CUDA_LAUNCH(kern, grid, block, ...) emu_launch((grid), (block), [&] { kern(__VA_ARGS__); })
 #define GU__CUDA_EMU
 static int gu__cuda_sm_count(void) { return 2; }  // few blocks, so that each walks several row groups
-#define GU_CUDA_MATMUL_VERSIONS 9  // as in wip/cuda.h (not included: it needs the core)
+#define GU_CUDA_MATMUL_VERSIONS 9  // as in groundup.h (not included: it needs the core)
 #include "../groundup_cuda.cu"
 
 // ---- the checks ----
