@@ -12,6 +12,7 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "bench.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,6 @@
 #define N (1 << 24)
 #define RUNS 15
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 // A plain read: the array summed in float32 with 64 independent lanes (no float64
 // conversion, no accuracy care): the bandwidth a sum can hope for.

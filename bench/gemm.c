@@ -12,6 +12,7 @@
 // itself again without it. Each result is checked against OpenBLAS's before timing.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "bench.h"
 #include <cblas.h>
 #include <immintrin.h>
 #include <pthread.h>
@@ -24,11 +25,6 @@ void openblas_set_num_threads(int num_threads);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 // ---- the machine's limits ----------------------------------------------------------------
 #define PEAK_ITERS 20000000L
@@ -106,10 +102,6 @@ static double read_gbps(int nt, const float *p, size_t n) {
 // ---- the products ------------------------------------------------------------------------
 typedef struct { int64_t m, n, k; const char *name; } shape;
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static float frand(uint64_t *s) {
     *s = *s * 6364136223846793005ull + 1442695040888963407ull;

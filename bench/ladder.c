@@ -4,21 +4,13 @@
 // Build: make bench  (or cc -O3 -march=native -I.. -o ladder ladder.c -lopenblas -lm -lz -lpthread)
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "bench.h"
 
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 // What one benchmark case runs: a closure over its tensors.
 typedef struct bcase {

@@ -9,6 +9,7 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "bench.h"
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -18,11 +19,6 @@
 
 typedef struct result { double secs, base_kb, peak_kb, array_bytes; int ok; } result;
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 static double maxrss_kb(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -48,9 +44,9 @@ static result run_groundup(const char *path) {
         memset(&c, 0, sizeof c);
         close(fd[0]);
         c.base_kb = maxrss_kb();
-        t0 = now_s();
+        t0 = now();
         c.ok = gu_mnist_load(path, &m) == 0;
-        t1 = now_s();
+        t1 = now();
         if (!c.ok) fprintf(stderr, "error: %s\n", gu_error());
         c.secs = t1 - t0;
         for (k = 0; c.ok && k < 6; k++) c.array_bytes += (double)gu_numel(t[k]) * (double)gu_dtype_size(t[k].dtype);
@@ -105,10 +101,6 @@ static result run_python(const char *py, const char *path) {
     return r;
 }
 
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 typedef struct row { const char *name; double t[32], peak[32]; int n; double arrays; } row;
 
@@ -124,8 +116,8 @@ static void print_row(const row *w) {
     if (!w->n) { printf("%-40s  (not run)\n", w->name); return; }
     memcpy(t, w->t, sizeof t);
     memcpy(p, w->peak, sizeof p);
-    qsort(t, (size_t)w->n, sizeof(double), cmp_d);
-    qsort(p, (size_t)w->n, sizeof(double), cmp_d);
+    qsort(t, (size_t)w->n, sizeof(double), cmp_double);
+    qsort(p, (size_t)w->n, sizeof(double), cmp_double);
     printf("%-40s  %8.3f  %8.3f  %10.1f  %8.2fx\n", w->name, t[w->n / 2], t[0], p[w->n / 2] / 1048576.0, p[w->n / 2] / w->arrays);
 }
 
@@ -161,8 +153,8 @@ int main(int argc, char **argv) {
     if (have_dir) print_row(&gi);
     printf("arrays: %.1f MiB (x float32 (N, 784) and y int64 (N,) for N = 50000, 10000, 10000)\n", g.arrays / 1048576.0);
     if (g.n && p.n) {
-        qsort(g.t, (size_t)g.n, sizeof(double), cmp_d);
-        qsort(p.t, (size_t)p.n, sizeof(double), cmp_d);
+        qsort(g.t, (size_t)g.n, sizeof(double), cmp_double);
+        qsort(p.t, (size_t)p.n, sizeof(double), cmp_double);
         printf("groundup / python time: %.2f\n", g.t[g.n / 2] / p.t[p.n / 2]);
     }
     return g.n ? 0 : 1;

@@ -8,19 +8,11 @@
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "bench.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now_s(void) {
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 typedef void (*fill_fn)(float *out, int64_t n);
 static void fill_randn(float *out, int64_t n) { gu_randn_fill(NULL, out, n); }
@@ -37,11 +29,11 @@ static double time_fill(fill_fn f, float *buf, int64_t n, int reps) {
     f(buf, n);
     for (r = 0; r < reps; r++) {
         int inner = n < 100000 ? 200 : 1, k;
-        double t0 = now_s();
+        double t0 = now();
         for (k = 0; k < inner; k++) f(buf, n);
-        t[r] = (now_s() - t0) / inner;
+        t[r] = (now() - t0) / inner;
     }
-    qsort(t, (size_t)reps, sizeof t[0], cmp_d);
+    qsort(t, (size_t)reps, sizeof t[0], cmp_double);
     return t[reps / 2];
 }
 
