@@ -1041,6 +1041,18 @@ GU__DEF const char *gu_dtype_name(gu_dtype dtype) {
     }
 }
 
+// The element count of a shape of non-negative dims; 0 if it or the contiguous strides
+// overflow int64. The strides multiply the dims with 0 counted as 1, so they must fit too:
+// (3489710669, 0, 3489710669) holds no elements yet its strides would overflow.
+static int gu__shape_numel(int ndim, const int64_t *shape, int64_t *numel) {
+    int64_t n = 1, s = 1;
+    int i;
+    for (i = 0; i < ndim; i++)
+        if (!gu__mul_ok(n, shape[i], &n) || !gu__mul_ok(s, shape[i] ? shape[i] : 1, &s)) return 0;
+    *numel = n;
+    return 1;
+}
+
 // Checks a shape and computes its element count; 0 and a message on failure.
 static int gu__check_shape(const char *op, int ndim, const int64_t *shape, int64_t *numel) {
     int64_t n = 1;
@@ -1055,15 +1067,9 @@ static int gu__check_shape(const char *op, int ndim, const int64_t *shape, int64
             gu__seterr("%s: negative dimension %" PRId64 " in shape %s", op, shape[i], gu__sh(ndim, shape));
             return 0;
         }
-    {
-        // The contiguous strides multiply the dims with 0 counted as 1: they must fit too,
-        // or (3489710669, 0, 3489710669) would hold no elements yet overflow its strides.
-        int64_t s = 1;
-        for (i = 0; i < ndim; i++)
-            if (!gu__mul_ok(n, shape[i], &n) || !gu__mul_ok(s, shape[i] ? shape[i] : 1, &s)) {
-                gu__seterr("%s: shape %s has more elements than int64 can count", op, gu__sh(ndim, shape));
-                return 0;
-            }
+    if (!gu__shape_numel(ndim, shape, &n)) {
+        gu__seterr("%s: shape %s has more elements than int64 can count", op, gu__sh(ndim, shape));
+        return 0;
     }
     *numel = n;
     return 1;
@@ -4682,16 +4688,6 @@ static unsigned char *gu__convert_inplace(unsigned char *p, int64_t n, char kind
     return NULL;
 }
 
-// Strides are products of the dims (a 0 counted as 1), so those products must fit too:
-// (3489710669, 0, 3489710669) has no elements but no strides either.
-static int gu__strides_fit(int ndim, const int64_t *shape) {
-    int64_t s = 1;
-    int i;
-    for (i = 0; i < ndim; i++)
-        if (!gu__mul_ok(s, shape[i] > 1 ? shape[i] : 1, &s)) return 0;
-    return 1;
-}
-
 // A tensor that owns p (numel elements of dt) with C or Fortran strides.
 static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int fortran, void *p, int64_t numel) {
     gu_tensor t;
@@ -5223,15 +5219,12 @@ static int gu__pk_shape(gu__pk *P, gu__pobj *t, int *ndim, int64_t *shape) {
 // Sets an array's shape, dtype and data, checking that the data has exactly the bytes the
 // shape and dtype need.
 static int gu__pk_fill_array(gu__pk *P, gu__parr *a, gu__pobj *shape, gu__pobj *dtype, int fortran, gu__pobj *data) {
-    int64_t numel = 1, bytes;
-    int i;
+    int64_t numel, bytes;
     if (a->built) return gu__pk_err(P, "array state set twice");
     if (gu__pk_shape(P, shape, &a->ndim, a->shape) != 0) return -1;
     if (dtype->kind != GU__PK_DTYPE) return gu__pk_err(P, "array dtype is a %s", gu__pk_kindname(dtype->kind));
     if (data->kind != GU__PK_BYTES) return gu__pk_err(P, "array data is a %s, not bytes (object arrays are not supported)", gu__pk_kindname(data->kind));
-    for (i = 0; i < a->ndim; i++)
-        if (!gu__mul_ok(numel, a->shape[i], &numel)) return gu__pk_err(P, "array shape %s overflows", gu__sh(a->ndim, a->shape));
-    if (!gu__strides_fit(a->ndim, a->shape)) return gu__pk_err(P, "array shape %s overflows", gu__sh(a->ndim, a->shape));
+    if (!gu__shape_numel(a->ndim, a->shape, &numel)) return gu__pk_err(P, "array shape %s overflows", gu__sh(a->ndim, a->shape));
     if (!gu__mul_ok(numel, dtype->u.dt.size, &bytes) || bytes != data->u.b.len)
         return gu__pk_err(P, "array of shape %s and dtype %c%d needs %" PRId64 " bytes, the data has %" PRId64,
                           gu__sh(a->ndim, a->shape), dtype->u.dt.kind, dtype->u.dt.size, bytes, data->u.b.len);
@@ -5772,12 +5765,8 @@ static gu_tensor gu__idx_load(gu__src *s) {
     for (i = 0; i < ndim; i++) {
         if (gu__src_read(s, "idx", d, 4)) return gu__invalid();
         shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
-        if (!gu__mul_ok(numel, shape[i], &numel)) {
-            gu__seterr("idx: %s: dims overflow at dim %d (%" PRId64 ")", s->name, i, shape[i]);
-            return gu__invalid();
-        }
     }
-    if (!gu__strides_fit(ndim, shape)) {
+    if (!gu__shape_numel(ndim, shape, &numel)) {
         gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(ndim, shape));
         return gu__invalid();
     }

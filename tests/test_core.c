@@ -384,6 +384,11 @@ static void test_errors_are_clean(void) {
     CHECK(!gu_ok(r) && strstr(gu_error(), "9 dims requested, at most 8"));
     r = gu_zeros(GU_FLOAT32, 3, huge);
     CHECK(!gu_ok(r) && strstr(gu_error(), "more elements than int64 can count"));
+    {   // no elements, but contiguous strides that would overflow int64
+        int64_t empty_huge[3] = {3489710669LL * 1000, 0, 3489710669LL * 1000};
+        r = gu_zeros(GU_FLOAT32, 3, empty_huge);
+        CHECK(!gu_ok(r) && strstr(gu_error(), "zeros: shape (3489710669000, 0, 3489710669000) has more elements than int64"));
+    }
     huge[0] = INT64_MAX / 8; huge[1] = 1; huge[2] = 1;
     r = gu_zeros(GU_FLOAT32, 3, huge);
     CHECK(!gu_ok(r) && (strstr(gu_error(), "too large to allocate") || strstr(gu_error(), "out of memory")));
