@@ -6060,6 +6060,7 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
 #include <stdlib.h>
 #if !defined(GU_NO_THREADS)
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #endif
 #if !defined(GU_NO_SIMD) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -6226,8 +6227,12 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
 #define GU__A5_DECL(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
 #define GU__A5_FMA(i) { __m512 a_ = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a_, b0, c##i##0); \
                         if (NV_ == 2) c##i##1 = _mm512_fmadd_ps(a_, b1, c##i##1); }
-#define GU__A5_PFC(i) if (i < mr) { _mm_prefetch((const char *)(c + (int64_t)i * ldc), _MM_HINT_T0); \
-                                     if (NV_ == 2) _mm_prefetch((const char *)(c + (int64_t)i * ldc + 16), _MM_HINT_T0); }
+// Prefetches a row of C's tile: its first and last element and the middle, so that the
+// three lines a row of 32 spans when C is not 64-byte aligned (malloc's 16) all arrive.
+#define GU__A5_PF_ROW(i, HINT) if (i < mr) { const char *r_ = (const char *)(c + (int64_t)i * ldc); \
+        _mm_prefetch(r_, HINT); _mm_prefetch(r_ + 64 * NV_ - 4, HINT); if (NV_ == 2) _mm_prefetch(r_ + 64, HINT); }
+#define GU__A5_PFC(i) GU__A5_PF_ROW(i, _MM_HINT_T0)
+#define GU__A5_PFC2(i) GU__A5_PF_ROW(i, _MM_HINT_T1)
 #define GU__A5_STORE(i) if (i < mr) { \
         float *ci_ = c + (int64_t)i * ldc; \
         __m512 r0_ = _mm512_mul_ps(c##i##0, va), r1_ = _mm512_mul_ps(c##i##1, va); \
@@ -6250,6 +6255,7 @@ static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__REST
     for (p = 0; p < kc; p++) { \
         __m512 b0 = _mm512_load_ps(bp), b1 = NV_ == 2 ? _mm512_load_ps(bp + 16) : b0; \
         _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0);   /* A streams from L2 */ \
+        if (p == 0 && kc >= 256) { ROWS(GU__A5_PFC2) }   /* C's tile into L2: from memory, it is a long wait */ \
         if (p == kc - 48 || (kc < 48 && p == 0)) { ROWS(GU__A5_PFC) }   /* C's tile, in time for the end */ \
         ROWS(GU__A5_FMA) \
         ap += GU__A5MR; \
@@ -6265,7 +6271,9 @@ GU__A5_UKR(gu__ukr_avx512_7x16, GU__A5_ROWS7, 1)
 GU__A5_UKR(gu__ukr_avx512_4x16, GU__A5_ROWS4, 1)
 #undef GU__A5_DECL
 #undef GU__A5_FMA
+#undef GU__A5_PF_ROW
 #undef GU__A5_PFC
+#undef GU__A5_PFC2
 #undef GU__A5_STORE
 #undef GU__A5_UKR
 
@@ -6392,7 +6400,13 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
 }
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
-// A row is read once, front to back, and bt too. R * J accumulators (<= 24).
+// A row is read once, front to back, and bt too. R * J accumulators (<= 24). A comes from
+// memory, so each row is prefetched GU__DOT_AHEAD bytes ahead, one line per 16 floats read:
+// far enough (a few rows of MNIST) that the loads find their lines in cache, and the FMAs
+// never queue behind a miss; nearer prefetches (2 KiB) left 1 thread at 60% of bandwidth.
+#ifndef GU__DOT_AHEAD
+#define GU__DOT_AHEAD 8192
+#endif
 GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
     __m512 acc[2][16 + 2];
@@ -6402,7 +6416,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
     for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
         __m512 ar[2];
         GU__UNROLL for (r = 0; r < R; r++) {
-            _mm_prefetch((const char *)(a + r * lda + p) + 2048, _MM_HINT_T0);
+            _mm_prefetch((const char *)((uintptr_t)(a + r * lda + p) + GU__DOT_AHEAD), _MM_HINT_T0);
             ar[r] = _mm512_loadu_ps(a + r * lda + p);
         }
         GU__UNROLL for (j = 0; j < J; j++) {
@@ -6434,47 +6448,23 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
     }
 }
 
-// Reads one byte of every cache line of rows [0, m) of A (rows lda apart, k long): a loop
-// with nothing waiting on its loads runs at full memory bandwidth, which the FMA-heavy dot
-// loop cannot (its FMAs, queued behind missing A loads, fill the scheduler), so the dot
-// driver touches the next block of rows into cache before computing the current one.
-static unsigned gu__touch_rows(const float *a, int64_t m, int64_t lda, int64_t k) {
-    unsigned sink = 0;
-    int64_t i, q;
-    if (k <= 0) return 0;
-    for (i = 0; i < m; i++) {
-        const volatile unsigned char *row = (const volatile unsigned char *)(a + i * lda);
-        for (q = 0; q < k * 4; q += 64) sink += row[q];
-        sink += row[k * 4 - 1];
-    }
-    return sink;
-}
-
 __attribute__((target("avx512f,avx2,fma")))
 static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                            const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
-    int64_t i, i0, blk = (128 * 1024) / (4 * k) / 2 * 2 + 2;   // rows in ~128 KiB of A (k > 0 here)
-    volatile unsigned sink = 0;
+    int64_t i = 0;
 #define GU__A5_DOT(R, J) \
-    for (; i + R <= mend; i += R) gu__a5_dot_block(R, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
-    if (m > blk) sink = gu__touch_rows(a, blk, lda, k);
-    for (i0 = 0; i0 < m; i0 += blk) {
-        int64_t mend = i0 + blk < m ? i0 + blk : m;
-        if (mend < m) sink = sink + gu__touch_rows(a + mend * lda, m - mend < blk ? m - mend : blk, lda, k);
-        i = i0;
-        switch (J) {
-        case 2: GU__A5_DOT(2, 2) GU__A5_DOT(1, 2) break;
-        case 4: GU__A5_DOT(2, 4) GU__A5_DOT(1, 4) break;
-        case 6: GU__A5_DOT(2, 6) GU__A5_DOT(1, 6) break;
-        case 8: GU__A5_DOT(2, 8) GU__A5_DOT(1, 8) break;
-        case 10: GU__A5_DOT(2, 10) GU__A5_DOT(1, 10) break;
-        case 12: GU__A5_DOT(2, 12) GU__A5_DOT(1, 12) break;
-        case 14: GU__A5_DOT(1, 14) break;
-        default: GU__A5_DOT(1, 16) break;
-        }
+    for (; i + R <= m; i += R) gu__a5_dot_block(R, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    switch (J) {
+    case 2: GU__A5_DOT(2, 2) GU__A5_DOT(1, 2) break;
+    case 4: GU__A5_DOT(2, 4) GU__A5_DOT(1, 4) break;
+    case 6: GU__A5_DOT(2, 6) GU__A5_DOT(1, 6) break;
+    case 8: GU__A5_DOT(2, 8) GU__A5_DOT(1, 8) break;
+    case 10: GU__A5_DOT(2, 10) GU__A5_DOT(1, 10) break;
+    case 12: GU__A5_DOT(2, 12) GU__A5_DOT(1, 12) break;
+    case 14: GU__A5_DOT(1, 14) break;
+    default: GU__A5_DOT(1, 16) break;
     }
 #undef GU__A5_DOT
-    (void)sink;
 }
 
 // AVX2 + FMA: a 6 x 16 tile in 12 ymm accumulators, 2 for B, 1 broadcast (15 of 16).
@@ -6586,7 +6576,10 @@ GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const f
         GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
         for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
             __m256 ar[2];
-            GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_loadu_ps(a + r * lda + p);
+            GU__UNROLL for (r = 0; r < R; r++) {
+                _mm_prefetch((const char *)((uintptr_t)(a + r * lda + p) + GU__DOT_AHEAD), _MM_HINT_T0);
+                ar[r] = _mm256_loadu_ps(a + r * lda + p);
+            }
             GU__UNROLL for (j = 0; j < 4; j++) {
                 __m256 bj = _mm256_load_ps(b0 + 8 * j);
                 GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
@@ -6747,15 +6740,23 @@ static void gu__pack_a(int64_t mc, int64_t kc, const float *a, int64_t rsa, int6
 // B(p, j) = b[p*rsb + j*csb] for p < kc, j < nc, into micro-panels of NR columns:
 // bp[(j/NR)*NR*kc + p*NR + j%NR], columns past nc zero.
 static void gu__pack_b(int64_t kc, int64_t nc, const float *b, int64_t rsb, int64_t csb, int nr, float *GU__RESTRICT bp) {
-    int64_t jr, p;
+    int64_t jr = 0, p;
     int j;
-    for (jr = 0; jr < nc; jr += nr, bp += (int64_t)nr * kc) {
+    if (csb == 1 && nr == 32) {   // rows of B contiguous: the whole micro-panels row by row, four
+        int64_t full = nc / 32;    // rows at a time, so B is read in long runs, not 128-byte pieces
+        for (p = 0; p < kc; p += 4) {
+            int q, h = kc - p < 4 ? (int)(kc - p) : 4;
+            for (jr = 0; jr < full; jr++)
+                for (q = 0; q < h; q++)
+                    for (j = 0; j < 32; j++) bp[jr * 32 * kc + (p + q) * 32 + j] = b[(p + q) * rsb + jr * 32 + j];
+        }
+        jr = full * 32;   // a narrower last panel, if any, below
+        bp += full * 32 * kc;
+    }
+    for (; jr < nc; jr += nr, bp += (int64_t)nr * kc) {
         int w = nc - jr < nr ? (int)(nc - jr) : nr;
         const float *bj = b + jr * csb;
-        if (csb == 1 && w == 32 && nr == 32) {   // constant widths: plain vector copies
-            for (p = 0; p < kc; p++)
-                for (j = 0; j < 32; j++) bp[p * 32 + j] = bj[p * rsb + j];
-        } else if (csb == 1 && w == 16 && nr == 16) {
+        if (csb == 1 && w == 16 && nr == 16) {   // constant width: plain vector copies
             for (p = 0; p < kc; p++)
                 for (j = 0; j < 16; j++) bp[p * 16 + j] = bj[p * rsb + j];
         } else if (csb == 1 && w == nr) {
@@ -6798,30 +6799,116 @@ static void gu__scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc)
     }
 }
 
+// The ic step for rows [0, m): blocks of at most MC rows, all about the same height in whole
+// micro-panels, so that no block is a sliver (1024 rows in blocks of 126 would leave 16).
+static int64_t gu__mc_step(const gu__gemm_kernel *kr, int64_t m) {
+    int64_t nb = (m + kr->mc - 1) / kr->mc, panels = (m + kr->mr - 1) / kr->mr;
+    if (nb < 1) nb = 1;
+    return (panels + nb - 1) / nb * kr->mr;
+}
+
+// The macro-kernel: C rows [ic, ic + mc) and the nc columns of the packed B block, with the
+// A block packed here. Rows ic.. of A start at `a` (pc already added).
+static void gu__gemm_macro(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t mc, int64_t nc, int64_t kc,
+                           const float *a, float *c, float beta, float *apbuf, const float *bpbuf) {
+    int64_t jr, ir;
+    gu__pack_a(mc, kc, a, pr->rsa, pr->csa, kr->mr, apbuf);
+    for (jr = 0; jr < nc; jr += kr->nr) {
+        int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;
+        const float *bp = bpbuf + jr * kc;
+        for (ir = 0; ir < mc; ir += kr->mr) {
+            int mr = mc - ir < kr->mr ? (int)(mc - ir) : kr->mr;
+            kr->ukr(kc, apbuf + ir * kc, bp, c + ir * pr->ldc + jr, pr->ldc, mr, nr, pr->alpha, beta);
+        }
+    }
+}
+
+// One thread, its own buffers: loops jc (NC columns of C), pc (KC of k), ic (MC rows).
 static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, float *apbuf, float *bpbuf) {
-    int64_t jc, pc, ic, jr, ir;
-    int64_t m = pr->m, n = pr->n, k = pr->k;
+    int64_t jc, pc, ic, m = pr->m, n = pr->n, k = pr->k, mstep = gu__mc_step(kr, m);
     for (jc = 0; jc < n; jc += kr->nc) {
         int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
         for (pc = 0; pc < k; pc += kr->kc) {
             int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
             float beta = pc == 0 ? pr->beta : 1.0f;   // later k blocks accumulate
             gu__pack_b(kc, nc, pr->b + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, kr->nr, bpbuf);
-            for (ic = 0; ic < m; ic += kr->mc) {
-                int64_t mc = m - ic < kr->mc ? m - ic : kr->mc;
-                gu__pack_a(mc, kc, pr->a + ic * pr->rsa + pc * pr->csa, pr->rsa, pr->csa, kr->mr, apbuf);
-                for (jr = 0; jr < nc; jr += kr->nr) {
-                    int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;
-                    const float *bp = bpbuf + jr * kc;
-                    for (ir = 0; ir < mc; ir += kr->mr) {
-                        int mr = mc - ir < kr->mr ? (int)(mc - ir) : kr->mr;
-                        kr->ukr(kc, apbuf + ir * kc, bp, pr->c + (ic + ir) * pr->ldc + jc + jr, pr->ldc, mr, nr, pr->alpha, beta);
-                    }
-                }
+            for (ic = 0; ic < m; ic += mstep) {
+                int64_t mc = m - ic < mstep ? m - ic : mstep;
+                gu__gemm_macro(kr, pr, mc, nc, kc, pr->a + ic * pr->rsa + pc * pr->csa, pr->c + ic * pr->ldc + jc,
+                               beta, apbuf, bpbuf);
             }
         }
     }
 }
+
+#ifndef GU_NO_THREADS
+// A barrier for the threads of one product: the last to arrive bumps the generation, the
+// others spin on it (the waits are short: threads arrive together), then yield the CPU, so a
+// machine with more threads than cores still moves on.
+typedef struct gu__barrier {
+    int n, count;
+    unsigned gen;
+} gu__barrier;
+
+static void gu__barrier_wait(gu__barrier *b) {
+    unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+    int spin = 0;
+    if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == b->n) {
+        __atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) {
+        if (++spin < 20000) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+// Threads as a team on one product (BLIS's ic split): for each (jc, pc) block of B, every
+// thread packs its share of B's micro-panels into the one shared buffer, they wait for each
+// other, then each multiplies its own rows [m_lo, m_hi) of C against the whole block with its
+// own A blocks. So B is packed once, not once per thread, and stays in cache once. Two B
+// buffers take turns: a thread may pack the next block while another still reads the
+// current one, and one barrier per block is enough (a thread reaches the packing of block
+// i + 2 only after every thread has finished computing block i).
+typedef struct gu__gemm_team {
+    gu__gemm_prob pr;   // the whole product
+    gu__barrier bar;
+    float *bp[2];
+    int nt;
+} gu__gemm_team;
+
+static void gu__gemm_packed_team(const gu__gemm_kernel *kr, gu__gemm_team *tm, int tid, int64_t m_lo, int64_t m_hi,
+                                 float *apbuf) {
+    const gu__gemm_prob *pr = &tm->pr;
+    int64_t jc, pc, ic, n = pr->n, k = pr->k, mstep = gu__mc_step(kr, m_hi - m_lo);
+    int turn = 0;
+    for (jc = 0; jc < n; jc += kr->nc) {
+        int64_t nc = n - jc < kr->nc ? n - jc : kr->nc, npanels = (nc + kr->nr - 1) / kr->nr;
+        for (pc = 0; pc < k; pc += kr->kc, turn ^= 1) {
+            int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
+            int64_t p0 = npanels * tid / tm->nt, p1 = npanels * (tid + 1) / tm->nt;   // my share of B
+            int64_t j0 = p0 * kr->nr, j1 = p1 * kr->nr < nc ? p1 * kr->nr : nc;
+            float beta = pc == 0 ? pr->beta : 1.0f;
+            float *bpbuf = tm->bp[turn];
+            if (j1 > j0)
+                gu__pack_b(kc, j1 - j0, pr->b + pc * pr->rsb + (jc + j0) * pr->csb, pr->rsb, pr->csb, kr->nr,
+                           bpbuf + j0 * kc);
+            gu__barrier_wait(&tm->bar);
+            for (ic = m_lo; ic < m_hi; ic += mstep) {
+                int64_t mc = m_hi - ic < mstep ? m_hi - ic : mstep;
+                gu__gemm_macro(kr, pr, mc, nc, kc, pr->a + ic * pr->rsa + pc * pr->csa, pr->c + ic * pr->ldc + jc,
+                               beta, apbuf, bpbuf);
+            }
+        }
+    }
+}
+#endif
 
 // Sizes of the pack buffers one thread needs for a sub-product of (m, n, k).
 static void gu__pack_sizes(const gu__gemm_kernel *kr, int64_t m, int64_t n, int64_t k, int64_t *asz, int64_t *bsz) {
@@ -6838,10 +6925,18 @@ typedef struct gu__gemm_task {
     int path, split;           // GU__PATH_*; the rows kernel's k split
     float *ap, *bp;            // packed path: this thread's buffers. dot: the shared bt
     int64_t kp;                // dot: the J bt was packed with
+    int64_t lo, hi;            // the part of C's split side this thread has
+#ifndef GU_NO_THREADS
+    gu__gemm_team *team;       // packed path as a team: rows [lo, hi) of the team's product are ours
+    int tid;
+#endif
 } gu__gemm_task;
 
 static void gu__gemm_task_run(gu__gemm_task *t) {
     const gu__gemm_prob *p = &t->pr;
+#ifndef GU_NO_THREADS
+    if (t->team) { gu__gemm_packed_team(t->kr, t->team, t->tid, t->lo, t->hi, t->ap); return; }
+#endif
     if (p->m == 0 || p->n == 0) return;
     if (t->path == GU__PATH_ROWS)
         t->kr->rows(p->m, p->n, p->k, p->alpha, p->a, p->rsa, p->b, p->rsb, p->beta, p->c, p->ldc, t->split);
@@ -6949,6 +7044,42 @@ static int gu__pool_run(gu__gemm_task *tasks, int nt) {
 }
 #endif
 
+#ifndef GU_NO_THREADS
+// Runs the packed product as a team (gu__gemm_packed_team) on the pool, tasks[t] having rows
+// [lo, hi). Returns 1 when done, -1 out of memory, 0 when the pool is busy (nothing ran:
+// a team cannot run on threads that may fail to start, so the caller goes without one).
+static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu__gemm_prob *pr,
+                             gu__gemm_task *tasks, int nt) {
+    gu__gemm_team tm;
+    int64_t asz, bsz, a1, b1, total;
+    void *raw = NULL;
+    float *buf = NULL;
+    int t, ran;
+    gu__pack_sizes(kr, tasks[0].pr.m, pr->n, pr->k, &asz, &bsz);
+    a1 = (asz + 15) / 16 * 16;   // keep every buffer 64-byte aligned
+    b1 = (bsz + 15) / 16 * 16;
+    if (!gu__mul_ok(a1, nt, &total) || total > INT64_MAX - 2 * b1 || !(buf = gu__alloc_aligned(total + 2 * b1, &raw))) {
+        gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr->m, pr->n, pr->k);
+        return -1;
+    }
+    tm.bar.n = nt;
+    tm.bar.count = 0;
+    tm.bar.gen = 0;
+    tm.nt = nt;
+    tm.pr = *pr;
+    tm.bp[0] = buf + total;
+    tm.bp[1] = tm.bp[0] + b1;
+    for (t = 0; t < nt; t++) {
+        tasks[t].team = &tm;
+        tasks[t].ap = buf + t * a1;
+    }
+    ran = gu__pool_run(tasks, nt);
+    for (t = 0; t < nt; t++) tasks[t].team = NULL;
+    GU_FREE(raw);
+    return ran;
+}
+#endif
+
 // The fast product on checked arguments. Returns 0, or -1 (out of memory).
 static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     const gu__gemm_kernel *kr = gu__kernel();
@@ -7027,10 +7158,15 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         tk->ap = NULL;
         tk->bp = path == GU__PATH_DOT ? bpacked : NULL;
         tk->kp = dot_kp;
+#ifndef GU_NO_THREADS
+        tk->team = NULL;
+        tk->tid = t;
+#endif
         if (split_m) {
             lo *= kr->mr; hi *= kr->mr;
             if (hi > pr.m) hi = pr.m;
             if (lo > hi) lo = hi;
+            tk->lo = lo; tk->hi = hi;
             tk->pr.m = hi - lo;
             tk->pr.a = pr.a + lo * pr.rsa;
             tk->pr.c = pr.c + lo * pr.ldc;
@@ -7038,6 +7174,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
             lo *= kr->nr; hi *= kr->nr;
             if (hi > pr.n) hi = pr.n;
             if (lo > hi) lo = hi;
+            tk->lo = lo; tk->hi = hi;
             tk->pr.n = hi - lo;
             tk->pr.b = pr.b + lo * pr.csb;
             tk->pr.c = pr.c + lo;
@@ -7045,6 +7182,15 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     }
     if (path == GU__PATH_PACKED) {
         int64_t a1, b1, total = 0;
+#ifndef GU_NO_THREADS
+        if (nt > 1 && split_m) {   // threads split the rows: they share each packed B block
+            int r = gu__gemm_team_run(op, kr, &pr, tasks, nt);
+            if (r != 0) {   // done, or out of memory; 0: the pool is busy, threads of our own below
+                if (rawb) GU_FREE(rawb);
+                return r > 0 ? 0 : -1;
+            }
+        }
+#endif
         gu__pack_sizes(kr, tasks[0].pr.m, tasks[0].pr.n, pr.k, &asz, &bsz);
         a1 = (asz + 15) / 16 * 16;   // keep every buffer 64-byte aligned
         b1 = (bsz + 15) / 16 * 16;

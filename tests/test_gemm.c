@@ -134,6 +134,66 @@ static void test_gemm_netlib_all_kernels(void) {
     CHECKF(fails == 0, "%d of %d products failed the netlib bound", fails, runs);
 }
 
+// Small cache blocks make small products take many (jc, pc, ic) blocks: the threads' shared
+// B buffers change turns many times, and edges fall inside blocks. Each kernel, 2 threads,
+// every transpose, against the netlib bound and bit for bit against 1 thread; then again
+// with the pool held by someone else, so the threads that do not share B run instead.
+static int tg__same_bits_1_2(char ta, char tb, int64_t m, int64_t n, int64_t k) {
+    int64_t lda = ta == 'N' ? k : m, ldb = tb == 'N' ? n : k, i;
+    float *a = (float *)malloc(sizeof(float) * (size_t)(m * k)), *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+    float *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n)), *c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+    for (i = 0; i < m * k; i++) a[i] = tg__rand();
+    for (i = 0; i < k * n; i++) b[i] = tg__rand();
+    for (i = 0; i < m * n; i++) c1[i] = c2[i] = tg__rand();
+    gu_set_num_threads(1);
+    gu_sgemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 1.3f, c1, n);
+    gu_set_num_threads(2);
+    gu_sgemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 1.3f, c2, n);
+    for (i = 0; i < m * n && memcmp(&c1[i], &c2[i], sizeof(float)) == 0; i++) {}
+    if (i < m * n)
+        printf("    kernel %s, %c%c (%d, %d, %d): 1 and 2 threads differ first at C[%d][%d]\n", gu_gemm_kernel(), ta, tb,
+               (int)m, (int)n, (int)k, (int)(i / n), (int)(i % n));
+    free(a); free(b); free(c1); free(c2);
+    return i == m * n;
+}
+
+static void test_gemm_threads_small_blocks(void) {
+    static const int64_t shapes[][3] = {{200, 150, 130}, {331, 97, 251}, {150, 40, 300}};
+    int kern, s, t, pass, saved = gu_get_num_threads(), fails = 0, runs = 0;
+    for (kern = 0; kern < 3; kern++) {
+        gu__gemm_kernel *kr, keep;
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        kr = (gu__gemm_kernel *)gu__kernel();
+        keep = *kr;
+        kr->mc = 3 * kr->mr;   // blocks of 3 micro-panels of A, 40 of k, 2 micro-panels of B
+        kr->kc = 40;
+        kr->nc = 2 * kr->nr;
+        for (pass = 0; pass < 2; pass++) {
+#ifndef GU_NO_THREADS
+            if (pass == 1) pthread_mutex_lock(&gu__pool_busy);   // the pool is in use elsewhere
+#else
+            if (pass == 1) break;
+#endif
+            for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
+                for (t = 0; t < 4; t++) {
+                    char ta = "NTNT"[t], tb = "NNTT"[t];
+                    int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+                    gu_set_num_threads(2);
+                    runs += 2;
+                    if (!tg__check_one(ta, tb, m, n, k, 0.7f, t & 1 ? 1.3f : 0.0f)) fails++;
+                    if (!tg__same_bits_1_2(ta, tb, m, n, k)) fails++;
+                }
+#ifndef GU_NO_THREADS
+            if (pass == 1) pthread_mutex_unlock(&gu__pool_busy);
+#endif
+        }
+        *kr = keep;
+    }
+    gu_set_num_threads(saved);
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d small-block products failed", fails, runs);
+}
+
 // The same bits with 1 and 2 threads, for shapes big enough to be split (packed path over
 // rows and over columns, the rows kernel, more than one MC/KC/NC block).
 static void test_gemm_threads_same_bits(void) {
@@ -369,6 +429,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_ref_agrees);
     RUN(test_gemm_netlib_all_kernels);
     RUN(test_gemm_threads_same_bits);
+    RUN(test_gemm_threads_small_blocks);
     RUN(test_matmul_semantics);
     RUN(test_matmul_errors);
 }
