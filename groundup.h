@@ -6056,7 +6056,9 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
 // B in rows of NR columns, edges zero-padded), so any strides or transposes cost the same.
 // The microkernel keeps an MR x NR tile of C in registers for the whole KC loop; it alone is
 // architecture-specific. Threads split C's rows or columns, never k: every element of C is
-// the same chain of operations whatever the thread count, hence the same bits.
+// the same chain of operations whatever the thread count, hence the same bits. Splitting
+// rows (the ic loop), the threads pack each B block together and share it; splitting
+// columns (few rows), each packs its own.
 #include <stdlib.h>
 #if !defined(GU_NO_THREADS)
 #include <pthread.h>
@@ -6824,8 +6826,33 @@ static void gu__gemm_macro(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, i
 }
 
 // One thread, its own buffers: loops jc (NC columns of C), pc (KC of k), ic (MC rows).
+#define GU__JIT_NR 4   // few rows: B micro-panels packed this many at a time (see below)
 static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, float *apbuf, float *bpbuf) {
     int64_t jc, pc, ic, m = pr->m, n = pr->n, k = pr->k, mstep = gu__mc_step(kr, m);
+    if (m <= kr->mr * 4) {
+        // Few rows: a B block would be packed to be read by a handful of microkernel calls,
+        // a write and a read back through L3 for little work. Pack A once per pc instead, and
+        // each B micro-panel just before its calls, where it stays in L1/L2. Each element of
+        // C is the same chain of microkernel calls as below, so the same bits.
+        int64_t jr, ir;
+        for (pc = 0; pc < k; pc += kr->kc) {
+            int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
+            float beta = pc == 0 ? pr->beta : 1.0f;
+            gu__pack_a(m, kc, pr->a + pc * pr->csa, pr->rsa, pr->csa, kr->mr, apbuf);
+            for (jc = 0; jc < n; jc += GU__JIT_NR * kr->nr) {   // a few micro-panels at a time: longer runs of B
+                int64_t nc = n - jc < GU__JIT_NR * kr->nr ? n - jc : GU__JIT_NR * kr->nr;
+                gu__pack_b(kc, nc, pr->b + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, kr->nr, bpbuf);
+                for (jr = 0; jr < nc; jr += kr->nr) {
+                    int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;
+                    for (ir = 0; ir < m; ir += kr->mr) {
+                        int mr = m - ir < kr->mr ? (int)(m - ir) : kr->mr;
+                        kr->ukr(kc, apbuf + ir * kc, bpbuf + jr * kc, pr->c + ir * pr->ldc + jc + jr, pr->ldc, mr, nr, pr->alpha, beta);
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (jc = 0; jc < n; jc += kr->nc) {
         int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
         for (pc = 0; pc < k; pc += kr->kc) {
