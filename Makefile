@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -36,6 +36,14 @@ test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough
 test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
 	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(BUILD)/test_main_asan
 
+# The threaded code (the matmul's thread pool, shared packing buffers, barrier) under
+# ThreadSanitizer: the tests whose names hold "gemm".
+$(BUILD)/test_main_tsan: $(TEST_SRC) | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c11 -fsanitize=thread -o $@ tests/main.c $(LDLIBS)
+
+test-tsan: $(BUILD)/test_main_tsan
+	cd tests && TSAN_OPTIONS=halt_on_error=1 ../$(BUILD)/test_main_tsan gemm
+
 # The same tests with the portable kernels only and no threads (GU_NO_SIMD, GU_NO_THREADS).
 $(BUILD)/test_main_nosimd: $(TEST_SRC) | $(BUILD)
 	$(CC) -O2 -g $(WARN) -Werror -std=c11 -DGU_NO_SIMD -DGU_NO_THREADS -o $@ tests/main.c $(LDLIBS)
@@ -51,7 +59,7 @@ demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-nosimd test-asan
+test: deps compile-check test-plain test-nosimd test-asan test-tsan
 	@echo "make test: all green"
 
 $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
