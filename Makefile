@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -44,6 +44,14 @@ $(BUILD)/test_main_tsan: $(TEST_SRC) | $(BUILD)
 test-tsan: $(BUILD)/test_main_tsan
 	cd tests && TSAN_OPTIONS=halt_on_error=1 ../$(BUILD)/test_main_tsan gemm
 
+# GROUNDUP_CBLAS: gu_sgemm handed to the system CBLAS (Debian's OpenBLAS); the gemm tests
+# (netlib accuracy, guard bands, transposes, bad arguments) hold for it too.
+$(BUILD)/test_main_cblas: $(TEST_SRC) | $(BUILD)
+	$(CC) -O2 -g $(WARN) -std=c11 -DGROUNDUP_CBLAS -o $@ tests/main.c $(LDLIBS) -lopenblas
+
+test-cblas: $(BUILD)/test_main_cblas
+	cd tests && ../$(BUILD)/test_main_cblas gemm
+
 # The same tests with the portable kernels only and no threads (GU_NO_SIMD, GU_NO_THREADS).
 $(BUILD)/test_main_nosimd: $(TEST_SRC) | $(BUILD)
 	$(CC) -O2 -g $(WARN) -Werror -std=c11 -DGU_NO_SIMD -DGU_NO_THREADS -o $@ tests/main.c $(LDLIBS)
@@ -59,7 +67,7 @@ demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-nosimd test-asan test-tsan
+test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas
 	@echo "make test: all green"
 
 $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
