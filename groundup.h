@@ -6829,18 +6829,18 @@ static void gu__gemm_macro(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, i
 #define GU__JIT_NR 4   // few rows: B micro-panels packed this many at a time (see below)
 static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, float *apbuf, float *bpbuf) {
     int64_t jc, pc, ic, m = pr->m, n = pr->n, k = pr->k, mstep = gu__mc_step(kr, m);
-    if (m <= kr->mr * 4) {
+    if (m <= kr->mr * 4 && m <= kr->mc) {
         // Few rows: a B block would be packed to be read by a handful of microkernel calls,
         // a write and a read back through L3 for little work. Pack A once per pc instead, and
         // each B micro-panel just before its calls, where it stays in L1/L2. Each element of
         // C is the same chain of microkernel calls as below, so the same bits.
-        int64_t jr, ir;
+        int64_t jr, ir, jw = GU__JIT_NR * kr->nr < kr->nc ? GU__JIT_NR * kr->nr : kr->nc;
         for (pc = 0; pc < k; pc += kr->kc) {
             int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
             float beta = pc == 0 ? pr->beta : 1.0f;
             gu__pack_a(m, kc, pr->a + pc * pr->csa, pr->rsa, pr->csa, kr->mr, apbuf);
-            for (jc = 0; jc < n; jc += GU__JIT_NR * kr->nr) {   // a few micro-panels at a time: longer runs of B
-                int64_t nc = n - jc < GU__JIT_NR * kr->nr ? n - jc : GU__JIT_NR * kr->nr;
+            for (jc = 0; jc < n; jc += jw) {   // a few micro-panels at a time: longer runs of B
+                int64_t nc = n - jc < jw ? n - jc : jw;
                 gu__pack_b(kc, nc, pr->b + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, kr->nr, bpbuf);
                 for (jr = 0; jr < nc; jr += kr->nr) {
                     int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;

@@ -158,7 +158,7 @@ static int tg__same_bits_1_2(char ta, char tb, int64_t m, int64_t n, int64_t k) 
 }
 
 static void test_gemm_threads_small_blocks(void) {
-    static const int64_t shapes[][3] = {{200, 150, 130}, {331, 97, 251}, {150, 40, 300}};
+    static const int64_t shapes[][3] = {{200, 150, 130}, {331, 97, 251}, {150, 40, 300}, {20, 300, 130}, {50, 200, 100}};
     int kern, s, t, pass, saved = gu_get_num_threads(), fails = 0, runs = 0;
     for (kern = 0; kern < 3; kern++) {
         gu__gemm_kernel *kr, keep;
