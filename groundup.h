@@ -6403,12 +6403,16 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
 // A row is read once, front to back, and bt too. R * J accumulators (<= 24). A comes from
-// memory, so each row is prefetched GU__DOT_AHEAD bytes ahead, one line per 16 floats read:
-// far enough (a few rows of MNIST) that the loads find their lines in cache, and the FMAs
-// never queue behind a miss; nearer prefetches (2 KiB) left 1 thread at 60% of bandwidth.
-#ifndef GU__DOT_AHEAD
-#define GU__DOT_AHEAD 8192
-#endif
+// memory, so each row is prefetched twice per 16 floats read: into L2 GU__DOT_AHEAD_L2 bytes
+// ahead (far enough to cover memory's latency at full bandwidth), and from there into L1
+// GU__DOT_AHEAD_L1 bytes ahead, so the loads hit L1 and the FMAs never queue behind a miss.
+// On MNIST, 1 thread: L1 prefetches alone 2 KiB ahead 10 ms, 8 KiB ahead 6.1 ms, both
+// levels 4.6 ms, against 4.4 ms to read x at all.
+#define GU__DOT_AHEAD_L2 65536
+#define GU__DOT_AHEAD_L1 4096
+#define GU__DOT_PREFETCH(p) do { \
+        _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L2), _MM_HINT_T1); \
+        _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L1), _MM_HINT_T0); } while (0)
 GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
     __m512 acc[2][16 + 2];
@@ -6418,7 +6422,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
     for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
         __m512 ar[2];
         GU__UNROLL for (r = 0; r < R; r++) {
-            _mm_prefetch((const char *)((uintptr_t)(a + r * lda + p) + GU__DOT_AHEAD), _MM_HINT_T0);
+            GU__DOT_PREFETCH(a + r * lda + p);
             ar[r] = _mm512_loadu_ps(a + r * lda + p);
         }
         GU__UNROLL for (j = 0; j < J; j++) {
@@ -6579,7 +6583,7 @@ GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const f
         for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
             __m256 ar[2];
             GU__UNROLL for (r = 0; r < R; r++) {
-                _mm_prefetch((const char *)((uintptr_t)(a + r * lda + p) + GU__DOT_AHEAD), _MM_HINT_T0);
+                GU__DOT_PREFETCH(a + r * lda + p);
                 ar[r] = _mm256_loadu_ps(a + r * lda + p);
             }
             GU__UNROLL for (j = 0; j < 4; j++) {
