@@ -6231,8 +6231,9 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
                         if (NV_ == 2) c##i##1 = _mm512_fmadd_ps(a_, b1, c##i##1); }
 // Prefetches a row of C's tile: its first and last element and the middle, so that the
 // three lines a row of 32 spans when C is not 64-byte aligned (malloc's 16) all arrive.
-#define GU__A5_PF_ROW(i, HINT) if (i < mr) { const char *r_ = (const char *)(c + (int64_t)i * ldc); \
-        _mm_prefetch(r_, HINT); _mm_prefetch(r_ + 64 * NV_ - 4, HINT); if (NV_ == 2) _mm_prefetch(r_ + 64, HINT); }
+#define GU__A5_PF_ROW(i, HINT) if (i < mr) { uintptr_t r_ = (uintptr_t)(c + (int64_t)i * ldc); \
+        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 64 * NV_ - 4), HINT); \
+        if (NV_ == 2) _mm_prefetch((const char *)(r_ + 64), HINT); }
 #define GU__A5_PFC(i) GU__A5_PF_ROW(i, _MM_HINT_T0)
 #define GU__A5_PFC2(i) GU__A5_PF_ROW(i, _MM_HINT_T1)
 #define GU__A5_STORE(i) if (i < mr) { \
