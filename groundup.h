@@ -6403,7 +6403,7 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
 }
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
-// A row is read once, front to back, and bt too. R * J accumulators (<= 24). A comes from
+// A row is read once, front to back, and bt too. R * J accumulators (<= 24, R <= 4). A comes from
 // memory, so each row is prefetched twice per 16 floats read: into L2 GU__DOT_AHEAD_L2 bytes
 // ahead (far enough to cover memory's latency at full bandwidth), and from there into L1
 // GU__DOT_AHEAD_L1 bytes ahead, so the loads hit L1 and the FMAs never queue behind a miss.
@@ -6416,15 +6416,16 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L1), _MM_HINT_T0); } while (0)
 GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
-    __m512 acc[2][16 + 2];
+    __m512 acc[4][16 + 2];
     int64_t p;
     int r, j, j0;
     GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < J + 2; j++) acc[r][j] = _mm512_setzero_ps();
     for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
-        __m512 ar[2];
+        __m512 ar[4];
         GU__UNROLL for (r = 0; r < R; r++) {
             GU__DOT_PREFETCH(a + r * lda + p);
             ar[r] = _mm512_loadu_ps(a + r * lda + p);
+            __asm__("" : "+v"(ar[r]));   // loaded once, not folded into each of its J FMAs
         }
         GU__UNROLL for (j = 0; j < J; j++) {
             __m512 bj = _mm512_load_ps(bt + 16 * j);
@@ -6434,7 +6435,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
     }
     if (p < k) {   // the last partial chunk: A masked, bt is zero-padded
         __mmask16 tail = (__mmask16)((1u << (k - p)) - 1);
-        __m512 ar[2];
+        __m512 ar[4];
         GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm512_maskz_loadu_ps(tail, a + r * lda + p);
         GU__UNROLL for (j = 0; j < J; j++) {
             __m512 bj = _mm512_load_ps(bt + 16 * j);
@@ -6462,8 +6463,8 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
 #define GU__A5_DOT(R, J) \
     for (; i + R <= m; i += R) gu__a5_dot_block(R, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
     switch (J) {
-    case 2: GU__A5_DOT(2, 2) GU__A5_DOT(1, 2) break;
-    case 4: GU__A5_DOT(2, 4) GU__A5_DOT(1, 4) break;
+    case 2: GU__A5_DOT(4, 2) GU__A5_DOT(1, 2) break;   // 4 rows: 8 chains hide the FMA latency
+    case 4: GU__A5_DOT(4, 4) GU__A5_DOT(1, 4) break;
     case 6: GU__A5_DOT(2, 6) GU__A5_DOT(1, 6) break;
     case 8: GU__A5_DOT(2, 8) GU__A5_DOT(1, 8) break;
     case 10: GU__A5_DOT(2, 10) GU__A5_DOT(1, 10) break;
@@ -6950,6 +6951,7 @@ static void gu__pack_sizes(const gu__gemm_kernel *kr, int64_t m, int64_t n, int6
 }
 
 enum { GU__PATH_PACKED, GU__PATH_ROWS, GU__PATH_DOT };
+#define GU__TAIL_ROWS 120   // rows path with a dot tail: rows per chunk (a multiple of its row blocks 8, 6, 5)
 
 typedef struct gu__gemm_task {
     const gu__gemm_kernel *kr;
@@ -6957,6 +6959,7 @@ typedef struct gu__gemm_task {
     int path, split;           // GU__PATH_*; the rows kernel's k split
     float *ap, *bp;            // packed path: this thread's buffers. dot: the shared bt
     int64_t kp;                // dot: the J bt was packed with
+    int64_t tail;              // rows path: its last `tail` columns go to the dot kernel (bp, kp)
     int64_t lo, hi;            // the part of C's split side this thread has
 #ifndef GU_NO_THREADS
     gu__gemm_team *team;       // packed path as a team: rows [lo, hi) of the team's product are ours
@@ -6970,7 +6973,18 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
     if (t->team) { gu__gemm_packed_team(t->kr, t->team, t->tid, t->lo, t->hi, t->ap); return; }
 #endif
     if (p->m == 0 || p->n == 0) return;
-    if (t->path == GU__PATH_ROWS)
+    if (t->path == GU__PATH_ROWS && t->tail) {
+        // C[:, :n0] by the rows kernel, then C[:, n0:] by the dot kernel, a chunk of rows at a
+        // time: the dot kernel reads the chunk of A again while it is still in L2.
+        int64_t n0 = p->n - t->tail, i, ch;
+        for (i = 0; i < p->m; i += GU__TAIL_ROWS) {
+            ch = p->m - i < GU__TAIL_ROWS ? p->m - i : GU__TAIL_ROWS;
+            t->kr->rows(ch, n0, p->k, p->alpha, p->a + i * p->rsa, p->rsa, p->b, p->rsb, p->beta, p->c + i * p->ldc,
+                        p->ldc, t->split);
+            t->kr->dot(ch, t->tail, p->k, p->alpha, p->a + i * p->rsa, p->rsa, t->bp, t->kp, p->beta,
+                       p->c + i * p->ldc + n0, p->ldc);
+        }
+    } else if (t->path == GU__PATH_ROWS)
         t->kr->rows(p->m, p->n, p->k, p->alpha, p->a, p->rsa, p->b, p->rsb, p->beta, p->c, p->ldc, t->split);
     else if (t->path == GU__PATH_DOT)
         t->kr->dot(p->m, p->n, p->k, p->alpha, p->a, p->rsa, t->bp, t->kp, p->beta, p->c, p->ldc);
@@ -7116,10 +7130,10 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
 static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     const gu__gemm_kernel *kr = gu__kernel();
     gu__gemm_task tasks[GU__GEMM_MAX_THREADS];
-    void *raw = NULL, *rawb = NULL;
-    float *buf = NULL, *bpacked = NULL;
+    void *raw = NULL, *rawb = NULL, *rawt = NULL;
+    float *buf = NULL, *bpacked = NULL, *dot_bt = NULL;
     int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
-    int64_t dot_kp = 0;
+    int64_t dot_kp = 0, tail = 0;
     int nt = gu_get_num_threads(), t, path, split_m;
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
@@ -7146,21 +7160,38 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         if (kr->dot && pr.n <= 16 && pr.m >= 32 && pr.k <= 16384) path = GU__PATH_DOT;
         else if (pr.n <= kr->rows_max_n && pr.k * pr.n <= 64 * 1024) path = GU__PATH_ROWS;
     }
-    if (path == GU__PATH_DOT) {
+    // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
+    // one column). When that vector holds at most half its lanes, its columns go to the dot
+    // kernel instead (see gu__gemm_task_run). Needs enough rows to pay for transposing them.
+    if (path == GU__PATH_ROWS && kr->dot && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
+        pr.n % kr->dot_vec <= kr->dot_vec / 2)
+        tail = pr.n % kr->dot_vec;
+    if (path == GU__PATH_DOT || tail) {
         // bt, chunk-major: for each chunk of V rows of B, the J (n padded) columns one after
-        // another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j), zero past k and n.
-        // The kernel then reads bt front to back, one stream.
-        int64_t V = kr->dot_vec, J = (pr.n + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
+        // another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j0 + j), zero past k and n.
+        // The kernel then reads bt front to back, one stream. j0: the first column it takes.
+        int64_t nd = tail ? tail : pr.n, j0 = pr.n - nd;
+        int64_t V = kr->dot_vec, J = (nd + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
         int64_t nch = (pr.k + V - 1) / V, j;
-        bpacked = gu__alloc_aligned(nch * J * V, &rawb);
-        if (!bpacked) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
-        memset(bpacked, 0, (size_t)(nch * J * V) * sizeof(float));
-        for (i = 0; i < pr.k; i++)
-            for (j = 0; j < pr.n; j++) bpacked[((i / V) * J + j) * V + i % V] = pr.b[i * pr.rsb + j * pr.csb];
+        float *bt = gu__alloc_aligned(nch * J * V, &rawt);
+        if (!bt) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
+        memset(bt, 0, (size_t)(nch * J * V) * sizeof(float));
+        for (i = 0; i < pr.k; i += V) {   // chunk i / V
+            int64_t l, w = pr.k - i < V ? pr.k - i : V;
+            float *bc = bt + i * J;
+            for (j = 0; j < nd; j++)
+                for (l = 0; l < w; l++) bc[j * V + l] = pr.b[(i + l) * pr.rsb + (j0 + j) * pr.csb];
+        }
+        dot_bt = bt;
         dot_kp = J;
-    } else if (path == GU__PATH_ROWS && pr.csb != 1) {
+    }
+    if (path == GU__PATH_ROWS && pr.csb != 1) {
         bpacked = gu__alloc_aligned(pr.k * pr.n, &rawb);
-        if (!bpacked) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
+        if (!bpacked) {
+            gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n);
+            if (rawt) GU_FREE(rawt);
+            return -1;
+        }
         for (i = 0; i < pr.k; i++) {
             int64_t j;
             for (j = 0; j < pr.n; j++) bpacked[i * pr.n + j] = pr.b[i * pr.rsb + j * pr.csb];
@@ -7188,8 +7219,9 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         tk->path = path;
         tk->split = pr.m < 8 ? 4 : 1;   // from the whole product: the same for every part
         tk->ap = NULL;
-        tk->bp = path == GU__PATH_DOT ? bpacked : NULL;
+        tk->bp = dot_bt;
         tk->kp = dot_kp;
+        tk->tail = tail;
 #ifndef GU_NO_THREADS
         tk->team = NULL;
         tk->tid = t;
@@ -7219,6 +7251,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
             int r = gu__gemm_team_run(op, kr, &pr, tasks, nt);
             if (r != 0) {   // done, or out of memory; 0: the pool is busy, threads of our own below
                 if (rawb) GU_FREE(rawb);
+                if (rawt) GU_FREE(rawt);
                 return r > 0 ? 0 : -1;
             }
         }
@@ -7229,6 +7262,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         if (!gu__mul_ok(a1 + b1, nt, &total) || !(buf = gu__alloc_aligned(total, &raw))) {
             gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr.m, pr.n, pr.k);
             if (rawb) GU_FREE(rawb);
+            if (rawt) GU_FREE(rawt);
             return -1;
         }
         for (t = 0; t < nt; t++) {
@@ -7254,6 +7288,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
 #endif
     if (raw) GU_FREE(raw);
     if (rawb) GU_FREE(rawb);
+    if (rawt) GU_FREE(rawt);
     return 0;
 }
 

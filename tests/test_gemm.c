@@ -194,6 +194,36 @@ static void test_gemm_threads_small_blocks(void) {
     CHECKF(fails == 0, "%d of %d small-block products failed", fails, runs);
 }
 
+// The rows kernel hands the last few columns (n % vector width, at most half a vector) to the
+// dot kernel, a chunk of 120 rows at a time. Every such width, with one, two and three full
+// vectors before it, row counts around the chunk, k across the dot kernel's 16-float chunks,
+// B with strided columns (copied for the rows kernel, transposed for the dot kernel).
+static void test_gemm_rows_dot_tail(void) {
+    static const int64_t ns[] = {17, 18, 20, 23, 24, 25, 33, 34, 37, 40, 49, 50, 56};
+    static const int64_t ms[] = {32, 119, 121, 250};
+    static const int64_t ks[] = {1, 15, 16, 17, 301};
+    int kern, in, im, ik, fails = 0, runs = 0, saved = gu_get_num_threads();
+    for (kern = 0; kern < 3; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (in = 0; in < (int)(sizeof ns / sizeof ns[0]); in++)
+            for (im = 0; im < (int)(sizeof ms / sizeof ms[0]); im++)
+                for (ik = 0; ik < (int)(sizeof ks / sizeof ks[0]); ik++) {
+                    int sel = in + im + ik;
+                    char ta = "NT"[sel & 1], tb = "NT"[(sel >> 1) & 1];
+                    runs++;
+                    if (fails < 5 && !tg__check_one(ta, tb, ms[im], ns[in], ks[ik], tg__alphas[sel % 3], tg__betas[(sel / 3) % 3]))
+                        fails++;
+                    if (ik == 4 && im == 3) {
+                        runs++;
+                        if (fails < 5 && !tg__same_bits_1_2(ta, tb, ms[im], ns[in], ks[ik])) fails++;
+                    }
+                }
+    }
+    gu_set_num_threads(saved);
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d products with a dot tail failed", fails, runs);
+}
+
 // The same bits with 1 and 2 threads, for shapes big enough to be split (packed path over
 // rows and over columns, the rows kernel, more than one MC/KC/NC block).
 static void test_gemm_threads_same_bits(void) {
@@ -430,6 +460,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_netlib_all_kernels);
     RUN(test_gemm_threads_same_bits);
     RUN(test_gemm_threads_small_blocks);
+    RUN(test_gemm_rows_dot_tail);
     RUN(test_matmul_semantics);
     RUN(test_matmul_errors);
 }
