@@ -6169,6 +6169,7 @@ typedef struct gu__gemm_kernel {
     gu__ukr_fn ukr;
     gu__rows_fn rows;
     int64_t rows_max_n;    // the rows kernel handles n up to this
+    int rows_blocks;       // 1: wider n too, in column blocks (faster than packing while B is in L2)
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
     int64_t dot_jpad;      // it wants n padded to a multiple of this
@@ -6394,10 +6395,12 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
         if (nv == 1) { GU__A5_RUN(1, 1, 4) } else if (nv == 2) { GU__A5_RUN(1, 2, 4) }
         else if (nv == 3) { GU__A5_RUN(1, 3, 4) } else { GU__A5_RUN(1, 4, 4) }
     } else {
-        if (nv == 1) { GU__A5_RUN(8, 1, 1) GU__A5_RUN(1, 1, 1) }
-        else if (nv == 2) { GU__A5_RUN(8, 2, 1) GU__A5_RUN(1, 2, 1) }
-        else if (nv == 3) { GU__A5_RUN(6, 3, 1) GU__A5_RUN(1, 3, 1) }
-        else { GU__A5_RUN(5, 4, 1) GU__A5_RUN(1, 4, 1) }
+        // the rows left over from the big blocks in blocks of 2 where they can: a lone row
+        // has only NV FMA chains, too few to hide the FMA latency
+        if (nv == 1) { GU__A5_RUN(8, 1, 1) GU__A5_RUN(4, 1, 1) GU__A5_RUN(1, 1, 1) }
+        else if (nv == 2) { GU__A5_RUN(8, 2, 1) GU__A5_RUN(4, 2, 1) GU__A5_RUN(1, 2, 1) }
+        else if (nv == 3) { GU__A5_RUN(6, 3, 1) GU__A5_RUN(2, 3, 1) GU__A5_RUN(1, 3, 1) }
+        else { GU__A5_RUN(5, 4, 1) GU__A5_RUN(2, 4, 1) GU__A5_RUN(1, 4, 1) }
     }
 #undef GU__A5_RUN
 }
@@ -6628,10 +6631,10 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
 // and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
 static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may change the blocks
 #ifdef GU__X86_SIMD
-    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, gu__dot_avx512, 16, 2},
-    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4096, gu__ukr_avx2, gu__rows_avx2, 24, gu__dot_avx2, 8, 4},
+    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, 1, gu__dot_avx512, 16, 2},
+    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4096, gu__ukr_avx2, gu__rows_avx2, 24, 0, gu__dot_avx2, 8, 4},
 #endif
-    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, NULL, 0, 1},
+    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, 1, NULL, 0, 1},
 };
 #define GU__NKERNELS ((int)(sizeof gu__kernels / sizeof gu__kernels[0]))
 
@@ -6883,6 +6886,22 @@ typedef struct gu__barrier {
     unsigned gen;
 } gu__barrier;
 
+// One turn of a wait loop: a pause for the first GU__SPIN_PURE turns (about 50 us on Zen 5),
+// a yield after that. Two threads of one product can find themselves on one CPU (a busy
+// machine, a virtual machine's scheduler): a spinner that never yields then holds up the very
+// thread it waits for, for its whole spin (measured: 128^3 on 2 threads pinned to one CPU,
+// 600 us instead of 23). Yielding from the first turn would keep them there: the scheduler
+// separates threads that sleep and wake, not two that stay runnable.
+#define GU__SPIN_PURE 2000
+#define GU__SPIN_MAX (GU__SPIN_PURE + 200)   // a pool worker's wait for a job: then it sleeps
+#define GU__SPIN_CALLER 200                  // the caller's wait for the workers: then it sleeps
+static void gu__spin_wait(int turn) {
+    if (turn >= GU__SPIN_PURE) { sched_yield(); return; }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 static void gu__barrier_wait(gu__barrier *b) {
     unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
     int spin = 0;
@@ -6891,15 +6910,7 @@ static void gu__barrier_wait(gu__barrier *b) {
         __atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
         return;
     }
-    while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) {
-        if (++spin < 20000) {
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-#endif
-        } else {
-            sched_yield();
-        }
-    }
+    while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) gu__spin_wait(spin < GU__SPIN_PURE ? spin++ : spin);
 }
 
 // Threads as a team on one product (BLIS's ic split): for each (jc, pc) block of B, every
@@ -6951,7 +6962,9 @@ static void gu__pack_sizes(const gu__gemm_kernel *kr, int64_t m, int64_t n, int6
 }
 
 enum { GU__PATH_PACKED, GU__PATH_ROWS, GU__PATH_DOT };
-#define GU__TAIL_ROWS 120   // rows path with a dot tail: rows per chunk (a multiple of its row blocks 8, 6, 5)
+#define GU__DOT_MAX_N 12        // the dot path: n up to this (its 14- and 16-column kernels keep one row)
+#define GU__ROWS_MAX_KN 131072  // the rows path: B up to this many floats (512 KiB, in L2)
+#define GU__TAIL_ROWS 120       // the rows path, when it reads A more than once: rows per chunk (a multiple of 8, 6, 5)
 
 typedef struct gu__gemm_task {
     const gu__gemm_kernel *kr;
@@ -6973,19 +6986,24 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
     if (t->team) { gu__gemm_packed_team(t->kr, t->team, t->tid, t->lo, t->hi, t->ap); return; }
 #endif
     if (p->m == 0 || p->n == 0) return;
-    if (t->path == GU__PATH_ROWS && t->tail) {
-        // C[:, :n0] by the rows kernel, then C[:, n0:] by the dot kernel, a chunk of rows at a
-        // time: the dot kernel reads the chunk of A again while it is still in L2.
-        int64_t n0 = p->n - t->tail, i, ch;
-        for (i = 0; i < p->m; i += GU__TAIL_ROWS) {
-            ch = p->m - i < GU__TAIL_ROWS ? p->m - i : GU__TAIL_ROWS;
-            t->kr->rows(ch, n0, p->k, p->alpha, p->a + i * p->rsa, p->rsa, p->b, p->rsb, p->beta, p->c + i * p->ldc,
-                        p->ldc, t->split);
-            t->kr->dot(ch, t->tail, p->k, p->alpha, p->a + i * p->rsa, p->rsa, t->bp, t->kp, p->beta,
-                       p->c + i * p->ldc + n0, p->ldc);
+    if (t->path == GU__PATH_ROWS) {
+        // The rows kernel on column blocks of at most rows_max_n, then the last `tail` columns
+        // by the dot kernel. With more than one pass over A, a chunk of rows at a time, so
+        // the passes after the first read it from L2.
+        int64_t n0 = p->n - t->tail, i, ch, j0, nb, w = t->kr->rows_max_n;
+        int64_t step = t->tail || n0 > w ? GU__TAIL_ROWS : p->m;
+        for (i = 0; i < p->m; i += step) {
+            ch = p->m - i < step ? p->m - i : step;
+            for (j0 = 0; j0 < n0; j0 += nb) {
+                nb = n0 - j0 < w ? n0 - j0 : w;
+                t->kr->rows(ch, nb, p->k, p->alpha, p->a + i * p->rsa, p->rsa, p->b + j0, p->rsb, p->beta,
+                            p->c + i * p->ldc + j0, p->ldc, t->split);
+            }
+            if (t->tail)
+                t->kr->dot(ch, t->tail, p->k, p->alpha, p->a + i * p->rsa, p->rsa, t->bp, t->kp, p->beta,
+                           p->c + i * p->ldc + n0, p->ldc);
         }
-    } else if (t->path == GU__PATH_ROWS)
-        t->kr->rows(p->m, p->n, p->k, p->alpha, p->a, p->rsa, p->b, p->rsb, p->beta, p->c, p->ldc, t->split);
+    }
     else if (t->path == GU__PATH_DOT)
         t->kr->dot(p->m, p->n, p->k, p->alpha, p->a, p->rsa, t->bp, t->kp, p->beta, p->c, p->ldc);
     else
@@ -7022,11 +7040,8 @@ static void *gu__pool_worker(void *arg) {
     for (;;) {
         if (gu__pool_gen == seen && !gu__pool_quit) {
             pthread_mutex_unlock(&gu__pool_lock);
-            for (spin = 0; spin < 4000 && __atomic_load_n(&gu__pool_gen, __ATOMIC_ACQUIRE) == seen; spin++) {
-#if defined(__x86_64__) || defined(__i386__)
-                __builtin_ia32_pause();
-#endif
-            }
+            for (spin = 0; spin < GU__SPIN_MAX && __atomic_load_n(&gu__pool_gen, __ATOMIC_ACQUIRE) == seen; spin++)
+                gu__spin_wait(spin);
             pthread_mutex_lock(&gu__pool_lock);
             while (gu__pool_gen == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
         }
@@ -7037,7 +7052,7 @@ static void *gu__pool_worker(void *arg) {
             pthread_mutex_unlock(&gu__pool_lock);
             gu__gemm_task_run(t);
             pthread_mutex_lock(&gu__pool_lock);
-            if (--gu__pool_pending == 0) pthread_cond_signal(&gu__pool_done);
+            if (__atomic_sub_fetch(&gu__pool_pending, 1, __ATOMIC_ACQ_REL) == 0) pthread_cond_signal(&gu__pool_done);
         }
     }
     pthread_mutex_unlock(&gu__pool_lock);
@@ -7060,6 +7075,7 @@ static void gu__pool_stop(void) {
 
 // Runs tasks[0, nt) on the pool; 0 if the pool is not available (the caller does it).
 static int gu__pool_run(gu__gemm_task *tasks, int nt) {
+    int spin;
     if (pthread_mutex_trylock(&gu__pool_busy) != 0) return 0;
     pthread_mutex_lock(&gu__pool_lock);
     if (gu__pool_pid != getpid()) { gu__pool_n = 0; gu__pool_pid = getpid(); }
@@ -7076,13 +7092,17 @@ static int gu__pool_run(gu__gemm_task *tasks, int nt) {
     }
     gu__pool_tasks = tasks;
     gu__pool_jobs = nt;
-    gu__pool_pending = nt - 1;
+    __atomic_store_n(&gu__pool_pending, nt - 1, __ATOMIC_RELAXED);
     __atomic_store_n(&gu__pool_gen, gu__pool_gen + 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&gu__pool_wake);
     pthread_mutex_unlock(&gu__pool_lock);
     gu__gemm_task_run(&tasks[0]);
+    // The other parts end about when ours does: spin a few microseconds for them first
+    // (sleeping costs a wake-up). Not longer: if a worker shares our CPU, it runs only once
+    // we sleep, and waking on the other CPU is what separates the two.
+    for (spin = 0; spin < GU__SPIN_CALLER && __atomic_load_n(&gu__pool_pending, __ATOMIC_ACQUIRE) > 0; spin++) gu__spin_wait(spin);
     pthread_mutex_lock(&gu__pool_lock);
-    while (gu__pool_pending > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
+    while (__atomic_load_n(&gu__pool_pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
     gu__pool_jobs = 0;
     pthread_mutex_unlock(&gu__pool_lock);
     pthread_mutex_unlock(&gu__pool_busy);
@@ -7151,20 +7171,23 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         }
     }
 #endif
-    // Small n with A's rows contiguous: stream A once, without packing it. n <= 16 and
-    // enough rows to pay for transposing B: dot products along k. Otherwise, while B is
-    // small enough to stay in cache: the rows kernel on B in place (copied to (k, n) rows
-    // when its columns are not contiguous).
+    // A's rows contiguous and B small: no packing. Very small n and long rows: dot products
+    // along k, A streamed once (the lesson's 50000x784 @ 784x10); B is transposed first, and
+    // each row ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits
+    // in L2: the rows kernel, on B in place (copied to (k, n) rows when its columns are not
+    // contiguous), in column blocks of rows_max_n where that beats packing (not AVX2's 24).
+    // Measured on Zen 5 against the packed path and each other, m from 8 to 50000: 1.1-3x
+    // for n 65-200 and k <= 1000.
     path = GU__PATH_PACKED;
     if (pr.csa == 1 || pr.k == 1) {
-        if (kr->dot && pr.n <= 16 && pr.m >= 32 && pr.k <= 16384) path = GU__PATH_DOT;
-        else if (pr.n <= kr->rows_max_n && pr.k * pr.n <= 64 * 1024) path = GU__PATH_ROWS;
+        if (kr->dot && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384) path = GU__PATH_DOT;
+        else if (pr.k * pr.n <= GU__ROWS_MAX_KN && (pr.n <= kr->rows_max_n || kr->rows_blocks)) path = GU__PATH_ROWS;
     }
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
-    // kernel instead (see gu__gemm_task_run). Needs enough rows to pay for transposing them.
+    // kernel instead (see gu__gemm_task_run), if the rows are long enough to pay for it.
     if (path == GU__PATH_ROWS && kr->dot && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
-        pr.n % kr->dot_vec <= kr->dot_vec / 2)
+        pr.n % kr->dot_vec <= kr->dot_vec / 2 && pr.k >= 16 * (pr.n % kr->dot_vec < 4 ? 4 : pr.n % kr->dot_vec))
         tail = pr.n % kr->dot_vec;
     if (path == GU__PATH_DOT || tail) {
         // bt, chunk-major: for each chunk of V rows of B, the J (n padded) columns one after

@@ -194,14 +194,16 @@ static void test_gemm_threads_small_blocks(void) {
     CHECKF(fails == 0, "%d of %d small-block products failed", fails, runs);
 }
 
-// The rows kernel hands the last few columns (n % vector width, at most half a vector) to the
+// The rows path without packing: the rows kernel on column blocks (n past one block: 65,
+// 100, 129, 200), the last few columns (n % vector width, at most half a vector) handed to the
 // dot kernel, a chunk of 120 rows at a time. Every such width, with one, two and three full
-// vectors before it, row counts around the chunk, k across the dot kernel's 16-float chunks,
-// B with strided columns (copied for the rows kernel, transposed for the dot kernel).
+// vectors before it, row counts around the chunk, k across the dot kernel's 16-float chunks
+// and its threshold, B with strided columns (copied for the rows kernel, transposed for the
+// dot kernel). Small k sends some of them to the packed path: both must hold.
 static void test_gemm_rows_dot_tail(void) {
-    static const int64_t ns[] = {17, 18, 20, 23, 24, 25, 33, 34, 37, 40, 49, 50, 56};
+    static const int64_t ns[] = {17, 18, 20, 23, 24, 25, 33, 34, 37, 40, 49, 50, 56, 65, 100, 129, 200};
     static const int64_t ms[] = {32, 119, 121, 250};
-    static const int64_t ks[] = {1, 15, 16, 17, 301};
+    static const int64_t ks[] = {1, 15, 16, 17, 64, 301};
     int kern, in, im, ik, fails = 0, runs = 0, saved = gu_get_num_threads();
     for (kern = 0; kern < 3; kern++) {
         if (!tg__use_kernel(tg__kernels[kern])) continue;
@@ -213,7 +215,7 @@ static void test_gemm_rows_dot_tail(void) {
                     runs++;
                     if (fails < 5 && !tg__check_one(ta, tb, ms[im], ns[in], ks[ik], tg__alphas[sel % 3], tg__betas[(sel / 3) % 3]))
                         fails++;
-                    if (ik == 4 && im == 3) {
+                    if (ik == 5 && im == 3) {
                         runs++;
                         if (fails < 5 && !tg__same_bits_1_2(ta, tb, ms[im], ns[in], ks[ik])) fails++;
                     }
