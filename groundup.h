@@ -6157,7 +6157,7 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing): each C element is a dot product of an A row
 //   and a column of B, vectorized along k, reduced by a fixed tree. No broadcasts.
-typedef void (*gu__rows_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+typedef void (*gu__rows_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split);
 typedef void (*gu__dot_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                            const float *bt, int64_t J, float beta, float *c, int64_t ldc);
@@ -6196,7 +6196,7 @@ static void gu__ukr_portable(int64_t kc, const float *GU__RESTRICT ap, const flo
         }
 }
 
-static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
                               const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
     float acc[GU__PNR];
     (void)split;  // one chain per element, k in order
@@ -6207,7 +6207,7 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
         for (j = 0; j < n; j++) acc[j] = 0;
         for (p = 0; p < k; p++) {
             const float *bpp = b + p * ldb;
-            float aip = ai[p];
+            float aip = ai[p * csa];
             for (j = 0; j < n; j++) acc[j] += aip * bpp[j];
         }
         for (j = 0; j < n; j++) ci[j] = alpha * acc[j] + (beta == 0 ? 0.0f : beta * ci[j]);
@@ -6340,7 +6340,7 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 // Rows kernel: R rows (<= 8), NV vectors of 16 columns (<= 4, the last masked by mk), S
 // interleaved k phases (1 or 4; a k tail goes to phase 0). The loops have constant bounds
 // once inlined, so the accumulators live in registers.
-GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda,
+GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa,
                                   const float *b, int64_t ldb, float *c, int64_t ldc,
                                   __m512 va, __m512 vb, int use_beta, const __mmask16 *mk) {
     __m512 acc[8][4][4];
@@ -6354,7 +6354,7 @@ GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *
             __m512 bv[4];
             GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
             GU__UNROLL for (r = 0; r < R; r++) {
-                __m512 ar = _mm512_set1_ps(a[r * lda + p + q]);
+                __m512 ar = _mm512_set1_ps(a[r * lda + (p + q) * csa]);
                 GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][q]);
             }
         }
@@ -6364,7 +6364,7 @@ GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *
         __m512 bv[4];
         GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
         GU__UNROLL for (r = 0; r < R; r++) {
-            __m512 ar = _mm512_set1_ps(a[r * lda + p]);
+            __m512 ar = _mm512_set1_ps(a[r * lda + p * csa]);
             GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][0]);
         }
     }
@@ -6379,7 +6379,7 @@ GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *
 }
 
 __attribute__((target("avx512f,avx2,fma")))
-static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __mmask16 mk[4];
@@ -6390,7 +6390,7 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
         mk[v] = (__mmask16)(w >= 16 ? 0xFFFF : w <= 0 ? 0 : (1u << w) - 1);
     }
 #define GU__A5_RUN(R, NV, S) \
-    for (; i + R <= m; i += R) gu__a5_rows_block(R, NV, S, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
+    for (; i + R <= m; i += R) gu__a5_rows_block(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
     if (split == 4) {
         if (nv == 1) { GU__A5_RUN(1, 1, 4) } else if (nv == 2) { GU__A5_RUN(1, 2, 4) }
         else if (nv == 3) { GU__A5_RUN(1, 3, 4) } else { GU__A5_RUN(1, 4, 4) }
@@ -6515,7 +6515,7 @@ static void gu__ukr_avx2(int64_t kc, const float *GU__RESTRICT ap, const float *
 }
 
 #define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
-GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda,
+GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa,
                                   const float *b, int64_t ldb, float *c, int64_t ldc,
                                   __m256 va, __m256 vb, int use_beta, const __m256i *mk) {
     __m256 acc[6][3][4];
@@ -6529,7 +6529,7 @@ GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *
             __m256 bv[3];
             GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
             GU__UNROLL for (r = 0; r < R; r++) {
-                __m256 ar = _mm256_broadcast_ss(a + r * lda + p + q);
+                __m256 ar = _mm256_broadcast_ss(a + r * lda + (p + q) * csa);
                 GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][q]);
             }
         }
@@ -6539,7 +6539,7 @@ GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *
         __m256 bv[3];
         GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
         GU__UNROLL for (r = 0; r < R; r++) {
-            __m256 ar = _mm256_broadcast_ss(a + r * lda + p);
+            __m256 ar = _mm256_broadcast_ss(a + r * lda + p * csa);
             GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][0]);
         }
     }
@@ -6554,7 +6554,7 @@ GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *
 }
 
 __attribute__((target("avx2,fma")))
-static void gu__rows_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+static void gu__rows_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
                           const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
     __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     __m256i mk[3];
@@ -6565,7 +6565,7 @@ static void gu__rows_avx2(int64_t m, int64_t n, int64_t k, float alpha, const fl
         mk[v] = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (w >= 8 ? 8 : w <= 0 ? 0 : w)));
     }
 #define GU__A2_RUN(R, NV, S) \
-    for (; i + R <= m; i += R) gu__a2_rows_block(R, NV, S, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
+    for (; i + R <= m; i += R) gu__a2_rows_block(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
     if (split == 4) {
         if (nv == 1) { GU__A2_RUN(1, 1, 4) } else if (nv == 2) { GU__A2_RUN(1, 2, 4) } else { GU__A2_RUN(1, 3, 4) }
     } else {
@@ -6996,7 +6996,7 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
             ch = p->m - i < step ? p->m - i : step;
             for (j0 = 0; j0 < n0; j0 += nb) {
                 nb = n0 - j0 < w ? n0 - j0 : w;
-                t->kr->rows(ch, nb, p->k, p->alpha, p->a + i * p->rsa, p->rsa, p->b + j0, p->rsb, p->beta,
+                t->kr->rows(ch, nb, p->k, p->alpha, p->a + i * p->rsa, p->rsa, p->csa, p->b + j0, p->rsb, p->beta,
                             p->c + i * p->ldc + j0, p->ldc, t->split);
             }
             if (t->tail)
@@ -7171,22 +7171,22 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         }
     }
 #endif
-    // A's rows contiguous and B small: no packing. Very small n and long rows: dot products
-    // along k, A streamed once (the lesson's 50000x784 @ 784x10); B is transposed first, and
-    // each row ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits
-    // in L2: the rows kernel, on B in place (copied to (k, n) rows when its columns are not
-    // contiguous), in column blocks of rows_max_n where that beats packing (not AVX2's 24).
-    // Measured on Zen 5 against the packed path and each other, m from 8 to 50000: 1.1-3x
-    // for n 65-200 and k <= 1000.
+    // B small: no packing. Very small n, A's rows contiguous and long: dot products along k,
+    // A streamed once (the lesson's 50000x784 @ 784x10); B is transposed first, and each row
+    // ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits in L2:
+    // the rows kernel, on A and B in place (B copied to (k, n) rows when its columns are not
+    // contiguous; A's elements are broadcast one by one, so any strides), in column blocks of
+    // rows_max_n where that beats packing (not AVX2's 24). Measured on Zen 5 against the
+    // packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
     path = GU__PATH_PACKED;
-    if (pr.csa == 1 || pr.k == 1) {
-        if (kr->dot && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384) path = GU__PATH_DOT;
-        else if (pr.k * pr.n <= GU__ROWS_MAX_KN && (pr.n <= kr->rows_max_n || kr->rows_blocks)) path = GU__PATH_ROWS;
-    }
+    if (kr->dot && (pr.csa == 1 || pr.k == 1) && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
+        path = GU__PATH_DOT;
+    else if (pr.k * pr.n <= GU__ROWS_MAX_KN && (pr.n <= kr->rows_max_n || kr->rows_blocks))
+        path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
     // kernel instead (see gu__gemm_task_run), if the rows are long enough to pay for it.
-    if (path == GU__PATH_ROWS && kr->dot && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
+    if (path == GU__PATH_ROWS && kr->dot && (pr.csa == 1 || pr.k == 1) && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
         pr.n % kr->dot_vec <= kr->dot_vec / 2 && pr.k >= 16 * (pr.n % kr->dot_vec < 4 ? 4 : pr.n % kr->dot_vec))
         tail = pr.n % kr->dot_vec;
     if (path == GU__PATH_DOT || tail) {
