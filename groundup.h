@@ -6149,14 +6149,16 @@ GU__DEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t
 // with C's rows ldc apart. beta == 0: C is not read. mr < MR or nr < NR at the edges.
 typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
                            int mr, int nr, float alpha, float beta);
-// Two paths without packed A, for small n, A's rows contiguous (lda apart), A read once:
-// "rows": C rows [0, m) from B (k, n) read in place (rows ldb apart): each A element is
-//   broadcast against a row of B. `split` (1 or 4) interleaves k over that many partial
-//   sums, to break the FMA latency chain when there are few rows; the caller picks it from
-//   the whole product, so every row is the same operations whatever the row grouping.
+// Two kernels without packed A, for B small enough to stay in cache (see gu__sgemm_core):
+// "rows": C rows [0, m) and n <= rows_max_n columns from B (k, n) read in place (rows ldb
+//   apart), A in place (rows lda apart, columns csa apart: a transposed A too): each A
+//   element is broadcast against a row of B. `split` (1 or 4) interleaves k over that many
+//   partial sums, to break the FMA latency chain when there are few rows; the caller picks it
+//   from the whole product, so every row is the same operations whatever the row grouping.
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
-//   n padded to J columns (see the packing): each C element is a dot product of an A row
-//   and a column of B, vectorized along k, reduced by a fixed tree. No broadcasts.
+//   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
+//   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
+//   tree. No broadcasts.
 typedef void (*gu__rows_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split);
 typedef void (*gu__dot_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,

@@ -1,7 +1,7 @@
 // bench/gemm.c - groundup's matmul beside OpenBLAS's cblas_sgemm, on this machine, now.
 // Build: make build/bench_gemm   (cc -O3 -march=native bench/gemm.c -lopenblas -lm -lz -lpthread)
 // Run:   ./build/bench_gemm [--quick] [--only SUBSTRING]
-//        about 75 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
+//        about 85 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
 //
 // First what the machine can do: the FMA peak (12 independent AVX-512 FMA chains per core)
 // and the read bandwidth (summing a 512 MiB array), on 1 and 2 threads. Then for each shape
@@ -113,6 +113,7 @@ int main(int argc, char **argv) {
         {256, 256, 256, "256"}, {512, 512, 512, "512"}, {1024, 1024, 1024, "1024"}, {2048, 2048, 2048, "2048"},
         {4096, 4096, 4096, "4096"}, {50000, 10, 784, "MNIST x@w"}, {5, 10, 784, "lesson 5 rows"},
         {127, 257, 131, "odd"}, {1000, 1000, 1000, "1000"}, {4097, 33, 513, "tall, n 33"}, {33, 4097, 513, "wide, m 33"},
+        {100, 100, 100, "small"}, {2000, 200, 300, "B in L2"},
     };
     int quick = 0, ai;
     const char *only = NULL;   // --only SUBSTRING: the shapes whose name or dims contain it
