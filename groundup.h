@@ -6397,8 +6397,8 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
         if (nv == 1) { GU__A5_RUN(1, 1, 4) } else if (nv == 2) { GU__A5_RUN(1, 2, 4) }
         else if (nv == 3) { GU__A5_RUN(1, 3, 4) } else { GU__A5_RUN(1, 4, 4) }
     } else {
-        // the rows left over from the big blocks in blocks of 2 where they can: a lone row
-        // has only NV FMA chains, too few to hide the FMA latency
+        // the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
+        // lone row has only NV FMA chains, too few to hide the FMA latency
         if (nv == 1) { GU__A5_RUN(8, 1, 1) GU__A5_RUN(4, 1, 1) GU__A5_RUN(1, 1, 1) }
         else if (nv == 2) { GU__A5_RUN(8, 2, 1) GU__A5_RUN(4, 2, 1) GU__A5_RUN(1, 2, 1) }
         else if (nv == 3) { GU__A5_RUN(6, 3, 1) GU__A5_RUN(2, 3, 1) GU__A5_RUN(1, 3, 1) }
@@ -6408,8 +6408,8 @@ static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const 
 }
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
-// A row is read once, front to back, and bt too. R * J accumulators (<= 24, R <= 4). A comes from
-// memory, so each row is prefetched twice per 16 floats read: into L2 GU__DOT_AHEAD_L2 bytes
+// A row is read once, front to back, and bt too. R * J accumulators (<= 24; R <= 4). A comes
+// from memory, so each row is prefetched twice per 16 floats read: into L2 GU__DOT_AHEAD_L2 bytes
 // ahead (far enough to cover memory's latency at full bandwidth), and from there into L1
 // GU__DOT_AHEAD_L1 bytes ahead, so the loads hit L1 and the FMAs never queue behind a miss.
 // On MNIST, 1 thread: L1 prefetches alone 2 KiB ahead 10 ms, 8 KiB ahead 6.1 ms, both
@@ -7183,7 +7183,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     path = GU__PATH_PACKED;
     if (kr->dot && (pr.csa == 1 || pr.k == 1) && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
         path = GU__PATH_DOT;
-    else if (pr.k * pr.n <= GU__ROWS_MAX_KN && (pr.n <= kr->rows_max_n || kr->rows_blocks))
+    else if (pr.n <= GU__ROWS_MAX_KN / pr.k && (pr.n <= kr->rows_max_n || kr->rows_blocks))   // k * n, not overflowing
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
