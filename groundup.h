@@ -6974,7 +6974,7 @@ typedef struct gu__gemm_task {
     int path, split;           // GU__PATH_*; the rows kernel's k split
     float *ap, *bp;            // packed path: this thread's buffers. dot: the shared bt
     int64_t kp;                // dot: the J bt was packed with
-    int64_t tail;              // rows path: its last `tail` columns go to the dot kernel (bp, kp)
+    int64_t tail;              // rows and dot paths: the last `tail` columns go to the dot kernel (bp, kp)
     int64_t lo, hi;            // the part of C's split side this thread has
 #ifndef GU_NO_THREADS
     gu__gemm_team *team;       // packed path as a team: rows [lo, hi) of the team's product are ours
@@ -6988,12 +6988,12 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
     if (t->team) { gu__gemm_packed_team(t->kr, t->team, t->tid, t->lo, t->hi, t->ap); return; }
 #endif
     if (p->m == 0 || p->n == 0) return;
-    if (t->path == GU__PATH_ROWS) {
+    if (t->path != GU__PATH_PACKED) {
         // The rows kernel on column blocks of at most rows_max_n, then the last `tail` columns
-        // by the dot kernel. With more than one pass over A, a chunk of rows at a time, so
-        // the passes after the first read it from L2.
+        // (the dot path: all of them) by the dot kernel. With more than one pass over A, a
+        // chunk of rows at a time, so the passes after the first read it from L2.
         int64_t n0 = p->n - t->tail, i, ch, j0, nb, w = t->kr->rows_max_n;
-        int64_t step = t->tail || n0 > w ? GU__TAIL_ROWS : p->m;
+        int64_t step = (t->tail && n0) || n0 > w ? GU__TAIL_ROWS : p->m;
         for (i = 0; i < p->m; i += step) {
             ch = p->m - i < step ? p->m - i : step;
             for (j0 = 0; j0 < n0; j0 += nb) {
@@ -7005,10 +7005,7 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
                 t->kr->dot(ch, t->tail, p->k, p->alpha, p->a + i * p->rsa, p->rsa, t->bp, t->kp, p->beta,
                            p->c + i * p->ldc + n0, p->ldc);
         }
-    }
-    else if (t->path == GU__PATH_DOT)
-        t->kr->dot(p->m, p->n, p->k, p->alpha, p->a, p->rsa, t->bp, t->kp, p->beta, p->c, p->ldc);
-    else
+    } else
         gu__gemm_packed(t->kr, p, t->ap, t->bp);
 }
 #define GU__GEMM_MAX_THREADS 64
@@ -7156,7 +7153,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     float *buf = NULL, *bpacked = NULL, *dot_bt = NULL;
     int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
     int64_t dot_kp = 0, tail = 0;
-    int nt = gu_get_num_threads(), t, path, split_m;
+    int nt = gu_get_num_threads(), t, path, split_m, rc = 0, arows = pr.csa == 1 || pr.k == 1;
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
 #ifdef GROUNDUP_CBLAS
@@ -7181,22 +7178,24 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     // rows_max_n where that beats packing (not AVX2's 24). Measured on Zen 5 against the
     // packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
     path = GU__PATH_PACKED;
-    if (kr->dot && (pr.csa == 1 || pr.k == 1) && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
+    if (kr->dot && arows && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
         path = GU__PATH_DOT;
     else if (pr.n <= GU__ROWS_MAX_KN / pr.k && (pr.n <= kr->rows_max_n || kr->rows_blocks))   // k * n, not overflowing
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
     // kernel instead (see gu__gemm_task_run), if the rows are long enough to pay for it.
-    if (path == GU__PATH_ROWS && kr->dot && (pr.csa == 1 || pr.k == 1) && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
+    if (path == GU__PATH_DOT)
+        tail = pr.n;
+    else if (path == GU__PATH_ROWS && kr->dot && arows && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
         pr.n % kr->dot_vec <= kr->dot_vec / 2 && pr.k >= 16 * (pr.n % kr->dot_vec < 4 ? 4 : pr.n % kr->dot_vec))
         tail = pr.n % kr->dot_vec;
-    if (path == GU__PATH_DOT || tail) {
-        // bt, chunk-major: for each chunk of V rows of B, the J (n padded) columns one after
-        // another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j0 + j), zero past k and n.
-        // The kernel then reads bt front to back, one stream. j0: the first column it takes.
-        int64_t nd = tail ? tail : pr.n, j0 = pr.n - nd;
-        int64_t V = kr->dot_vec, J = (nd + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
+    if (tail) {
+        // bt, chunk-major: for each chunk of V rows of B, the J (tail padded) columns one
+        // after another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j0 + j), zero past k
+        // and n. The kernel then reads bt front to back, one stream. j0: its first column.
+        int64_t j0 = pr.n - tail;
+        int64_t V = kr->dot_vec, J = (tail + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
         int64_t nch = (pr.k + V - 1) / V, j;
         float *bt = gu__alloc_aligned(nch * J * V, &rawt);
         if (!bt) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
@@ -7204,7 +7203,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         for (i = 0; i < pr.k; i += V) {   // chunk i / V
             int64_t l, w = pr.k - i < V ? pr.k - i : V;
             float *bc = bt + i * J;
-            for (j = 0; j < nd; j++)
+            for (j = 0; j < tail; j++)
                 for (l = 0; l < w; l++) bc[j * V + l] = pr.b[(i + l) * pr.rsb + (j0 + j) * pr.csb];
         }
         dot_bt = bt;
@@ -7214,8 +7213,8 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         bpacked = gu__alloc_aligned(pr.k * pr.n, &rawb);
         if (!bpacked) {
             gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n);
-            if (rawt) GU_FREE(rawt);
-            return -1;
+            rc = -1;
+            goto done;
         }
         for (i = 0; i < pr.k; i++) {
             int64_t j;
@@ -7275,9 +7274,8 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         if (nt > 1 && split_m) {   // threads split the rows: they share each packed B block
             int r = gu__gemm_team_run(op, kr, &pr, tasks, nt);
             if (r != 0) {   // done, or out of memory; 0: the pool is busy, threads of our own below
-                if (rawb) GU_FREE(rawb);
-                if (rawt) GU_FREE(rawt);
-                return r > 0 ? 0 : -1;
+                rc = r > 0 ? 0 : -1;
+                goto done;
             }
         }
 #endif
@@ -7286,9 +7284,8 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         b1 = (bsz + 15) / 16 * 16;
         if (!gu__mul_ok(a1 + b1, nt, &total) || !(buf = gu__alloc_aligned(total, &raw))) {
             gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr.m, pr.n, pr.k);
-            if (rawb) GU_FREE(rawb);
-            if (rawt) GU_FREE(rawt);
-            return -1;
+            rc = -1;
+            goto done;
         }
         for (t = 0; t < nt; t++) {
             tasks[t].ap = buf + t * (a1 + b1);
@@ -7311,10 +7308,11 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     else
         for (t = 0; t < nt; t++) gu__gemm_task_run(&tasks[t]);
 #endif
+done:
     if (raw) GU_FREE(raw);
     if (rawb) GU_FREE(rawb);
     if (rawt) GU_FREE(rawt);
-    return 0;
+    return rc;
 }
 
 GU__DEF int gu_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,

@@ -3,12 +3,25 @@
 // and run; the second translation unit (compile_check_b.c) checks that the header's
 // declarations link against the one implementation.
 #ifdef CHECK_HOOKS
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+// The hooks count, and can fail the allocation numbered fail_at (counting from 0): the
+// products below check that every allocation a matmul makes can fail cleanly.
 static int hook_calls;
-static void *my_malloc(size_t n) { hook_calls++; return malloc(n); }
+static long fail_at = -1, nallocs, live;
+static void *my_malloc(size_t n) {
+    void *p;
+    hook_calls++;
+    if (nallocs++ == fail_at) return NULL;
+    p = malloc(n);
+    if (p) live++;
+    return p;
+}
+static void my_free(void *p) { if (p) { live--; free(p); } }
 #define GU_MALLOC(n) my_malloc(n)
 #define GU_REALLOC(p, n) realloc(p, n)
-#define GU_FREE(p) free(p)
+#define GU_FREE(p) my_free(p)
 #endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
@@ -29,6 +42,34 @@ int main(void) {
     gu_free(&m);
 #ifdef CHECK_HOOKS
     ok = ok && hook_calls > 0;
+    {   // Each allocation of gu_sgemm fails in turn, on each path (packed; rows kernel with B
+        // copied and a dot tail; dot), on 1 and 2 threads: -1, "out of memory", nothing
+        // leaked; then, with no failure, 0.
+        static float a[600 * 300], b[300 * 450], c[600 * 450];
+        static const int shapes[3][4] = {{600, 450, 300, 'N'}, {300, 33, 100, 'T'}, {100, 10, 200, 'N'}};
+        int s, nt;
+        for (s = 0; s < 3; s++)
+            for (nt = 1; nt <= 2; nt++) {
+                int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], rc = -1;
+                char tb = (char)shapes[s][3];
+                gu_set_num_threads(nt);
+                for (fail_at = 0; rc != 0 && fail_at < 20; fail_at++) {
+                    nallocs = 0;
+                    live = 0;
+                    rc = gu_sgemm('N', tb, m, n, k, 1.0f, a, k, b, tb == 'N' ? n : k, 0.0f, c, n);
+                    if ((rc != 0 && !strstr(gu_error(), "out of memory")) || live != 0) {
+                        printf("sgemm (%d, %d, %d) %c, %d threads, allocation %ld failing: rc %d, \"%s\", %ld blocks left\n",
+                               m, n, k, tb, nt, fail_at, rc, gu_error(), live);
+                        ok = 0;
+                    }
+                }
+                if (rc != 0 || fail_at < 2) {   // at least one allocation, and success once none fails
+                    printf("sgemm (%d, %d, %d) %c: rc %d after %ld failure points\n", m, n, k, tb, rc, fail_at);
+                    ok = 0;
+                }
+            }
+        fail_at = -1;
+    }
 #endif
 #ifndef GROUNDUP_STATIC
     ok = ok && other_tu() == 1;
