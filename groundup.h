@@ -42,6 +42,11 @@ OPTIONS (define before including the implementation)
    GROUNDUP_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
                             -lcblas); the rest of the library is unchanged
    GROUNDUP_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
+   GU_ALLOW_FAST_MATH       build the implementation under -ffast-math anyway. Without it,
+                            __FAST_MATH__ is an #error: fast-math assumes NaN and infinity
+                            never occur, so NaN prints as a number, max() over NaN gives inf,
+                            gu_test_close(nan, nan) holds and the lesson's random numbers
+                            change. Compile only groundup's implementation file without it.
 
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
@@ -83,6 +88,14 @@ CONVENTIONS
 */
 #ifndef GROUNDUP_H
 #define GROUNDUP_H
+
+// 32-bit targets: 64-bit file offsets and inode numbers in the implementation, so stat()
+// and file sizes work on a 64-bit file system (without it, stat() of a file with a large
+// inode number fails with EOVERFLOW). It takes effect when the implementation's file
+// includes groundup.h before any system header (or is built with -D_FILE_OFFSET_BITS=64).
+#if defined(GROUNDUP_IMPLEMENTATION) && !defined(_FILE_OFFSET_BITS)
+#define _FILE_OFFSET_BITS 64
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -874,6 +887,13 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+// -ffast-math lets the compiler assume no NaN or infinity exists and reorder sums: NaN then
+// prints as a number, max() of a tensor holding NaN is inf, isnan() is always false and the
+// lesson's random numbers change. The library promises PyTorch's answers, so it refuses.
+#if defined(__FAST_MATH__) && !defined(GU_ALLOW_FAST_MATH)
+#error "groundup: -ffast-math breaks NaN/inf handling, printing and the lesson's exact random numbers; build the implementation's file without it, or define GU_ALLOW_FAST_MATH to accept wrong results"
 #endif
 
 #include <math.h>
@@ -3014,12 +3034,41 @@ GU__DEF void gu_wh_seed(gu_wh_state *s, uint64_t a) {
     s->y = (int)y + 1;
     s->z = (int)z + 1;
 }
+// Python rounds every quotient and every partial sum to a double. A 32-bit x86 build without
+// SSE2 (FLT_EVAL_METHOD 2) computes in the x87's 80-bit registers: a double rounded twice,
+// first to 64 bits then to 53, can differ from one rounded once, and the sum may stay in 80
+// bits. So there the x87 is switched to 53-bit precision for the few operations (every one
+// then rounds exactly as an IEEE double), and each term is stored in a volatile double.
+#if (defined(__i386__) || defined(_M_IX86)) && !defined(__SSE2_MATH__) && !defined(_M_IX86_FP) && \
+    (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__))
+#define GU__X87_DOUBLE_BEGIN                                                                \
+    unsigned short gu__cw_old, gu__cw_new;                                                  \
+    __asm__ __volatile__("fnstcw %0" : "=m"(gu__cw_old));                                   \
+    gu__cw_new = (unsigned short)((gu__cw_old & ~0x300u) | 0x200u); /* precision: double */ \
+    __asm__ __volatile__("fldcw %0" : : "m"(gu__cw_new))
+#define GU__X87_DOUBLE_END __asm__ __volatile__("fldcw %0" : : "m"(gu__cw_old))
+#else
+#define GU__X87_DOUBLE_BEGIN (void)0
+#define GU__X87_DOUBLE_END (void)0
+#endif
 GU__DEF double gu_wh_rand(gu_wh_state *s) {
+    volatile double tx, ty, tz, sum;
+    double r;
     s->x = (171 * s->x) % 30269;
     s->y = (172 * s->y) % 30307;
     s->z = (170 * s->z) % 30323;
+    {
+        GU__X87_DOUBLE_BEGIN;
+        tx = s->x / 30269.0;   // x/30269.0 + y/30307.0 + z/30323.0, one rounding per step
+        ty = s->y / 30307.0;
+        tz = s->z / 30323.0;
+        sum = tx + ty;
+        sum = sum + tz;
+        GU__X87_DOUBLE_END;
+    }
     // Python's float % 1.0 of a positive sum is fmod: the fractional part, exactly.
-    return fmod(s->x / 30269.0 + s->y / 30307.0 + s->z / 30323.0, 1.0);
+    r = fmod(sum, 1.0);
+    return r;
 }
 GU__DEF void gu_seed(uint64_t a) { gu_wh_seed(&gu__rnd_state, a); }
 GU__DEF double gu_rand(void) { return gu_wh_rand(&gu__rnd_state); }
