@@ -30,19 +30,29 @@ $(BUILD)/test_main: $(TEST_SRC) | $(BUILD)
 $(BUILD)/test_main_asan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/main.c $(LDLIBS)
 
-test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough
+test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough $(BUILD)/first_calls
 	cd tests && ../$(BUILD)/test_main
+	./$(BUILD)/first_calls
+
+# Several threads making their first calls at once, in a fresh process (a program of its own).
+$(BUILD)/first_calls: tests/first_calls.c groundup.h | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -std=c11 -o $@ tests/first_calls.c $(LDLIBS)
+$(BUILD)/first_calls_tsan: tests/first_calls.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c11 -fsanitize=thread -o $@ tests/first_calls.c $(LDLIBS)
 
 test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
 	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(BUILD)/test_main_asan
 
 # The threaded code (the matmul's thread pool, shared packing buffers, barrier) under
-# ThreadSanitizer: the tests whose names hold "gemm".
+# ThreadSanitizer: the tests whose names hold "gemm", several user threads multiplying at
+# once, and first calls from several threads at once in a fresh process (tests/first_calls.c).
 $(BUILD)/test_main_tsan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 -fsanitize=thread -o $@ tests/main.c $(LDLIBS)
 
-test-tsan: $(BUILD)/test_main_tsan
+test-tsan: $(BUILD)/test_main_tsan $(BUILD)/first_calls_tsan
 	cd tests && TSAN_OPTIONS=halt_on_error=1 ../$(BUILD)/test_main_tsan gemm
+	cd tests && TSAN_OPTIONS=halt_on_error=1 ../$(BUILD)/test_main_tsan concurrent_callers
+	TSAN_OPTIONS=halt_on_error=1 ./$(BUILD)/first_calls_tsan
 
 # GROUNDUP_CBLAS: gu_sgemm handed to the system CBLAS (Debian's OpenBLAS); the gemm tests
 # (netlib accuracy, guard bands, transposes, bad arguments) hold for it too.

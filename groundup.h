@@ -768,7 +768,8 @@ GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2"
 // Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
 // 1 under GU_NO_THREADS. The threads are a pool started by the first product that needs
 // them and joined at exit; a second thread calling while the pool is busy gets threads of
-// its own for that call. Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand
+// its own for that call. A child of fork() gets a pool of its own on its first product
+// (and may exit() as usual); several threads making their first calls at once are safe. Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand
 // every product whose strides BLAS can express to cblas_sgemm instead.
 GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
@@ -928,6 +929,53 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #define GU__TLS __declspec(thread)
 #else
 #define GU__TLS
+#endif
+
+// Atomics for the thread pool, the matmul team's barrier and the lazy set-up (kernel choice,
+// thread count): one unsigned type, GU__AUINT, read with acquire, written with release,
+// incremented with acquire-release. GCC and clang (C and C++) have __atomic builtins; another
+// C11 compiler uses <stdatomic.h>; anything else (tcc 0.9.27) takes one mutex per access,
+// which is correct, only slower while spinning. Without threads they are plain accesses.
+#if defined(GU_NO_THREADS)
+#define GU__AUINT unsigned
+#define gu__aload(p) (*(p))
+#define gu__astore(p, v) ((void)(*(p) = (v)))
+#define gu__aadd(p, v) (*(p) += (v))
+#elif (defined(__GNUC__) || defined(__clang__)) && !defined(__TINYC__)
+#define GU__AUINT unsigned
+#define gu__aload(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define gu__astore(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define gu__aadd(p, v) __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL)
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && \
+    !defined(__STDC_NO_ATOMICS__) && !defined(__TINYC__)
+#include <stdatomic.h>
+#define GU__AUINT _Atomic unsigned
+#define gu__aload(p) atomic_load_explicit(p, memory_order_acquire)
+#define gu__astore(p, v) atomic_store_explicit(p, v, memory_order_release)
+#define gu__aadd(p, v) (atomic_fetch_add_explicit(p, v, memory_order_acq_rel) + (v))
+#else
+#include <pthread.h>
+#define GU__AUINT unsigned
+#define GU__ATOMIC_MUTEX 1
+static pthread_mutex_t gu__amutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned gu__aload(const unsigned *p) {
+    unsigned v;
+    pthread_mutex_lock(&gu__amutex);
+    v = *p;
+    pthread_mutex_unlock(&gu__amutex);
+    return v;
+}
+static void gu__astore(unsigned *p, unsigned v) {
+    pthread_mutex_lock(&gu__amutex);
+    *p = v;
+    pthread_mutex_unlock(&gu__amutex);
+}
+static unsigned gu__aadd(unsigned *p, unsigned v) {
+    pthread_mutex_lock(&gu__amutex);
+    v = *p += v;
+    pthread_mutex_unlock(&gu__amutex);
+    return v;
+}
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -6698,7 +6746,10 @@ static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
     return strcmp(kr->name, "portable") == 0;
 }
 
-static int gu__kernel_idx = -1;   // -1: not chosen yet (chosen lazily: no constructors)
+// The kernel chosen, as its index + 1; 0: not chosen yet (chosen lazily: no constructors).
+// Atomic: several threads may make their first product at once; each then computes the
+// same choice and stores it, which is harmless as long as no access tears.
+static GU__AUINT gu__kernel_sel;
 
 static int gu__kernel_auto(void) {
     int i;
@@ -6709,14 +6760,14 @@ static int gu__kernel_auto(void) {
 
 GU__DEF int gu_gemm_set_kernel(const char *name) {
     int i;
-    if (!name || strcmp(name, "auto") == 0 || name[0] == 0) { gu__kernel_idx = gu__kernel_auto(); return 0; }
+    if (!name || strcmp(name, "auto") == 0 || name[0] == 0) { gu__astore(&gu__kernel_sel, gu__kernel_auto() + 1u); return 0; }
     for (i = 0; i < GU__NKERNELS; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) {
             if (!gu__kernel_runs_here(&gu__kernels[i])) {
                 gu__seterr("gemm_set_kernel: this CPU cannot run the \"%s\" kernel", name);
                 return -1;
             }
-            gu__kernel_idx = i;
+            gu__astore(&gu__kernel_sel, i + 1u);
             return 0;
         }
     gu__seterr("gemm_set_kernel: unknown kernel \"%s\" (this build has:%s%s portable)", name,
@@ -6725,20 +6776,39 @@ GU__DEF int gu_gemm_set_kernel(const char *name) {
 }
 
 static const gu__gemm_kernel *gu__kernel(void) {
-    if (gu__kernel_idx < 0) {
+    unsigned sel = gu__aload(&gu__kernel_sel);
+    if (sel == 0) {
         const char *env = getenv("GROUNDUP_GEMM_KERNEL");
         int i = gu__kernel_auto(), j;
         if (env && env[0])
             for (j = 0; j < GU__NKERNELS; j++)
                 if (strcmp(env, gu__kernels[j].name) == 0 && gu__kernel_runs_here(&gu__kernels[j])) i = j;
-        gu__kernel_idx = i;
+        sel = i + 1u;
+        gu__astore(&gu__kernel_sel, sel);
     }
-    return &gu__kernels[gu__kernel_idx];
+    return &gu__kernels[sel - 1];
 }
 GU__DEF const char *gu_gemm_kernel(void) { return gu__kernel()->name; }
 
 // ---- threads -----------------------------------------------------------------------------
-static int gu__nthreads = 0;   // 0: not decided yet
+static GU__AUINT gu__nthreads;   // 0: not decided yet; atomic, as gu__kernel_sel
+
+#ifndef GU_NO_THREADS
+// The CPUs online. Windows has no sysconf: mingw-w64's winpthreads counts them, and
+// NUMBER_OF_PROCESSORS is set by Windows for every process (no <windows.h> needed here).
+static long gu__online_cpus(void) {
+#if defined(__MINGW32__)
+    return pthread_num_processors_np();
+#elif defined(_WIN32)
+    const char *env = getenv("NUMBER_OF_PROCESSORS");
+    return env ? strtol(env, NULL, 10) : 1;
+#elif defined(_SC_NPROCESSORS_ONLN)
+    return sysconf(_SC_NPROCESSORS_ONLN);
+#else
+    return 1;
+#endif
+}
+#endif
 
 static int gu__default_threads(void) {
 #ifdef GU_NO_THREADS
@@ -6746,7 +6816,7 @@ static int gu__default_threads(void) {
 #else
     const char *env = getenv("GROUNDUP_NUM_THREADS");
     long n = env ? strtol(env, NULL, 10) : 0;
-    if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n <= 0) n = gu__online_cpus();
     if (n <= 0) n = 1;
     return n > 256 ? 256 : (int)n;
 #endif
@@ -6754,14 +6824,18 @@ static int gu__default_threads(void) {
 GU__DEF void gu_set_num_threads(int n) {
 #ifdef GU_NO_THREADS
     (void)n;
-    gu__nthreads = 1;
+    gu__astore(&gu__nthreads, 1u);
 #else
-    gu__nthreads = n > 0 ? (n > 256 ? 256 : n) : gu__default_threads();
+    gu__astore(&gu__nthreads, (unsigned)(n > 0 ? (n > 256 ? 256 : n) : gu__default_threads()));
 #endif
 }
 GU__DEF int gu_get_num_threads(void) {
-    if (gu__nthreads <= 0) gu__nthreads = gu__default_threads();
-    return gu__nthreads;
+    unsigned n = gu__aload(&gu__nthreads);
+    if (n == 0) {
+        n = (unsigned)gu__default_threads();
+        gu__astore(&gu__nthreads, n);
+    }
+    return (int)n;
 }
 
 // ---- packing -------------------------------------------------------------------------------
@@ -6933,8 +7007,8 @@ static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, 
 // others spin on it (the waits are short: threads arrive together), then yield the CPU, so a
 // machine with more threads than cores still moves on.
 typedef struct gu__barrier {
-    int n, count;
-    unsigned gen;
+    unsigned n;
+    GU__AUINT count, gen;
 } gu__barrier;
 
 // One turn of a wait loop: a pause for the first GU__SPIN_PURE turns (about 50 us on Zen 5),
@@ -6948,20 +7022,24 @@ typedef struct gu__barrier {
 #define GU__SPIN_CALLER 200                  // the caller's wait for the workers: then it sleeps
 static void gu__spin_wait(int turn) {
     if (turn >= GU__SPIN_PURE) { sched_yield(); return; }
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+    // The spin-wait hint (x86 PAUSE, encoded as REP NOP so any assembler takes it; ARM's
+    // YIELD): lets the core's other hyper-thread run and saves power. Elsewhere nothing.
+#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && (defined(__x86_64__) || defined(__i386__))
+    __asm__ __volatile__("rep; nop" ::: "memory");
+#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7))
+    __asm__ __volatile__("yield" ::: "memory");
 #endif
 }
 
 static void gu__barrier_wait(gu__barrier *b) {
-    unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+    unsigned gen = gu__aload(&b->gen);
     int spin = 0;
-    if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == b->n) {
-        __atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
+    if (gu__aadd(&b->count, 1u) == b->n) {
+        gu__astore(&b->count, 0u);
+        gu__astore(&b->gen, gen + 1);
         return;
     }
-    while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen) gu__spin_wait(spin < GU__SPIN_PURE ? spin++ : spin);
+    while (gu__aload(&b->gen) == gen) gu__spin_wait(spin < GU__SPIN_PURE ? spin++ : spin);
 }
 
 // Threads as a team on one product (BLIS's ic split): for each (jc, pc) block of B, every
@@ -7068,39 +7146,45 @@ static void *gu__gemm_thread(void *arg) {
 // The thread pool: started by the first product that wants threads (no constructors),
 // stopped and joined at exit. Worker w runs tasks[w] of each new job (the caller runs
 // tasks[0]). After a job, workers spin briefly (back-to-back products start at once), then
-// sleep on a condition variable. One caller at a time: a second concurrent caller, or a
-// forked child, starts threads of its own for that call instead.
+// sleep on a condition variable. One caller at a time: a second concurrent caller starts
+// threads of its own for that call instead.
+//
+// fork(): the child has only the forking thread, but inherits the pool's memory: a worker
+// count for threads that do not exist there, condition variables that record the parent's
+// sleeping workers as waiters (a broadcast on them never returns in the child) and mutexes
+// perhaps held by a thread that is gone. A pthread_atfork handler, registered with the
+// first worker, gives the child a pool that never started: fresh mutexes and condition
+// variables, no workers. Its next product starts workers of its own; its exit joins them.
 static pthread_mutex_t gu__pool_busy = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the pool
 static pthread_mutex_t gu__pool_lock = PTHREAD_MUTEX_INITIALIZER;   // guards the fields below
 static pthread_cond_t gu__pool_wake = PTHREAD_COND_INITIALIZER, gu__pool_done = PTHREAD_COND_INITIALIZER;
 static pthread_t gu__pool_th[GU__GEMM_MAX_THREADS];
-static int gu__pool_n, gu__pool_jobs, gu__pool_pending, gu__pool_quit, gu__pool_atexit;
-static unsigned long gu__pool_gen;   // bumped per job; read without the lock while spinning
-static unsigned long gu__pool_gen0[GU__GEMM_MAX_THREADS];   // the generation a worker started at
+static int gu__pool_n, gu__pool_jobs, gu__pool_quit, gu__pool_hooked;
+static GU__AUINT gu__pool_pending;   // workers still on the current job
+static GU__AUINT gu__pool_gen;       // bumped per job; read without the lock while spinning
+static unsigned gu__pool_gen0[GU__GEMM_MAX_THREADS];   // the generation a worker started at
 static gu__gemm_task *gu__pool_tasks;
-static pid_t gu__pool_pid;
 
 static void *gu__pool_worker(void *arg) {
     int id = (int)(intptr_t)arg, spin;
-    unsigned long seen;
+    unsigned seen;
     pthread_mutex_lock(&gu__pool_lock);
     seen = gu__pool_gen0[id];   // not gu__pool_gen: the job it was started for may be out already
     for (;;) {
-        if (gu__pool_gen == seen && !gu__pool_quit) {
+        if (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) {
             pthread_mutex_unlock(&gu__pool_lock);
-            for (spin = 0; spin < GU__SPIN_MAX && __atomic_load_n(&gu__pool_gen, __ATOMIC_ACQUIRE) == seen; spin++)
-                gu__spin_wait(spin);
+            for (spin = 0; spin < GU__SPIN_MAX && gu__aload(&gu__pool_gen) == seen; spin++) gu__spin_wait(spin);
             pthread_mutex_lock(&gu__pool_lock);
-            while (gu__pool_gen == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
+            while (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
         }
         if (gu__pool_quit) break;
-        seen = gu__pool_gen;
+        seen = gu__aload(&gu__pool_gen);
         if (id < gu__pool_jobs) {
             gu__gemm_task *t = &gu__pool_tasks[id];
             pthread_mutex_unlock(&gu__pool_lock);
             gu__gemm_task_run(t);
             pthread_mutex_lock(&gu__pool_lock);
-            if (__atomic_sub_fetch(&gu__pool_pending, 1, __ATOMIC_ACQ_REL) == 0) pthread_cond_signal(&gu__pool_done);
+            if (gu__aadd(&gu__pool_pending, ~0u) == 0) pthread_cond_signal(&gu__pool_done);   // ~0u: minus one
         }
     }
     pthread_mutex_unlock(&gu__pool_lock);
@@ -7110,7 +7194,7 @@ static void *gu__pool_worker(void *arg) {
 static void gu__pool_stop(void) {
     int i, n;
     pthread_mutex_lock(&gu__pool_lock);
-    n = gu__pool_pid == getpid() ? gu__pool_n : 0;   // a forked child has no workers to join
+    n = gu__pool_n;
     gu__pool_quit = 1;
     pthread_cond_broadcast(&gu__pool_wake);
     pthread_mutex_unlock(&gu__pool_lock);
@@ -7121,17 +7205,46 @@ static void gu__pool_stop(void) {
     pthread_mutex_unlock(&gu__pool_lock);
 }
 
+#if !defined(_WIN32)
+// In the child of fork(): the pool as before its first use (see above). The objects are
+// overwritten with fresh initialisers, not destroyed: destroying what another thread held
+// or waited on is undefined, and that thread does not exist here.
+static void gu__pool_after_fork_child(void) {
+    static const pthread_mutex_t m0 = PTHREAD_MUTEX_INITIALIZER;
+    static const pthread_cond_t c0 = PTHREAD_COND_INITIALIZER;
+    memcpy(&gu__pool_busy, &m0, sizeof m0);
+    memcpy(&gu__pool_lock, &m0, sizeof m0);
+    memcpy(&gu__pool_wake, &c0, sizeof c0);
+    memcpy(&gu__pool_done, &c0, sizeof c0);
+#ifdef GU__ATOMIC_MUTEX
+    memcpy(&gu__amutex, &m0, sizeof m0);
+#endif
+    gu__pool_n = gu__pool_jobs = gu__pool_quit = 0;
+    gu__pool_pending = 0;
+    gu__pool_tasks = NULL;
+}
+#endif
+
 // Runs tasks[0, nt) on the pool; 0 if the pool is not available (the caller does it).
 static int gu__pool_run(gu__gemm_task *tasks, int nt) {
     int spin;
     if (pthread_mutex_trylock(&gu__pool_busy) != 0) return 0;
     pthread_mutex_lock(&gu__pool_lock);
-    if (gu__pool_pid != getpid()) { gu__pool_n = 0; gu__pool_pid = getpid(); }
+    if (!gu__pool_hooked) {   // before the first worker: the exit and fork handlers
+#if !defined(_WIN32)
+        if (pthread_atfork(NULL, NULL, gu__pool_after_fork_child) != 0) {
+            pthread_mutex_unlock(&gu__pool_lock);   // no pool without it: threads per call
+            pthread_mutex_unlock(&gu__pool_busy);
+            return 0;
+        }
+#endif
+        gu__pool_hooked = 1;
+        (void)atexit(gu__pool_stop);
+    }
     while (gu__pool_n < nt - 1) {
-        gu__pool_gen0[gu__pool_n + 1] = gu__pool_gen;
+        gu__pool_gen0[gu__pool_n + 1] = gu__aload(&gu__pool_gen);
         if (pthread_create(&gu__pool_th[gu__pool_n + 1], NULL, gu__pool_worker, (void *)(intptr_t)(gu__pool_n + 1)) != 0) break;
         gu__pool_n++;
-        if (!gu__pool_atexit) gu__pool_atexit = atexit(gu__pool_stop) == 0;
     }
     if (gu__pool_n < nt - 1) {
         pthread_mutex_unlock(&gu__pool_lock);
@@ -7140,17 +7253,17 @@ static int gu__pool_run(gu__gemm_task *tasks, int nt) {
     }
     gu__pool_tasks = tasks;
     gu__pool_jobs = nt;
-    __atomic_store_n(&gu__pool_pending, nt - 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&gu__pool_gen, gu__pool_gen + 1, __ATOMIC_RELEASE);
+    gu__astore(&gu__pool_pending, (unsigned)(nt - 1));
+    gu__astore(&gu__pool_gen, gu__aload(&gu__pool_gen) + 1);
     pthread_cond_broadcast(&gu__pool_wake);
     pthread_mutex_unlock(&gu__pool_lock);
     gu__gemm_task_run(&tasks[0]);
     // The other parts end about when ours does: spin a few microseconds for them first
     // (sleeping costs a wake-up). Not longer: if a worker shares our CPU, it runs only once
     // we sleep, and waking on the other CPU is what separates the two.
-    for (spin = 0; spin < GU__SPIN_CALLER && __atomic_load_n(&gu__pool_pending, __ATOMIC_ACQUIRE) > 0; spin++) gu__spin_wait(spin);
+    for (spin = 0; spin < GU__SPIN_CALLER && gu__aload(&gu__pool_pending) > 0; spin++) gu__spin_wait(spin);
     pthread_mutex_lock(&gu__pool_lock);
-    while (__atomic_load_n(&gu__pool_pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
+    while (gu__aload(&gu__pool_pending) > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
     gu__pool_jobs = 0;
     pthread_mutex_unlock(&gu__pool_lock);
     pthread_mutex_unlock(&gu__pool_busy);

@@ -3,6 +3,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE  // the tests use POSIX (fork, popen)
 #endif
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64  // 32-bit targets: readdir and stat on a 64-bit file system
+#endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
 #include "runner.h"
@@ -17,6 +20,7 @@
 #include "test_ladder.c"
 #include <unistd.h>
 #include "test_walkthrough.c"
+#include "test_threads.c"
 
 int main(int argc, char **argv) {
     if (argc > 1) t__filter = argv[1];
@@ -29,6 +33,7 @@ int main(int argc, char **argv) {
     suite_plot();
     suite_ladder();
     suite_gemm();
+    suite_threads();
     printf("%d passed, %d failed\n", t__passed, t__failed);
     return t__failed ? 1 : 0;
 }

@@ -1,0 +1,128 @@
+// tests/test_threads.c - the thread pool where programs really use it: after fork(), and
+// from several threads at once. (Concurrent first calls in a fresh process are
+// tests/first_calls.c, a program of its own, run under ThreadSanitizer by make test-tsan.)
+#if defined(__unix__) || defined(__APPLE__)
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define T__HAVE_FORK 1
+#endif
+
+// A product big enough to use the pool with 2 threads: (384, 512) @ (512, 256).
+#define T__FM 384
+#define T__FK 512
+#define T__FN 256
+static void t__fork_product(const float *a, const float *b, float *c) {
+    (void)gu_sgemm('N', 'N', T__FM, T__FN, T__FK, 1.0f, a, T__FK, b, T__FN, 0.0f, c, T__FN);
+}
+
+// The parent runs a threaded product and lets its workers fall asleep on the pool's
+// condition variable; then 20 children each run two products (checked against the
+// parent's bits) and exit() through the library's atexit handler. Before the pool was
+// fork-safe, every child hung in pthread_cond_broadcast on the second product or at exit.
+// The parent polls waitpid for at most 60 s and kills what is left: a hang is a failure,
+// not a stuck test run.
+static void test_threads_fork_children(void) {
+#ifdef T__HAVE_FORK
+    enum { NCHILD = 20 };
+    float *a = (float *)malloc(sizeof(float) * T__FM * T__FK), *b = (float *)malloc(sizeof(float) * T__FK * T__FN);
+    float *c = (float *)malloc(sizeof(float) * T__FM * T__FN), *c2 = (float *)malloc(sizeof(float) * T__FM * T__FN);
+    pid_t pid[NCHILD];
+    int i, done = 0, ok = 0, hung = 0, waited;
+    if (!a || !b || !c || !c2) { free(a); free(b); free(c); free(c2); SKIP("out of memory"); }
+    for (i = 0; i < T__FM * T__FK; i++) a[i] = (float)((i * 7) % 13) - 6.0f;
+    for (i = 0; i < T__FK * T__FN; i++) b[i] = (float)((i * 5) % 11) * 0.25f;
+    gu_set_num_threads(2);
+    t__fork_product(a, b, c);
+    usleep(50000);   // the workers are asleep now
+    fflush(stdout);
+    fflush(stderr);
+    for (i = 0; i < NCHILD; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            alarm(30);   // a hung child dies even if the parent is gone
+            memset(c2, 0, sizeof(float) * T__FM * T__FN);
+            t__fork_product(a, b, c2);
+            usleep(20000);   // the child's own workers (if any) fall asleep too
+            t__fork_product(a, b, c2);
+            exit(memcmp(c, c2, sizeof(float) * T__FM * T__FN) == 0 ? 0 : 1);   // exit() joins the child's pool
+        }
+        if (pid[i] < 0) break;
+    }
+    // the parent's pool still works, while the children run
+    memset(c2, 0, sizeof(float) * T__FM * T__FN);
+    t__fork_product(a, b, c2);
+    CHECK(memcmp(c, c2, sizeof(float) * T__FM * T__FN) == 0);
+    for (waited = 0; done < i && waited < 6000; waited++) {   // up to 60 s in 10 ms steps
+        int k;
+        for (k = 0; k < i; k++) {
+            int st;
+            if (pid[k] > 0 && waitpid(pid[k], &st, WNOHANG) == pid[k]) {
+                if (WIFEXITED(st) && WEXITSTATUS(st) == 0) ok++;
+                else fprintf(stderr, "  child %d: %s %d\n", k, WIFEXITED(st) ? "exit status" : "killed by signal",
+                             WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+                pid[k] = 0;
+                done++;
+            }
+        }
+        if (done < i) usleep(10000);
+    }
+    for (i = 0; i < NCHILD; i++)
+        if (pid[i] > 0) { kill(pid[i], SIGKILL); waitpid(pid[i], NULL, 0); hung++; }
+    CHECKF(ok == NCHILD, "%d of %d forked children finished with the right product, %d hung", ok, NCHILD, hung);
+    gu_set_num_threads(0);
+    free(a); free(b); free(c); free(c2);
+#else
+    SKIP("no fork() on this system");
+#endif
+}
+
+// Several user threads multiplying at once, each against its own result: the pool takes
+// one caller, the others start threads of their own; all must get the same bits.
+#ifndef GU_NO_THREADS
+#include <pthread.h>
+typedef struct { const float *a, *b, *want; int ok; } t__conc_arg;
+static void *t__conc_worker(void *p) {
+    t__conc_arg *x = (t__conc_arg *)p;
+    float *c = (float *)malloc(sizeof(float) * T__FM * T__FN);
+    int r;
+    x->ok = 0;
+    if (!c) return NULL;
+    for (r = 0, x->ok = 1; r < 3; r++) {
+        t__fork_product(x->a, x->b, c);
+        if (memcmp(c, x->want, sizeof(float) * T__FM * T__FN) != 0) x->ok = 0;
+    }
+    free(c);
+    return NULL;
+}
+#endif
+static void test_threads_concurrent_callers(void) {
+#ifndef GU_NO_THREADS
+    enum { NT = 4 };
+    float *a = (float *)malloc(sizeof(float) * T__FM * T__FK), *b = (float *)malloc(sizeof(float) * T__FK * T__FN);
+    float *c = (float *)malloc(sizeof(float) * T__FM * T__FN);
+    pthread_t th[NT];
+    t__conc_arg arg[NT];
+    int i, started[NT];
+    if (!a || !b || !c) { free(a); free(b); free(c); SKIP("out of memory"); }
+    for (i = 0; i < T__FM * T__FK; i++) a[i] = (float)((i * 3) % 17) - 8.0f;
+    for (i = 0; i < T__FK * T__FN; i++) b[i] = (float)((i * 5) % 9) * 0.5f;
+    gu_set_num_threads(2);
+    t__fork_product(a, b, c);
+    for (i = 0; i < NT; i++) {
+        arg[i].a = a; arg[i].b = b; arg[i].want = c; arg[i].ok = 0;
+        started[i] = pthread_create(&th[i], NULL, t__conc_worker, &arg[i]) == 0;
+    }
+    for (i = 0; i < NT; i++)
+        if (started[i]) { pthread_join(th[i], NULL); CHECKF(arg[i].ok, "thread %d got different bits", i); }
+    gu_set_num_threads(0);
+    free(a); free(b); free(c);
+#else
+    SKIP("built with GU_NO_THREADS");
+#endif
+}
+
+static void suite_threads(void) {
+    RUN(test_threads_fork_children);
+    RUN(test_threads_concurrent_callers);
+}
