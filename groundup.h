@@ -3138,9 +3138,9 @@ GU__DEF void gu_generator_seed(gu_generator *g, uint64_t seed) {
 }
 
 // One step of the recurrence: word i from words i, i+1 and i+397 (mod 624).
-static uint32_t gu__mt_step(uint32_t cur, uint32_t nxt, uint32_t far) {
+static uint32_t gu__mt_step(uint32_t cur, uint32_t nxt, uint32_t ahead) {
     uint32_t y = (cur & 0x80000000u) | (nxt & 0x7fffffffu);
-    return far ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    return ahead ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
 }
 // The reference twist: all 624 words at once.
 static void gu__mt_twist_ref(uint32_t *mt) {
@@ -3170,7 +3170,7 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__AVX2 __attribute__((target("avx2,fma")))
 #define GU__AVX512 __attribute__((target("avx512f,avx2,fma")))
 // Eight steps of the recurrence at once. Word i+8 is read before word i is written, and the
-// far words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
+// The partner words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
 GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
     const __m256i upper = _mm256_set1_epi32((int)0x80000000u), lower = _mm256_set1_epi32(0x7fffffff);
     const __m256i one = _mm256_set1_epi32(1), matrix = _mm256_set1_epi32((int)0x9908b0dfu);
@@ -3178,10 +3178,10 @@ GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
     for (;;) {
         int lim = i < GU__MT_N - GU__MT_M ? GU__MT_N - GU__MT_M : GU__MT_N - 1;
         for (; i + 8 <= lim; i += 8) {
-            int far = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
+            int ahead = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
             __m256i cur = _mm256_loadu_si256((const __m256i *)(mt + i));
             __m256i nxt = _mm256_loadu_si256((const __m256i *)(mt + i + 1));
-            __m256i fa = _mm256_loadu_si256((const __m256i *)(mt + far));
+            __m256i fa = _mm256_loadu_si256((const __m256i *)(mt + ahead));
             __m256i y = _mm256_or_si256(_mm256_and_si256(cur, upper), _mm256_and_si256(nxt, lower));
             __m256i odd = _mm256_cmpeq_epi32(_mm256_and_si256(y, one), one);
             __m256i r = _mm256_xor_si256(_mm256_xor_si256(fa, _mm256_srli_epi32(y, 1)), _mm256_and_si256(odd, matrix));
@@ -3269,10 +3269,10 @@ GU__AVX512 static void gu__mt_twist_avx512(uint32_t *mt) {
     for (;;) {
         int lim = i < GU__MT_N - GU__MT_M ? GU__MT_N - GU__MT_M : GU__MT_N - 1;
         for (; i + 16 <= lim; i += 16) {
-            int far = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
+            int ahead = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
             __m512i cur = _mm512_loadu_si512((const void *)(mt + i));
             __m512i nxt = _mm512_loadu_si512((const void *)(mt + i + 1));
-            __m512i fa = _mm512_loadu_si512((const void *)(mt + far));
+            __m512i fa = _mm512_loadu_si512((const void *)(mt + ahead));
             __m512i y = _mm512_or_si512(_mm512_and_si512(cur, upper), _mm512_and_si512(nxt, lower));
             __mmask16 odd = _mm512_test_epi32_mask(y, one);
             __m512i r = _mm512_xor_si512(fa, _mm512_srli_epi32(y, 1));
@@ -3352,6 +3352,27 @@ static const float gu__log_p[9] = {7.0376836292E-2f, -1.1514610310E-1f, 1.167699
 static uint32_t gu__fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static float gu__bitsf(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
+// The reference lanes below use fmaf() where the vector kernels use the FMA instruction, so
+// it must round once. mingw-w64's fmaf() rounds the product first (a quarter of random
+// inputs differ). There, the product is formed exactly in double (24 + 24 bits fit in 53),
+// the sum rounded to double, and a sum that landed exactly halfway between two floats is
+// moved one step toward the exact value (its rounding error, by Knuth's two-sum), so the
+// rounding to float goes the way a single rounding would.
+#if defined(__MINGW32__) && !defined(__FMA__)
+static float gu__fmaf(float x, float y, float z) {
+    double xy = (double)x * y, s = xy + z, zz = s - xy, err = (xy - (s - zz)) + (z - zz);
+    uint64_t u;
+    memcpy(&u, &s, sizeof u);
+    if ((u & 0x1fffffffu) == 0x10000000u && err != 0) {   // halfway between two floats
+        u = (err > 0) == (s > 0) ? u + 1 : u - 1;
+        memcpy(&s, &u, sizeof s);
+    }
+    return (float)s;
+}
+#else
+#define gu__fmaf fmaf
+#endif
+
 // log(x) for x in (0, 1], one lane of log256_ps: x = m * 2^e with m in [sqrt(1/2), sqrt(2)).
 static float gu__cephes_logf(float x) {
     float e, y, z, tmp = 0.0f;
@@ -3368,12 +3389,12 @@ static float gu__cephes_logf(float x) {
     x = x + tmp;
     z = x * x;
     y = gu__log_p[0];
-    for (i = 1; i < 9; i++) y = fmaf(y, x, gu__log_p[i]);
+    for (i = 1; i < 9; i++) y = gu__fmaf(y, x, gu__log_p[i]);
     y = y * x;
-    y = fmaf(y, z, e * GU__LOG_Q1);
-    y = fmaf(-z, 0.5f, y);
+    y = gu__fmaf(y, z, e * GU__LOG_Q1);
+    y = gu__fmaf(-z, 0.5f, y);
     x = x + y;
-    return fmaf(e, GU__LOG_Q2, x);
+    return gu__fmaf(e, GU__LOG_Q2, x);
 }
 // sin and cos of x, one lane of sincos256_ps: reduce by pi/4 in three parts, then one of
 // two polynomials by octant.
@@ -3390,19 +3411,19 @@ static void gu__cephes_sincosf(float x, float *s, float *c) {
     sign_sin ^= (uint32_t)(j & 4) << 29;
     poly = (j & 2) == 0;
     sign_cos = (uint32_t)(~(j - 2) & 4) << 29;
-    x = fmaf(y, -GU__DP1, x);
-    x = fmaf(y, -GU__DP2, x);
-    x = fmaf(y, -GU__DP3, x);
+    x = gu__fmaf(y, -GU__DP1, x);
+    x = gu__fmaf(y, -GU__DP2, x);
+    x = gu__fmaf(y, -GU__DP3, x);
     z = x * x;
-    yc = fmaf(GU__COS_P0, z, GU__COS_P1);
-    yc = fmaf(yc, z, GU__COS_P2);
+    yc = gu__fmaf(GU__COS_P0, z, GU__COS_P1);
+    yc = gu__fmaf(yc, z, GU__COS_P2);
     yc = yc * z;
-    yc = fmaf(yc, z, -(z * 0.5f));
+    yc = gu__fmaf(yc, z, -(z * 0.5f));
     yc = yc + 1.0f;
-    ys = fmaf(GU__SIN_P0, z, GU__SIN_P1);
-    ys = fmaf(ys, z, GU__SIN_P2);
+    ys = gu__fmaf(GU__SIN_P0, z, GU__SIN_P1);
+    ys = gu__fmaf(ys, z, GU__SIN_P2);
     ys = ys * z;
-    ys = fmaf(ys, x, x);
+    ys = gu__fmaf(ys, x, x);
     // select the polynomials by masks, as the kernel does (the adds of +0 included)
     ys2 = poly ? ys : 0.0f;
     ys1 = poly ? 0.0f : yc;
@@ -3419,8 +3440,8 @@ static void gu__normal16_ref(float *d, float mean, float std) {
         r = sqrtf(-2.0f * gu__cephes_logf(u1));
         theta = GU__TWO_PI_F * u2;
         gu__cephes_sincosf(theta, &s, &c);
-        d[j] = fmaf(r * c, std, mean);
-        d[j + 8] = fmaf(r * s, std, mean);
+        d[j] = gu__fmaf(r * c, std, mean);
+        d[j + 8] = gu__fmaf(r * s, std, mean);
     }
 }
 
