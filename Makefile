@@ -72,6 +72,13 @@ test-nosimd: $(BUILD)/test_main_nosimd $(BUILD)/00_walkthrough
 compile-check:
 	@sh tests/compile_check.sh
 
+# The portability matrix (tests/cross.sh): the tests for aarch64, s390x, i686 (a subset) and
+# armhf under qemu-user-static, the tests and an example built with mingw-w64 and run under
+# wine, the tests built with tcc, threads on. `make test-cross CROSS="s390x tcc"` runs some.
+.PHONY: test-cross
+test-cross:
+	@sh tests/cross.sh $(CROSS)
+
 # The README's main command: the lesson end to end (tools/demo.sh).
 demo:
 	@sh tools/demo.sh

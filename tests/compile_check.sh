@@ -48,5 +48,21 @@ if printf '#define GU_MALLOC(n) malloc(n)\n#define GROUNDUP_IMPLEMENTATION\n#inc
 elif ! grep -q "Must define all or none" "$out/hooks.log"; then
     echo "compile-check FAILED: partial hooks gave the wrong error"; cat "$out/hooks.log"; fail=1
 fi
+# -ffast-math is refused, with a message naming the opt-in; with the opt-in it builds.
+n=$((n + 1))
+if gcc -std=c99 -O2 -ffast-math -fsyntax-only compile_check.c 2>"$out/fastmath.log"; then
+    echo "compile-check FAILED: the implementation compiled under -ffast-math"; fail=1
+elif ! grep -q "GU_ALLOW_FAST_MATH" "$out/fastmath.log"; then
+    echo "compile-check FAILED: -ffast-math gave the wrong error"; cat "$out/fastmath.log"; fail=1
+fi
+n=$((n + 1))
+gcc -std=c99 -O2 -ffast-math -DGU_ALLOW_FAST_MATH $W -fsyntax-only compile_check.c 2>"$out/fastmath2.log" ||
+    { echo "compile-check FAILED: -ffast-math -DGU_ALLOW_FAST_MATH"; cat "$out/fastmath2.log"; fail=1; }
+# tcc 0.9.27, threads on: C11 atomics and GCC's __atomic builtins are missing there, so the
+# library's atomics fall back to a mutex and its pause hint is plain asm.
+if have tcc; then
+    run tcc tcc -Wall -Werror compile_check.c compile_check_b.c
+    run tcc-nothreads tcc -Wall -Werror -DGU_NO_THREADS compile_check.c compile_check_b.c
+fi
 rm -rf "$out"
 [ $fail = 0 ] && echo "compile-check: $n builds ok" || exit 1

@@ -32,4 +32,9 @@ static void t__run(const char *name, void (*fn)(void)) {
     else if (t__cur_failed == 0) t__passed++;
 }
 #define RUN(fn) t__run(#fn, fn)
+// Float equality that holds under any FLT_EVAL_METHOD. Where it is 1 or 2 (s390x with
+// -std=c11, the x87), a float constant such as 255.9f may be evaluated as the double
+// 255.9, so `(float)x == 255.9f` is false for the right x; passing both through float
+// parameters rounds both to float first.
+static inline int t__feq(float a, float b) { return a == b; }
 #endif

@@ -259,7 +259,7 @@ static void test_ladder_einsum_specs(void) {
     for (i = 0; gu_ok(r) && i < 3; i++)
         for (k = 0; k < 4; k++)
             for (j = 0; j < 5; j++)
-                ok &= ladder_f(r, 3, LADDER_IDX(i, k, j)) == ladder_f(a, 2, LADDER_IDX(i, k)) * ladder_f(b, 2, LADDER_IDX(k, j));
+                ok &= t__feq(ladder_f(r, 3, LADDER_IDX(i, k, j)), ladder_f(a, 2, LADDER_IDX(i, k)) * ladder_f(b, 2, LADDER_IDX(k, j)));
     CHECK(ok);
     gu_free(&r);
     // bik,bkj->bij
@@ -317,7 +317,7 @@ static void test_ladder_einsum_specs(void) {
     CHECK(gu_ok(r) && r.ndim == 2 && r.shape[0] == 3 && r.shape[1] == 5);
     for (i = 0; gu_ok(r) && i < 3; i++)
         for (j = 0; j < 5; j++)
-            CHECK(ladder_f(r, 2, LADDER_IDX(i, j)) == (float)gu_get_flat(v1, i) * (float)gu_get_flat(v2, j));
+            CHECK(t__feq(ladder_f(r, 2, LADDER_IDX(i, j)), (float)gu_get_flat(v1, i) * (float)gu_get_flat(v2, j)));
     gu_free(&r);
     // ...ik,...kj->...ij: (2,1,3,4) and (5,4,2) broadcast to (2,5,3,2)
     {

@@ -8,10 +8,11 @@
 #define T__HAVE_FORK 1
 #endif
 
-// A product big enough to use the pool with 2 threads: (384, 512) @ (512, 256).
-#define T__FM 384
-#define T__FK 512
-#define T__FN 256
+// A product big enough to use the pool with 2 threads (over 2^21 multiply-adds), small
+// enough for 20 children at once under an emulator: (192, 256) @ (256, 128).
+#define T__FM 192
+#define T__FK 256
+#define T__FN 128
 static void t__fork_product(const float *a, const float *b, float *c) {
     (void)gu_sgemm('N', 'N', T__FM, T__FN, T__FK, 1.0f, a, T__FK, b, T__FN, 0.0f, c, T__FN);
 }
