@@ -769,8 +769,9 @@ GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2"
 // 1 under GU_NO_THREADS. The threads are a pool started by the first product that needs
 // them and joined at exit; a second thread calling while the pool is busy gets threads of
 // its own for that call. A child of fork() gets a pool of its own on its first product
-// (and may exit() as usual); several threads making their first calls at once are safe. Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand
-// every product whose strides BLAS can express to cblas_sgemm instead.
+// (and may exit() as usual); several threads making their first calls at once are safe.
+// Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
+// strides BLAS can express to cblas_sgemm instead.
 GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
 
@@ -3101,7 +3102,6 @@ GU__DEF void gu_wh_seed(gu_wh_state *s, uint64_t a) {
 #endif
 GU__DEF double gu_wh_rand(gu_wh_state *s) {
     volatile double tx, ty, tz, sum;
-    double r;
     s->x = (171 * s->x) % 30269;
     s->y = (172 * s->y) % 30307;
     s->z = (170 * s->z) % 30323;
@@ -3115,8 +3115,7 @@ GU__DEF double gu_wh_rand(gu_wh_state *s) {
         GU__X87_DOUBLE_END;
     }
     // Python's float % 1.0 of a positive sum is fmod: the fractional part, exactly.
-    r = fmod(sum, 1.0);
-    return r;
+    return fmod(sum, 1.0);
 }
 GU__DEF void gu_seed(uint64_t a) { gu_wh_seed(&gu__rnd_state, a); }
 GU__DEF double gu_rand(void) { return gu_wh_rand(&gu__rnd_state); }

@@ -356,7 +356,7 @@ static void test_random_fork(void) {
         waitpid(pid, NULL, 0);
         close(fd[0]);
         close(fd[1]);
-        if (!cure) CHECKF(parent == child && parent == 0.7645251082582081, "parent %.17g child %.17g", parent, child);
+        if (!cure) CHECKF(parent == child && t__deq(parent, 0.7645251082582081), "parent %.17g child %.17g", parent, child);
         else CHECKF(parent != child, "after the cure both drew %.17g", parent);
     }
 #else
