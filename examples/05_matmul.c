@@ -57,9 +57,6 @@ int main(int argc, char **argv) {
     int n, i, real;
     const gu_matmul_rung *rungs = gu_matmul_ladder(&n);
     double t_ref = 0, t_ref_full = 0, secs[16];
-    // The lesson's timings of the same rungs (Python; 0 where it has none), small then full.
-    static const double lesson_small[7] = {333e-3, 219e-6, 656e-6, 400e-6, 59.6e-6, 0, 0};
-    static const double lesson_full[7] = {0, 1.81, 4.1, 3.74, 519e-3, 22.8e-3, 24e-3};
 
     real = load_data(argc > 1 ? argv[1] : NULL, &x_train, &x_valid);
     gu_manual_seed(1);
@@ -79,7 +76,8 @@ int main(int argc, char **argv) {
         printf("%-26s %-6s ", rungs[i].name, close ? "ok" : "FAIL");
         print_time(s);
         printf(" %9.1fx ", t_ref / s);
-        if (i < 7 && lesson_small[i] > 0) print_time(lesson_small[i]);
+        if (lesson_time_of(rungs[i].name) && lesson_time_of(rungs[i].name)->small_s > 0)
+            print_time(lesson_time_of(rungs[i].name)->small_s);
         else printf("%12s", "-");
         printf("\n");
         if (!close) printf("   %s\n", gu_error());
@@ -118,7 +116,8 @@ int main(int argc, char **argv) {
             print_time(secs[i]);
             if (t_ref_full > 0) printf(" %9.1fx ", t_ref_full / secs[i]);
             else printf(" %10s ", "-");
-            if (i < 7 && lesson_full[i] > 0) print_time(lesson_full[i]);
+            if (lesson_time_of(rungs[i].name) && lesson_time_of(rungs[i].name)->full_s > 0)
+                print_time(lesson_time_of(rungs[i].name)->full_s);
             else printf("%12s", "-");
             printf("\n");
             if (!close) printf("   %s\n", gu_error());
