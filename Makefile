@@ -70,11 +70,12 @@ demo:
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
 # Each step is announced ("== make test [3/7] test-plain") and timed, and the first that
 # fails stops the run with its name (tools/step.sh). To add a test step:
-#   1. a target whose recipe runs its test program through $(STEP), which leaves stdout as it
-#      is (the runner's progress line) and labels known expected noise on stderr
-#      (`cd tests && $(STEP) ../$(BUILD)/test_main_foo`); a build of its own prints one line
-#      per compiler run, as make echoes it, and a script of many builds one line per build
-#      (tests/compile_check.sh);
+#   1. a target whose recipe runs its test program through $(STEP)
+#      (`cd tests && $(STEP) ../$(BUILD)/test_main_foo`), which leaves stdout and stderr as
+#      they are (the runner's progress line) and shows the sanitizers' messages whole when
+#      the program ends, the expected ones labelled "expected:"; a build of its own prints
+#      one line per compiler run, as make echoes it, and a script of many builds one line
+#      per build (tests/compile_check.sh);
 #   2. its name in TEST_STEPS, where it should run.
 # A step says what it is doing at least every few seconds, and a green step prints no line
 # with "WARNING", "ERROR" or "failed" unless the line says it is expected.

@@ -145,8 +145,8 @@ static void t__run(const char *name, void (*fn)(void), const char *file) {
     if (t__tty > 0) {
         char label[96];
         t__suite_label(label, sizeof label);
-        if (t__planned) printf("\r\033[K%s ... %d/%d %s", label, t__s_done + 1, t__suites[t__suite].tests, name);
-        else printf("\r\033[K%s ... %s", label, name);
+        if (t__planned) printf("\r\033[K%s ... %d/%d %.40s", label, t__s_done + 1, t__suites[t__suite].tests, name);
+        else printf("\r\033[K%s ... %.40s", label, name);
         fflush(stdout);
     }
     t__cur = name;

@@ -5,15 +5,22 @@
 #   sh tools/step.sh steps TITLE TARGET...   runs `$MAKE TARGET` for each TARGET in turn:
 #                                            "== TITLE [3/7] TARGET" before, "ok (12 s)"
 #                                            after; stops at the first that fails, naming it
-#   sh tools/step.sh run COMMAND [ARGS...]   runs COMMAND; its stdout goes straight through
-#                                            (a terminal stays a terminal, so progress lines
-#                                            rewrite themselves), its stderr through the
-#                                            filter below; exits with COMMAND's status
+#   sh tools/step.sh run COMMAND [ARGS...]   runs COMMAND with its stdout and stderr as they
+#                                            are (a terminal stays a terminal, so progress
+#                                            lines rewrite themselves); the sanitizers'
+#                                            messages go to a log that is shown when COMMAND
+#                                            ends, through the filter below; exits with
+#                                            COMMAND's status
+#
+# Why a log: ASan and TSan write straight to file descriptor 2 from inside the program, in
+# the middle of whatever line the test runner has open. From the log they come out whole,
+# after the program's own output, and a sanitizer's real report (which stops the program)
+# is then the last thing before the step's failure message.
 #
 # The filter: lines that a green run prints on purpose but that read like failures are
-# rewritten to begin with "expected: " and say why; everything else passes unchanged.
-# To label another such line, add a rule to EXPECTED (an awk pattern and the reason).
-# Only ever list a line whose cause is known and deliberate.
+# collected and printed once, beginning with "expected: " and saying why (with a count);
+# everything else passes unchanged. To label another such line, add a rule to EXPECTED
+# (an awk pattern that sets `why`). Only ever list a line whose cause is known and deliberate.
 MAKE=${MAKE:-make}
 
 # ASan's allocator, told allocator_may_return_null=1, prints this line (and cannot be told
@@ -21,26 +28,33 @@ MAKE=${MAKE:-make}
 # sizes on purpose to see the library return an error instead of crashing.
 EXPECTED='
 /^==[0-9]+==WARNING: AddressSanitizer failed to allocate 0x[0-9a-f]+ bytes$/ {
-    sub(/^==[0-9]+==/, "")
-    why = "a test asks for an impossible size on purpose; the call returns an error"
+    why = "tests ask for impossible sizes on purpose, and the library returns an error"
 }
 '
 
-filter() {
+label() {
     awk "{ why = \"\" }
 $EXPECTED
-{ if (why != \"\") print \"expected: \" \$0 \" (\" why \")\"; else print; fflush() }"
+why == \"\" { print; fflush(); next }
+{ sub(/^==[0-9]+==/, \"\"); if (!(why in n)) { first[why] = \$0; order[++k] = why }; n[why]++ }
+END { for (i = 1; i <= k; i++) print \"expected: \" first[order[i]] (n[order[i]] > 1 ? \" (and \" (n[order[i]] - 1) \" more like it)\" : \"\") \": \" order[i] }"
 }
 
 case "${1:-}" in
 run)
     shift
-    st=$(mktemp) || exit 1
-    # stdout to fd 3 (the real stdout), stderr into the pipe; the status through a file
-    { { "$@"; echo $? >"$st"; } 2>&1 1>&3 3>&- | filter 1>&2 3>&-; } 3>&1
-    rc=$(cat "$st")
-    rm -f "$st"
-    exit "${rc:-1}"
+    logs=$(mktemp -d) || exit 1
+    for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TSAN_OPTIONS; do
+        eval "cur=\${$v:-}"
+        export "$v=${cur:+$cur:}log_path=$logs/report"
+    done
+    "$@"
+    rc=$?
+    for f in "$logs"/report*; do
+        [ -f "$f" ] && label <"$f" >&2
+    done
+    rm -rf "$logs"
+    exit $rc
     ;;
 steps)
     title=$2
