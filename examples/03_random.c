@@ -58,13 +58,14 @@ int main(int argc, char **argv) {
     double t0, t_wh, t_randn;
     float *fill;
 
-    // seed(457428938475); rnd_state
     if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))) {
         fprintf(argc > 2 ? stderr : stdout, "usage: %s [OUTDIR]\n"
                "  the lesson's random numbers; writes OUTDIR/rand_plot.png and OUTDIR/rand_hist.png\n"
                "  (OUTDIR must exist; default: the current folder)\n", argv[0]);
         return argc > 2 ? 2 : 0;
     }
+
+    // seed(457428938475); rnd_state
     gu_seed(457428938475ull);
     s = gu_rnd_state();
     printf("rnd_state = (%d, %d, %d)\n", s.x, s.y, s.z);
