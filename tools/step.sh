@@ -11,6 +11,10 @@
 #                                            messages go to a log that is shown when COMMAND
 #                                            ends, through the filter below; exits with
 #                                            COMMAND's status
+#   sh tools/step.sh green COMMAND [ARGS...] runs COMMAND (`make test`), its output also kept;
+#                                            when it passes, fails if any line says WARNING,
+#                                            ERROR or failed without saying it is expected
+#                                            (CI's check that a green run reads green)
 #
 # Why a log: ASan and TSan write straight to file descriptor 2 from inside the program, in
 # the middle of whatever line the test runner has open. From the log they come out whole,
@@ -56,6 +60,23 @@ run)
     rm -rf "$logs"
     exit $rc
     ;;
+green)
+    shift
+    log=$(mktemp) || exit 1
+    st=$(mktemp) || exit 1
+    { "$@" 2>&1; echo $? >"$st"; } | tee "$log"
+    rc=$(cat "$st")
+    if [ "${rc:-1}" = 0 ]; then
+        bad=$(grep -E 'WARNING|ERROR|failed' "$log" | grep -v 'expected')
+        if [ -n "$bad" ]; then
+            echo "== $*: passed, but these lines read like failures (if they are expected, label them in tools/step.sh):"
+            echo "$bad"
+            rc=1
+        fi
+    fi
+    rm -f "$log" "$st"
+    exit "${rc:-1}"
+    ;;
 steps)
     title=$2
     shift 2
@@ -75,7 +96,7 @@ steps)
     echo "== $title: all $total steps green ($(( $(date +%s) - start )) s)"
     ;;
 *)
-    echo "usage: sh tools/step.sh steps TITLE TARGET... | sh tools/step.sh run COMMAND [ARGS...]" >&2
+    echo "usage: sh tools/step.sh steps TITLE TARGET... | run COMMAND [ARGS...] | green COMMAND [ARGS...]" >&2
     exit 2
     ;;
 esac
