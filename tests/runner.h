@@ -4,10 +4,11 @@
 //
 // Progress: a suite is the file its RUN lines are in (test_mnist.c is "mnist"). t__main
 // walks the suites once without running anything to count them (so a suite function holds
-// RUN lines and nothing else), then runs them with one
-// line per suite, "[3/8] mnist ... 12 passed". On a terminal that line rewrites itself test
-// by test; piped (make in CI, a log file) it is printed plainly, its start flushed before the
-// suite runs and its count appended when the suite ends.
+// RUN lines and nothing else), then runs them with one line per suite, "[3/8] mnist ...
+// 12 passed". On a terminal that line rewrites itself test by test; piped (make in CI, a
+// log file) it is printed plainly, its start flushed before the suite runs and its count
+// appended when the suite ends. Output from inside a test (SKIP, NOTE, a failed CHECK)
+// gets a line of its own.
 #ifndef GU_TEST_RUNNER_H
 #define GU_TEST_RUNNER_H
 #include <stdarg.h>
