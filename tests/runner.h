@@ -5,10 +5,10 @@
 // Progress: a suite is the file its RUN lines are in (test_mnist.c is "mnist"). t__main
 // walks the suites once without running anything to count them (so a suite function holds
 // RUN lines and nothing else), then runs them with one line per suite, "[3/8] mnist ...
-// 12 passed". On a terminal that line rewrites itself test by test; piped (make in CI, a
-// log file) it is printed plainly, its start flushed before the suite runs and its count
-// appended when the suite ends. Output from inside a test (SKIP, NOTE, a failed CHECK)
-// gets a line of its own.
+// 12 passed". On a terminal that line rewrites itself test by test (with the test's name);
+// piped (make in CI, a log file) it is printed plainly: its start before the suite runs, a
+// dot as each test ends, the count when the suite ends: "[3/8] mnist ............ 12 passed".
+// Output from inside a test (SKIP, NOTE, a failed CHECK) gets a line of its own.
 #ifndef GU_TEST_RUNNER_H
 #define GU_TEST_RUNNER_H
 #include <stdarg.h>
@@ -33,7 +33,7 @@ static struct t__suite { const char *file; int tests; } t__suites[T__MAX_SUITES]
 static int t__nsuites, t__planning, t__planned, t__suite = -1;
 static int t__s_passed, t__s_failed, t__s_skipped, t__s_done;
 static int t__tty = -1;     // stdout is a terminal: the progress line rewrites itself
-static int t__line_open;    // piped: "[3/8] mnist ... " is out, its count not yet
+static int t__line_open;    // piped: "[3/8] mnist ..." is out, its count not yet
 static char t__failed_names[1024];  // for the last line
 
 static void t__break_line(void);
@@ -111,6 +111,7 @@ static void t__suite_end(void) {
     t__suite_label(label, sizeof label);
     if (t__tty > 0) printf("\r\033[K%s ... ", label);
     else if (!t__line_open) printf("%s ... ", label);
+    else printf(" ");
     printf("%d passed", t__s_passed);
     if (t__s_skipped) printf(", %d skipped", t__s_skipped);
     if (t__s_failed) printf(", %d FAILED", t__s_failed);
@@ -120,20 +121,24 @@ static void t__suite_end(void) {
     t__suite = -1;
 }
 
-static void t__suite_begin(const char *file) {
+// Piped: the suite's line, opened when it is not (at the start, after a test's own output).
+static void t__open_line(void) {
     char label[96];
+    if (t__tty || t__line_open) return;
+    t__suite_label(label, sizeof label);
+    printf("%s ", label);
+    fflush(stdout);
+    t__line_open = 1;
+}
+
+static void t__suite_begin(const char *file) {
     t__suite = t__suite_of(file);
     t__s_passed = t__s_failed = t__s_skipped = t__s_done = 0;
     if (t__tty < 0) {
         const char *term = getenv("TERM");
         t__tty = t__isatty(1) && !(term && !strcmp(term, "dumb"));
     }
-    if (!t__tty) {
-        t__suite_label(label, sizeof label);
-        printf("%s ... ", label);
-        fflush(stdout);
-        t__line_open = 1;
-    }
+    t__open_line();
 }
 
 static void t__run(const char *name, void (*fn)(void), const char *file) {
@@ -170,6 +175,11 @@ static void t__run(const char *name, void (*fn)(void), const char *file) {
     } else {
         t__skipped++;
         t__s_skipped++;
+    }
+    if (!t__tty) {
+        t__open_line();
+        putchar('.');
+        fflush(stdout);
     }
 }
 #define RUN(fn) t__run(#fn, fn, __FILE__)
