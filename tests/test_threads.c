@@ -21,7 +21,7 @@ static void t__fork_product(const float *a, const float *b, float *c) {
 // condition variable; then 20 children each run two products (checked against the
 // parent's bits) and exit() through the library's atexit handler. Before the pool was
 // fork-safe, every child hung in pthread_cond_broadcast on the second product or at exit.
-// The parent polls waitpid for at most 60 s and kills what is left: a hang is a failure,
+// The parent polls waitpid for at most 120 s and kills what is left: a hang is a failure,
 // not a stuck test run.
 static void test_threads_fork_children(void) {
 #ifdef T__HAVE_FORK
@@ -41,7 +41,7 @@ static void test_threads_fork_children(void) {
     for (i = 0; i < NCHILD; i++) {
         pid[i] = fork();
         if (pid[i] == 0) {
-            alarm(30);   // a hung child dies even if the parent is gone
+            alarm(100);   // a hung child dies even if the parent is gone
             memset(c2, 0, sizeof(float) * T__FM * T__FN);
             t__fork_product(a, b, c2);
             usleep(20000);   // the child's own workers (if any) fall asleep too
@@ -54,7 +54,7 @@ static void test_threads_fork_children(void) {
     memset(c2, 0, sizeof(float) * T__FM * T__FN);
     t__fork_product(a, b, c2);
     CHECK(memcmp(c, c2, sizeof(float) * T__FM * T__FN) == 0);
-    for (waited = 0; done < i && waited < 6000; waited++) {   // up to 60 s in 10 ms steps
+    for (waited = 0; done < i && waited < 12000; waited++) {   // up to 120 s in 10 ms steps (slow emulators)
         int k;
         for (k = 0; k < i; k++) {
             int st;
