@@ -1005,10 +1005,12 @@ static char *gu__dims_str(int n, const int64_t *d, char *buf, size_t cap) {
     return buf;
 }
 GU__DEF char *gu_shape_str(gu_tensor t, char *buf, size_t n) {
+    if (!buf) { gu__seterr("shape_str: buf is NULL"); return NULL; }
     if (!gu_ok(t)) { if (n) snprintf(buf, n, "(invalid)"); return buf; }
     return gu__dims_str(t.ndim, t.shape, buf, n);
 }
 GU__DEF char *gu_stride_str(gu_tensor t, char *buf, size_t n) {
+    if (!buf) { gu__seterr("stride_str: buf is NULL"); return NULL; }
     if (!gu_ok(t)) { if (n) snprintf(buf, n, "(invalid)"); return buf; }
     return gu__dims_str(t.ndim, t.stride, buf, n);
 }
@@ -1467,6 +1469,7 @@ GU__DEF gu_tensor gu_select(gu_tensor t, int dim, int64_t index) {
 GU__DEF gu_tensor gu_index(gu_tensor t, int n, const int64_t *idx) {
     int i;
     if (!gu__check_in("index", t)) return gu__invalid();
+    if (n > 0 && !idx) { gu__seterr("index: idx is NULL for %d indices", n); return gu__invalid(); }
     if (n < 0 || n > t.ndim) {
         gu__seterr("index: too many indices (%d) for a tensor of shape %s", n, GU__SHT(t));
         return gu__invalid();
@@ -1901,8 +1904,10 @@ GU__DEF char *gu_repr(gu_tensor t) {
 }
 
 GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
-    char *s = gu_repr(t);
+    char *s;
     int rc;
+    if (!f) { gu__seterr("fprint: FILE is NULL"); return -1; }
+    s = gu_repr(t);
     if (!s) return -1;
     rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
     GU_FREE(s);
@@ -3010,11 +3015,13 @@ GU__DEF void gu_wh_seed(gu_wh_state *s, uint64_t a) {
     uint64_t x = a % 30268; a /= 30268;
     uint64_t y = a % 30306; a /= 30306;
     uint64_t z = a % 30322;
+    if (!s) { gu__seterr("wh_seed: state is NULL"); return; }
     s->x = (int)x + 1;
     s->y = (int)y + 1;
     s->z = (int)z + 1;
 }
 GU__DEF double gu_wh_rand(gu_wh_state *s) {
+    if (!s) { gu__seterr("wh_rand: state is NULL"); return NAN; }
     s->x = (171 * s->x) % 30269;
     s->y = (172 * s->y) % 30307;
     s->z = (170 * s->z) % 30323;
@@ -3031,6 +3038,7 @@ GU__DEF gu_wh_state gu_rnd_state(void) { return gu__rnd_state; }
 
 GU__DEF void gu_generator_seed(gu_generator *g, uint64_t seed) {
     int i;
+    if (!g) { gu__seterr("generator_seed: generator is NULL"); return; }
     g->state[0] = (uint32_t)(seed & 0xffffffffu);
     for (i = 1; i < GU__MT_N; i++)
         g->state[i] = 1812433253u * (g->state[i - 1] ^ (g->state[i - 1] >> 30)) + (uint32_t)i;
@@ -3111,11 +3119,14 @@ static void gu__mt_twist(uint32_t *mt) {
 }
 
 GU__DEF uint32_t gu_generator_random(gu_generator *g) {
+    if (!g) { gu__seterr("generator_random: generator is NULL"); return 0; }
     if (g->next >= GU__MT_N) { gu__mt_twist(g->state); g->next = 0; }
     return gu__mt_temper(g->state[g->next++]);
 }
 GU__DEF uint64_t gu_generator_random64(gu_generator *g) {
-    uint64_t hi = gu_generator_random(g);
+    uint64_t hi;
+    if (!g) { gu__seterr("generator_random64: generator is NULL"); return 0; }
+    hi = gu_generator_random(g);
     uint64_t lo = gu_generator_random(g);
     return (hi << 32) | lo;
 }
@@ -5978,8 +5989,9 @@ GU__DEF gu_data_format gu_data_format_of(const char *path) {
     gu__src s;
     unsigned char b[4];
     gu_data_format f = GU_FORMAT_UNKNOWN;
+    if (!path) { gu__seterr("format: path is NULL"); return f; }
     if (gu__is_dir(path)) return GU_FORMAT_IDX_DIR;
-    if (!path || gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
+    if (gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
     if (gu__src_need(&s, "format", 4) == 1) {
         memcpy(b, s.win + s.win_pos, 4);
         if (b[0] == 0 && b[1] == 0) f = GU_FORMAT_IDX;
@@ -8261,13 +8273,19 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
 // >>grid --------------------------------------------------------------------------------
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
     int64_t i, j;
-    if (!kernel) return;
+    if (!kernel) { gu__seterr("launch_kernel: kernel is NULL"); return; }
     for (i = 0; i < grid_x; i++)          // the 1st loop
         for (j = 0; j < grid_y; j++)      // the 2nd loop
             kernel(i, j, args);
 }
 
 GU__DEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y) {
+    if (!ctx) {
+        gu__seterr("grid: ctx is NULL");
+        if (x) *x = 0;
+        if (y) *y = 0;
+        return;
+    }
     if (x) *x = ctx->blockIdx.x * ctx->blockDim.x + ctx->threadIdx.x;
     if (y) *y = ctx->blockIdx.y * ctx->blockDim.y + ctx->threadIdx.y;
 }
