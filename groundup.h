@@ -3634,18 +3634,109 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 
 // >>plot ----------------------------------------------------------------------------------
 #include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(S_ISDIR)
+#define GU__ISDIR(m) S_ISDIR(m)
+#define GU__ISREG(m) S_ISREG(m)
+#else
+#define GU__ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
+#define GU__ISREG(m) (((m) & _S_IFMT) == _S_IFREG)
+#endif
+#ifndef GU_NO_ZLIB
+#include <zlib.h>
+// zlib's state allocates through the hooks too (the PNG writer's deflate, the loaders' inflate)
+static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+    int64_t n;
+    (void)opaque;
+    if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
+    return GU_MALLOC((size_t)n);
+}
+static void gu__zfree(voidpf opaque, voidpf p) {
+    (void)opaque;
+    GU_FREE(p);
+}
+#endif
 #ifndef GROUNDUP_NO_PNG
 #ifndef GROUNDUP_STB_INCLUDE
 #define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
 #endif
 #ifndef GROUNDUP_STB_NO_IMPL
 // Our own private copy of the writer: static, allocating through the hooks. A program that
-// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that.
+// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that
+// (then an allocation failure inside it is as that copy handles it).
+// stb's own deflate asserts when an allocation fails, so the compression is ours
+// (gu__png_deflate: zlib, or stored blocks under GU_NO_ZLIB). stb frees the compressed
+// buffer only on success; gu__png_zbuf remembers it so that a failure after it leaks nothing.
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
 #define STBIW_MALLOC(sz) GU_MALLOC(sz)
 #define STBIW_REALLOC(p, newsz) GU_REALLOC(p, newsz)
-#define STBIW_FREE(p) GU_FREE(p)
+#define STBIW_FREE(p) gu__png_free(p)
+#define STBIW_ZLIB_COMPRESS gu__png_deflate
+static GU__TLS unsigned char *gu__png_zbuf;  // the compressor's output, until stb frees it
+static void gu__png_free(void *p) {
+    if (p && p == (void *)gu__png_zbuf) gu__png_zbuf = NULL;
+    GU_FREE(p);
+}
+// A zlib stream (RFC 1950) of data, or NULL when out of memory. quality: zlib's level.
+static unsigned char *gu__png_deflate(unsigned char *data, int n, int *out_len, int quality) {
+    unsigned char *out;
+#ifndef GU_NO_ZLIB
+    z_stream z;
+    uLong cap;
+    memset(&z, 0, sizeof z);
+    z.zalloc = gu__zalloc;
+    z.zfree = gu__zfree;
+    if (deflateInit(&z, quality < 0 ? Z_DEFAULT_COMPRESSION : quality > 9 ? 9 : quality) != Z_OK) return NULL;
+    cap = deflateBound(&z, (uLong)n);
+    out = cap <= (uLong)INT_MAX ? (unsigned char *)GU_MALLOC((size_t)cap) : NULL;
+    if (!out) { deflateEnd(&z); return NULL; }
+    z.next_in = data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) { deflateEnd(&z); GU_FREE(out); return NULL; }
+    *out_len = (int)z.total_out;
+    deflateEnd(&z);
+#else
+    // Without zlib: "stored" deflate blocks (no compression; a 784-pixel digit image is a
+    // few hundred KiB instead of a few KiB), which any PNG reader accepts, and the Adler-32.
+    int64_t nblocks = n / 65535 + 1, size = 2 + (int64_t)n + 5 * nblocks + 4, i, left = n;
+    uint32_t a = 1, b = 0;
+    unsigned char *o;
+    (void)quality;
+    out = size <= INT_MAX ? (unsigned char *)GU_MALLOC((size_t)size) : NULL;
+    if (!out) return NULL;
+    o = out;
+    *o++ = 0x78;  // CMF: deflate, 32 KiB window; FLG: no dictionary, (0x7801 % 31 == 0)
+    *o++ = 0x01;
+    for (i = 0; i < nblocks; i++) {
+        int len = left > 65535 ? 65535 : (int)left;
+        *o++ = (unsigned char)(i == nblocks - 1);  // BFINAL on the last, BTYPE 00: stored
+        *o++ = (unsigned char)(len & 255);
+        *o++ = (unsigned char)(len >> 8);
+        *o++ = (unsigned char)(~len & 255);
+        *o++ = (unsigned char)((~len >> 8) & 255);
+        memcpy(o, data + (n - left), (size_t)len);
+        o += len;
+        left -= len;
+    }
+    for (i = 0; i < n; i++) {
+        a = (a + data[i]) % 65521u;
+        b = (b + a) % 65521u;
+    }
+    *o++ = (unsigned char)(b >> 8);
+    *o++ = (unsigned char)b;
+    *o++ = (unsigned char)(a >> 8);
+    *o++ = (unsigned char)a;
+    *out_len = (int)(o - out);
+#endif
+    gu__png_zbuf = out;
+    return out;
+}
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
@@ -3678,13 +3769,115 @@ static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
     c->h = (int)h;
     return 0;
 }
+
+// Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
+static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
+    int err = 0;
+    if (fwrite(data, 1, n, f) != n) err = errno ? errno : EIO;
+    if (fflush(f) != 0 && !err) err = errno ? errno : EIO;
+    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    if (!err) return 0;
+    gu__seterr("%s: cannot write '%s': %s (writing %" PRId64 " bytes)", op, path, strerror(err), (int64_t)n);
+    return -1;
+}
+// The same for a file descriptor.
+static int gu__write_close_fd(const char *op, const char *path, int fd, const void *data, size_t n) {
+    const char *p = (const char *)data;
+    int err = 0;
+    while (n > 0 && !err) {
+        ssize_t w = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) err = w < 0 ? errno : ENOSPC;
+        else { p += w; n -= (size_t)w; }
+    }
+    if (close(fd) != 0 && !err) err = errno;
+    if (!err) return 0;
+    gu__seterr("%s: cannot write '%s': %s", op, path, strerror(err));
+    return -1;
+}
+
+// Writes the whole of data to path so that nothing is lost: a new or regular file is
+// written to a temporary file beside it, every write and the close checked, then renamed
+// over it, so a full disk leaves the old file (or none), never a truncated one. Anything
+// else that exists (a device such as /dev/null, a FIFO) is written in place, also checked.
+static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
+    struct stat st;
+    char *tmp;
+    size_t plen;
+    int fd = -1, k, exists;
+    FILE *f;
+    if (!path) { gu__seterr("%s: path is NULL", op); return -1; }
+    exists = stat(path, &st) == 0;
+    if (exists && !GU__ISREG(st.st_mode)) {
+        if (GU__ISDIR(st.st_mode)) { gu__seterr("%s: cannot write '%s': it is a directory", op, path); return -1; }
+        errno = 0;
+        f = fopen(path, "wb");
+        if (!f) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); return -1; }
+        return gu__write_close(op, path, f, data, n);
+    }
+    plen = strlen(path);
+    tmp = (char *)gu__malloc(plen + 32);
+    if (!tmp) { gu__seterr("%s: out of memory", op); return -1; }
+    for (k = 0; k < 100 && fd < 0; k++) {  // "<path>.tmp<pid>-<k>", created only if new
+        snprintf(tmp, plen + 32, "%s.tmp%ld-%d", path, (long)getpid(), k);
+        errno = 0;
+#ifdef _WIN32
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_BINARY, 0666);
+#else
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+#endif
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(errno ? errno : EEXIST));
+        GU_FREE(tmp);
+        return -1;
+    }
+    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); return -1; }
+#ifdef _WIN32
+    if (exists) remove(path);  // Windows' rename does not replace
+#endif
+    if (rename(tmp, path) != 0) {
+        gu__seterr("%s: cannot write '%s': renaming the finished temporary file failed (%s)", op, path, strerror(errno));
+        remove(tmp);
+        GU_FREE(tmp);
+        return -1;
+    }
+    GU_FREE(tmp);
+    return 0;
+}
+
+#ifndef GROUNDUP_NO_PNG
+// The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
+typedef struct gu__png_out { unsigned char *p; int n, oom; } gu__png_out;
+static void gu__png_take(void *ctx, void *data, int n) {
+    gu__png_out *o = (gu__png_out *)ctx;
+    o->p = (unsigned char *)gu__malloc((size_t)n);
+    if (!o->p) { o->oom = 1; return; }
+    memcpy(o->p, data, (size_t)n);
+    o->n = n;
+}
+#endif
+
 static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     int rc = -1;
 #ifndef GROUNDUP_NO_PNG
     if (!path) gu__seterr("%s: path is NULL", op);
-    else if (!stbi_write_png(path, c->w, c->h, 3, c->px, c->w * 3))
-        gu__seterr("%s: cannot write the PNG file '%s'", op, path);
-    else rc = 0;
+    else {
+        gu__png_out png = {NULL, 0, 0};
+        int ok;
+#ifndef GROUNDUP_STB_NO_IMPL
+        gu__png_zbuf = NULL;
+#endif
+        ok = stbi_write_png_to_func(gu__png_take, &png, c->w, c->h, 3, c->px, c->w * 3);
+#ifndef GROUNDUP_STB_NO_IMPL
+        if (gu__png_zbuf) GU_FREE(gu__png_zbuf);  // stb failed after compressing: free what it kept
+        gu__png_zbuf = NULL;
+#endif
+        if (!ok || png.oom) gu__seterr("%s: out of memory encoding a %d x %d PNG for '%s'", op, c->w, c->h, path);
+        else rc = gu__write_file(op, path, png.p, (size_t)png.n);
+        if (png.p) GU_FREE(png.p);
+    }
 #else
     (void)path;
     gu__seterr("%s: built with GROUNDUP_NO_PNG, no PNG output", op);
@@ -4317,16 +4510,6 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
-#include <sys/stat.h>
-#if defined(S_ISDIR)
-#define GU__ISDIR(m) S_ISDIR(m)
-#else
-#define GU__ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
-#endif
-#ifndef GU_NO_ZLIB
-#include <zlib.h>
-#endif
-
 // ---- the input: a file or memory, raw or gzip, read through a small window --------------
 // Bulk reads (array bytes) bypass the window: they go straight from fread/inflate into the
 // destination. gu__src_maxleft() bounds what can still arrive, so a declared length can be
@@ -4365,19 +4548,6 @@ static int gu__ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
-
-#ifndef GU_NO_ZLIB
-static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
-    int64_t n;
-    (void)opaque;
-    if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
-    return GU_MALLOC((size_t)n);
-}
-static void gu__zfree(voidpf opaque, voidpf p) {
-    (void)opaque;
-    GU_FREE(p);
-}
-#endif
 
 // Starts gzip decoding if the input is gzip; must_gz: the name says .gz.
 static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {

@@ -3,6 +3,7 @@
 // pickles that try to make memory grow faster than the arrays they return (a DUP bomb, a
 // shared-array bomb), and an elementwise _out that partly overlaps its input.
 // The allocation-failure scenario is its own program: tests/oom.c (`make test-oom`).
+#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -153,6 +154,61 @@ static void test_robust_null_pointers(void) {
     remove("tr_null.png");
 }
 
+// ---- write errors ---------------------------------------------------------------------------
+static int tr__count_tmp(const char *dir, const char *prefix) {  // files named prefix*.tmp*
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp")) n++;
+    closedir(d);
+    return n;
+}
+
+static void test_robust_write_errors(void) {
+#ifdef GROUNDUP_NO_PNG
+    SKIP("built with GROUNDUP_NO_PNG");
+#else
+    int64_t sh[2] = {28, 28};
+    float v[4] = {1, 3, 2, 4};
+    const char *labels[2] = {"a", "b"};
+    gu_tensor img = gu_rand_t(2, sh);
+    char path[256];
+    // a device that is always full: every writer returns -1 and says why
+    CHECKF(gu_imshow("/dev/full", img, NULL) == -1 && strstr(gu_error(), "imshow") && strstr(gu_error(), "/dev/full") &&
+           strstr(gu_error(), "space"), "%s", gu_error());
+    CHECKF(gu_plot("/dev/full", v, 4, NULL) == -1 && strstr(gu_error(), "plot"), "%s", gu_error());
+    CHECKF(gu_hist("/dev/full", v, 4, 2, NULL) == -1 && strstr(gu_error(), "hist"), "%s", gu_error());
+    CHECKF(gu_bar("/dev/full", labels, v, 2, 0) == -1 && strstr(gu_error(), "bar"), "%s", gu_error());
+    CHECKF(gu_imshow("/dev/null", img, NULL) == 0, "%s", gu_error());  // a device that takes it all
+    CHECKF(gu_imshow(".", img, NULL) == -1 && strstr(gu_error(), "directory"), "%s", gu_error());
+    // a full disk (a file size limit in a child): the old file stays whole, no temporary file is left
+    snprintf(path, sizeof path, "tr_full_%d.png", (int)getpid());
+    CHECK(gu_imshow(path, img, NULL) == 0);
+    {
+        struct stat before, after;
+        int status = 0;
+        pid_t pid;
+        CHECK(stat(path, &before) == 0);
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) {
+            struct rlimit rl = {1000, 1000};
+            signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+            setrlimit(RLIMIT_FSIZE, &rl);
+            _exit(gu_imshow(path, img, NULL) == -1 && strstr(gu_error(), "cannot write") ? 0 : 1);
+        }
+        CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        CHECK(stat(path, &after) == 0 && after.st_size == before.st_size && after.st_size > 1000);
+        CHECK(tr__count_tmp(".", "tr_full_") == 0);
+    }
+    remove(path);
+    gu_free(&img);
+#endif
+}
+
 static void suite_robust(void) {
     RUN(test_robust_null_pointers);
+    RUN(test_robust_write_errors);
 }
