@@ -4520,7 +4520,8 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
 
 typedef struct gu__src {
     const char *name;                // for messages
-    FILE *f;
+    int f;                           // 1: reading the file fd
+    int fd;
     const unsigned char *mem;        // memory input (or NULL)
     int64_t in_size, in_used;        // compressed (or raw) bytes in all, and read so far
     int gz;
@@ -4535,7 +4536,7 @@ typedef struct gu__src {
 } gu__src;
 
 static void gu__src_close(gu__src *s) {
-    if (s->f) fclose(s->f);
+    if (s->f) close(s->fd);
 #ifndef GU_NO_ZLIB
     if (s->z_live) inflateEnd(&s->z);
 #endif
@@ -4586,26 +4587,56 @@ static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, 
 #endif
 }
 
+// Up to n bytes from the file, fewer only at its end: the count, or -1 with errno set.
+static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
+    int64_t got = 0;
+    while (got < n) {
+        size_t want = (size_t)(n - got > (1 << 30) ? (1 << 30) : n - got);
+        ssize_t r = read(s->fd, dst + got, want);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) break;
+        got += r;
+    }
+    return got;
+}
+
+// Only regular files are read: a FIFO, a device or a directory could block or never end.
+// The file is opened without blocking (a FIFO's open would wait for a writer), then checked.
 static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
     unsigned char head[2];
-    size_t nh;
-    long sz;
+    int64_t nh;
+    struct stat st;
+    int flags = O_RDONLY;
     memset(s, 0, sizeof *s);
     s->name = path;
-    {
-        struct stat st;
-        if (stat(path, &st) == 0 && GU__ISDIR(st.st_mode)) { gu__seterr("%s: %s is a directory", op, path); return -1; }
-    }
-    s->f = fopen(path, "rb");
-    if (!s->f) { gu__seterr("%s: cannot open %s", op, path); return -1; }
-    if (fseek(s->f, 0, SEEK_END) != 0 || (sz = ftell(s->f)) < 0 || fseek(s->f, 0, SEEK_SET) != 0) {
-        gu__seterr("%s: %s: cannot determine the file size (not a regular file?)", op, path);
+#ifdef O_NONBLOCK
+    flags |= O_NONBLOCK;
+#endif
+#ifdef O_BINARY
+    flags |= O_BINARY;
+#endif
+#ifdef O_CLOEXEC
+    flags |= O_CLOEXEC;
+#endif
+    errno = 0;
+    s->fd = open(path, flags);
+    if (s->fd < 0) {
+        if (errno == EISDIR) gu__seterr("%s: %s is a directory", op, path);
+        else gu__seterr("%s: cannot open %s: %s", op, path, strerror(errno));
         return -1;
     }
-    s->in_size = sz;
-    nh = fread(head, 1, 2, s->f);
-    if (fseek(s->f, 0, SEEK_SET) != 0) { gu__seterr("%s: %s: cannot seek", op, path); return -1; }
-    return gu__src_start(s, op, head, nh, gu__ends_with(path, ".gz"));
+    s->f = 1;
+    if (fstat(s->fd, &st) != 0) { gu__seterr("%s: %s: cannot stat: %s", op, path, strerror(errno)); return -1; }
+    if (GU__ISDIR(st.st_mode)) { gu__seterr("%s: %s is a directory", op, path); return -1; }
+    if (!GU__ISREG(st.st_mode)) {
+        gu__seterr("%s: %s is not a regular file (a FIFO, socket or device); only regular files are read", op, path);
+        return -1;
+    }
+    s->in_size = (int64_t)st.st_size;
+    nh = gu__src_read_fd(s, head, 2);
+    if (nh < 0 || lseek(s->fd, 0, SEEK_SET) != 0) { gu__seterr("%s: %s: read error: %s", op, path, strerror(errno)); return -1; }
+    return gu__src_start(s, op, head, (size_t)nh, gu__ends_with(path, ".gz"));
 }
 
 static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
@@ -4623,10 +4654,10 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
     int64_t got = 0;
     if (!s->gz) {
         if (s->f) {
-            size_t r = fread(dst, 1, (size_t)n, s->f);
-            if (r < (size_t)n && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
-            s->in_used += (int64_t)r;
-            return (int64_t)r;
+            int64_t r = gu__src_read_fd(s, dst, n);
+            if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+            s->in_used += r;
+            return r;
         } else {
             int64_t left = s->in_size - s->in_used;
             if (n > left) n = left;
@@ -4641,9 +4672,9 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         uInt before;
         int ret;
         if (s->z.avail_in == 0 && s->f) {
-            size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
-            if (r == 0 && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
-            s->in_used += (int64_t)r;
+            int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
+            if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+            s->in_used += r;
             s->z.next_in = s->inbuf;
             s->z.avail_in = (uInt)r;
         }
@@ -4662,8 +4693,9 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         if (ret == Z_STREAM_END) {
             // another member may follow (gzip -d accepts concatenated members); anything else is garbage
             if (s->z.avail_in == 0 && s->f) {
-                size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
-                s->in_used += (int64_t)r;
+                int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
+                if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+                s->in_used += r;
                 s->z.next_in = s->inbuf;
                 s->z.avail_in = (uInt)r;
             }

@@ -208,7 +208,47 @@ static void test_robust_write_errors(void) {
 #endif
 }
 
+// ---- only regular files are read --------------------------------------------------------------
+// Each loader given a FIFO (nobody writing to it) must refuse it at once; a child process
+// with an alarm does the calls, so a loader that blocks fails the test instead of hanging it.
+static int tr__fifo_refused(const char *fifo, const char *dir) {
+    gu_tensor t[6];
+    gu_mnist m;
+    int count, ok = 1;
+    ok &= !gu_ok(gu_idx_load(fifo)) && strstr(gu_error(), "not a regular file") != NULL;
+    ok &= gu_pkl_load(fifo, t, 6, &count) == -1 && strstr(gu_error(), "not a regular file") != NULL;
+    ok &= gu_mnist_load_pkl(fifo, &m) == -1 && strstr(gu_error(), "not a regular file") != NULL;
+    ok &= gu_data_format_of(fifo) == GU_FORMAT_UNKNOWN;
+    ok &= gu_mnist_load(fifo, &m) == -1;
+    ok &= gu_mnist_load_idx(dir, &m) == -1 && strstr(gu_error(), "not a regular file") != NULL;
+    ok &= !gu_ok(gu_idx_load("/dev/zero")) && strstr(gu_error(), "not a regular file") != NULL;
+    return ok;
+}
+
+static void test_robust_fifo(void) {
+    char dir[64], fifo[128], lab[128];
+    int status = 0;
+    pid_t pid;
+    snprintf(dir, sizeof dir, "tr_fifo_%d", (int)getpid());
+    snprintf(fifo, sizeof fifo, "%s/train-images-idx3-ubyte", dir);
+    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", dir);
+    if (mkdir(dir, 0700) != 0 || mkfifo(fifo, 0600) != 0 || mkfifo(lab, 0600) != 0) SKIP("cannot make a FIFO here");
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        alarm(20);  // a loader that blocks in open or read is killed here
+        _exit(tr__fifo_refused(fifo, dir) ? 0 : 1);
+    }
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the loaders did not refuse the FIFO (%s)",
+           WIFSIGNALED(status) ? "blocked, killed by the alarm" : "accepted or the wrong message");
+    remove(fifo);
+    remove(lab);
+    rmdir(dir);
+}
+
 static void suite_robust(void) {
     RUN(test_robust_null_pointers);
     RUN(test_robust_write_errors);
+    RUN(test_robust_fifo);
 }
