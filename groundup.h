@@ -4922,10 +4922,15 @@ static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int
 }
 
 // ---- the restricted unpickler ---------------------------------------------------------------
-#define GU__PK_MAX_STACK (1 << 20)
+// Memory is bounded by what the file can make: besides the bytes objects it holds (each
+// byte of the input at most once), the pickle's objects, references and memo together stay
+// under about 50 MB however the file is written (a DUP bomb: each 1-byte DUP would be an
+// 8-byte reference in a list).
+#define GU__PK_MAX_STACK (1 << 18)
 #define GU__PK_MAX_MARKS 10000
-#define GU__PK_MAX_MEMO (1 << 20)
-#define GU__PK_MAX_OBJECTS (1 << 20)
+#define GU__PK_MAX_MEMO (1 << 18)
+#define GU__PK_MAX_OBJECTS (1 << 18)
+#define GU__PK_MAX_CELLS (1 << 21)  // references held by all lists and tuples together
 #define GU__PK_MAX_DEPTH 100
 #define GU__PK_MAX_VISITS (1 << 22)
 
@@ -4961,7 +4966,8 @@ typedef struct gu__pk {
     int64_t nmarks, mcap;
     gu__memo_slot *memo;     // open addressing; obj == NULL means empty
     int64_t memo_n, memo_cap;
-    int64_t nobj;
+    int64_t nobj, ncells;    // live objects; slots of all lists and tuples
+    int64_t bytes_out, bytes_copied;  // arrays emitted, and the part of that copied for repeats
     char *line;
     size_t line_cap;
     int op;                  // the opcode being interpreted and its offset, for messages
@@ -5029,6 +5035,7 @@ static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
     case GU__PK_TUPLE: case GU__PK_LIST:
         for (i = 0; i < o->u.c.n; i++) gu__pk_decref(P, o->u.c.v[i]);  // depth is bounded: no deep recursion
         if (o->u.c.v) GU_FREE(o->u.c.v);
+        P->ncells -= o->u.c.cap;
         break;
     case GU__PK_ARRAY:
         if (o->u.arr) { gu__pk_decref(P, o->u.arr->dtype); gu__pk_decref(P, o->u.arr->data); GU_FREE(o->u.arr); }
@@ -5103,9 +5110,14 @@ static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
     gu__pobj *c = gu__pk_new(P, kind);
     if (!c) return -1;
     if (n) {
+        if (P->ncells + n > GU__PK_MAX_CELLS) {
+            gu__pk_decref(P, c);
+            return gu__pk_err(P, "lists and tuples hold more than %d references", GU__PK_MAX_CELLS);
+        }
         c->u.c.v = (gu__pobj **)GU_MALLOC((size_t)n * sizeof(gu__pobj *));
         if (!c->u.c.v) { gu__pk_decref(P, c); return gu__pk_err(P, "out of memory"); }
         c->u.c.cap = n;
+        P->ncells += n;
     }
     for (i = 0; i < n; i++) {
         c->u.c.v[i] = P->stack[from + i];
@@ -5127,9 +5139,18 @@ static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
     if (item == list) { gu__pk_decref(P, item); return gu__pk_err(P, "a list appended to itself"); }
     if (list->u.c.n == list->u.c.cap) {
         int64_t nc = list->u.c.cap ? list->u.c.cap * 2 : 8;
-        gu__pobj **nv = (gu__pobj **)GU_REALLOC(list->u.c.v, (size_t)nc * sizeof *nv);
+        gu__pobj **nv;
+        if (P->ncells - list->u.c.cap + nc > GU__PK_MAX_CELLS) {
+            if (P->ncells + 1 > GU__PK_MAX_CELLS) {
+                gu__pk_decref(P, item);
+                return gu__pk_err(P, "lists and tuples hold more than %d references", GU__PK_MAX_CELLS);
+            }
+            nc = list->u.c.cap + (GU__PK_MAX_CELLS - P->ncells);  // the room left, not double
+        }
+        nv = (gu__pobj **)GU_REALLOC(list->u.c.v, (size_t)nc * sizeof *nv);
         if (!nv) { gu__pk_decref(P, item); return gu__pk_err(P, "out of memory"); }
         list->u.c.v = nv;
+        P->ncells += nc - list->u.c.cap;
         list->u.c.cap = nc;
     }
     list->u.c.v[list->u.c.n++] = item;
@@ -5854,6 +5875,15 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     gu_dtype dt = GU_INVALID;
     if (P->count >= P->max) return gu__pk_err(P, "the pickle holds more than %d arrays", P->max);
     if (a->emitted) {  // the same array twice in the result: a copy, each output owns its own
+        // ... but the copies may not outgrow the arrays the file really holds: an array
+        // referenced 16 times would otherwise take 16 times its memory from a few bytes of memo
+        int64_t b = data->u.b.len;
+        if (P->bytes_copied + b > P->bytes_out - P->bytes_copied)
+            return gu__pk_err(P, "the result repeats an array of %" PRId64 " bytes (result %d is result %d again); "
+                                 "repeats are copies, and they may not take more memory than the distinct arrays (%" PRId64 " bytes)",
+                              b, P->count, a->emitted - 1, P->bytes_out - P->bytes_copied);
+        P->bytes_copied += b;
+        P->bytes_out += b;
         P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
         if (!gu_ok(P->out[P->count])) return -1;
         P->count++;
@@ -5873,6 +5903,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     p = gu__convert_inplace(p, numel, kind, esize, &dt);
     if (!p) return gu__pk_err(P, "out of memory converting an array");
     P->out[P->count++] = gu__tensor_own(dt, a->ndim, a->shape, a->fortran && a->ndim > 1, p, numel);
+    P->bytes_out += data->u.b.len;
     a->emitted = P->count;
     return 0;
 }
@@ -5949,64 +5980,75 @@ GU__DEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max,
 }
 
 // ---- IDX --------------------------------------------------------------------------------------
-static gu_tensor gu__idx_load(gu__src *s) {
+typedef struct gu__idx_head {
+    int ndim, esize;
+    char kind;                     // 'u', 'i' or 'f'
+    int64_t shape[GU_MAX_DIMS], numel, bytes;
+} gu__idx_head;
+
+// Reads and checks the header; the data's size must fit what can follow. 0 or -1.
+static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     unsigned char h[4], d[4];
-    int ndim, i, esize;
-    int64_t shape[GU_MAX_DIMS], numel = 1, bytes;
-    char kind;
-    unsigned char *p;
-    gu_dtype dt = GU_INVALID;
-    if (gu__src_read(s, "idx", h, 4)) return gu__invalid();
+    int i;
+    if (gu__src_read(s, "idx", h, 4)) return -1;
     if (h[0] != 0 || h[1] != 0) {
         gu__seterr("idx: %s: bad magic %02x %02x %02x %02x (an IDX file starts 00 00 TYPE NDIMS)", s->name, h[0], h[1], h[2], h[3]);
-        return gu__invalid();
+        return -1;
     }
     switch (h[2]) {
-    case 0x08: kind = 'u'; esize = 1; break;
-    case 0x09: kind = 'i'; esize = 1; break;
-    case 0x0B: kind = 'i'; esize = 2; break;
-    case 0x0C: kind = 'i'; esize = 4; break;
-    case 0x0D: kind = 'f'; esize = 4; break;
-    case 0x0E: kind = 'f'; esize = 8; break;
-    default: gu__seterr("idx: %s: unknown type code 0x%02x", s->name, h[2]); return gu__invalid();
+    case 0x08: H->kind = 'u'; H->esize = 1; break;
+    case 0x09: H->kind = 'i'; H->esize = 1; break;
+    case 0x0B: H->kind = 'i'; H->esize = 2; break;
+    case 0x0C: H->kind = 'i'; H->esize = 4; break;
+    case 0x0D: H->kind = 'f'; H->esize = 4; break;
+    case 0x0E: H->kind = 'f'; H->esize = 8; break;
+    default: gu__seterr("idx: %s: unknown type code 0x%02x", s->name, h[2]); return -1;
     }
-    ndim = h[3];
-    if (ndim < 1 || ndim > GU_MAX_DIMS) {
-        gu__seterr("idx: %s: %d dims (1 to %d are supported)", s->name, ndim, GU_MAX_DIMS);
-        return gu__invalid();
+    H->ndim = h[3];
+    if (H->ndim < 1 || H->ndim > GU_MAX_DIMS) {
+        gu__seterr("idx: %s: %d dims (1 to %d are supported)", s->name, H->ndim, GU_MAX_DIMS);
+        return -1;
     }
-    for (i = 0; i < ndim; i++) {
-        if (gu__src_read(s, "idx", d, 4)) return gu__invalid();
-        shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
+    for (i = 0; i < H->ndim; i++) {
+        if (gu__src_read(s, "idx", d, 4)) return -1;
+        H->shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
     }
-    if (!gu__shape_numel(ndim, shape, &numel)) {
-        gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(ndim, shape));
-        return gu__invalid();
+    if (!gu__shape_numel(H->ndim, H->shape, &H->numel)) {
+        gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(H->ndim, H->shape));
+        return -1;
     }
-    if (!gu__mul_ok(numel, esize, &bytes) || bytes > gu__src_maxleft(s)) {
+    if (!gu__mul_ok(H->numel, H->esize, &H->bytes) || H->bytes > gu__src_maxleft(s)) {
         gu__seterr("idx: %s: dims %s need %s%" PRId64 " bytes of data but at most %" PRId64 " follow", s->name,
-                   gu__sh(ndim, shape), bytes < 0 ? "more than " : "", bytes < 0 ? INT64_MAX : bytes, gu__src_maxleft(s));
-        return gu__invalid();
+                   gu__sh(H->ndim, H->shape), H->bytes < 0 ? "more than " : "", H->bytes < 0 ? INT64_MAX : H->bytes,
+                   gu__src_maxleft(s));
+        return -1;
     }
-    if (!s->gz && bytes != gu__src_maxleft(s)) {  // raw: the size is known, it must match exactly
-        gu__seterr("idx: %s: dims %s need %" PRId64 " bytes of data but %" PRId64 " follow", s->name, gu__sh(ndim, shape),
-                   bytes, gu__src_maxleft(s));
-        return gu__invalid();
+    if (!s->gz && H->bytes != gu__src_maxleft(s)) {  // raw: the size is known, it must match exactly
+        gu__seterr("idx: %s: dims %s need %" PRId64 " bytes of data but %" PRId64 " follow", s->name, gu__sh(H->ndim, H->shape),
+                   H->bytes, gu__src_maxleft(s));
+        return -1;
     }
-    p = gu__src_read_alloc(s, "idx", bytes, "data");
+    return 0;
+}
+// After the data: the input must end there (for gzip, with its trailer checked). 0 or -1.
+static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
+    int r = gu__src_at_end(s, "idx");
+    if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, H->bytes, gu__sh(H->ndim, H->shape));
+    return r == 1 ? 0 : -1;
+}
+
+static gu_tensor gu__idx_load(gu__src *s) {
+    gu__idx_head H;
+    unsigned char *p;
+    gu_dtype dt = GU_INVALID;
+    if (gu__idx_header(s, &H) != 0) return gu__invalid();
+    p = gu__src_read_alloc(s, "idx", H.bytes, "data");
     if (!p) return gu__invalid();
-    {
-        int r = gu__src_at_end(s, "idx");
-        if (r <= 0) {
-            GU_FREE(p);
-            if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, bytes, gu__sh(ndim, shape));
-            return gu__invalid();
-        }
-    }
-    if (gu__host_le()) gu__bswap(p, numel, esize);  // IDX is big-endian
-    p = gu__convert_inplace(p, numel, kind, esize, &dt);
+    if (gu__idx_end(s, &H) != 0) { GU_FREE(p); return gu__invalid(); }
+    if (gu__host_le()) gu__bswap(p, H.numel, H.esize);  // IDX is big-endian
+    p = gu__convert_inplace(p, H.numel, H.kind, H.esize, &dt);
     if (!p) { gu__seterr("idx: %s: out of memory", s->name); return gu__invalid(); }
-    return gu__tensor_own(dt, ndim, shape, 0, p, numel);
+    return gu__tensor_own(dt, H.ndim, H.shape, 0, p, H.numel);
 }
 
 GU__DEF gu_tensor gu_idx_load(const char *path) {
@@ -6132,58 +6174,117 @@ static gu_tensor gu__labels(gu_tensor y) {
     return r;
 }
 
+// An IDX file of uint8 images (N, H, W) straight into float32 pixels / 256 as (N, H*W),
+// the first N - n_second rows in *first and the rest in *second (second NULL: no split; else
+// N must be at least 6): read
+// in small chunks, so that the bytes never exist whole beside the floats (peak: the floats).
+// n_labels: the labels' count, which N must equal. 0, or -1 with the message.
+static int gu__idx_images_float(const char *path, int64_t n_labels, int64_t n_second, gu_tensor *first, gu_tensor *second) {
+    enum { CHUNK = 64 * 1024 };
+    gu__src s;
+    gu__idx_head H;
+    unsigned char *buf = NULL;
+    float lut[256], *dst[2];
+    int64_t shape[2], pix, left[2], done = 0;
+    int k, rc = -1;
+    *first = gu__invalid();
+    if (second) *second = gu__invalid();
+    else n_second = 0;
+    if (gu__src_open_file(&s, "idx", path) != 0 || gu__idx_header(&s, &H) != 0) goto out;
+    if (H.kind != 'u' || H.esize != 1 || H.ndim != 3 || H.shape[0] != n_labels || n_second > H.shape[0] ||
+        (second && H.shape[0] < 6)) {
+        gu__seterr("idx: %s: images %s %s and labels (%" PRId64 ",) do not make an MNIST set", path,
+                   H.kind == 'u' && H.esize == 1 ? "uint8" : H.kind == 'f' ? "float" : "int", gu__sh(H.ndim, H.shape), n_labels);
+        goto out;
+    }
+    pix = H.shape[1] * H.shape[2];
+    shape[0] = H.shape[0] - n_second;
+    shape[1] = pix;
+    *first = gu__empty("mnist", GU_FLOAT32, 2, shape);
+    shape[0] = n_second;
+    if (second) *second = gu__empty("mnist", GU_FLOAT32, 2, shape);
+    buf = (unsigned char *)GU_MALLOC(CHUNK);
+    if (!gu_ok(*first) || (second && !gu_ok(*second)) || !buf) {
+        if (!buf) gu__seterr("idx: %s: out of memory", path);
+        goto out;
+    }
+    for (k = 0; k < 256; k++) lut[k] = (float)k / 256.0f;  // float32 division, as numpy's x/256 on float32
+    dst[0] = (float *)first->base;
+    dst[1] = second ? (float *)second->base : NULL;
+    left[0] = (H.shape[0] - n_second) * pix;
+    left[1] = n_second * pix;
+    while (done < H.bytes) {
+        int64_t n = H.bytes - done < CHUNK ? H.bytes - done : CHUNK, i;
+        if (gu__src_read(&s, "idx", buf, n) != 0) goto out;
+        for (i = 0; i < n; i++) {
+            k = left[0] > 0 ? 0 : 1;
+            *dst[k]++ = lut[buf[i]];
+            left[k]--;
+        }
+        done += n;
+    }
+    if (gu__idx_end(&s, &H) != 0) goto out;
+    rc = 0;
+out:
+    if (buf) GU_FREE(buf);
+    gu__src_close(&s);
+    if (rc != 0) {
+        gu_free(first);
+        if (second) gu_free(second);
+    }
+    return rc;
+}
+
 GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
-    gu_tensor t[4];
-    char path[4096];
+    char path[4][4096];
+    gu_tensor y[2];
     int k;
-    int64_t n_valid;  // mnist.pkl.gz's split: the last sixth of the training images (10000 of 60000)
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
     memset(out, 0, sizeof *out);
-    memset(t, 0, sizeof t);
     if (!dir) { gu__seterr("mnist: dir is NULL"); return -1; }
-    for (k = 0; k < 4; k++) {
-        if (!gu__idx_path(dir, names[k], path, sizeof path)) {
-            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path);
-            goto fail;
+    for (k = 0; k < 4; k++)
+        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) {
+            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path[k]);
+            return -1;
         }
-        t[k] = gu_idx_load(path);
-        if (!gu_ok(t[k])) {
+    // the labels first (small), so that the images can go straight into their final floats
+    for (k = 0; k < 2; k++) {
+        y[k] = gu_idx_load(path[2 * k + 1]);
+        if (gu_ok(y[k]) && y[k].ndim != 1) {
+            gu__seterr("idx: %s: labels of shape %s, expected (N,)", path[2 * k + 1], GU__SHT(y[k]));
+            gu_free(&y[k]);
+        }
+        if (!gu_ok(y[k])) {
+            char msg[480];
+            gu__errcpy(msg, sizeof msg);
+            gu__seterr("mnist: %s", msg);
+            if (k) gu_free(&y[0]);
+            return -1;
+        }
+    }
+    {
+        // mnist.pkl.gz's split: the last sixth of the training images (10000 of 60000) validate
+        int64_t n = y[0].shape[0], n_valid = n / 6, n_train = n - n_valid;
+        if (gu__idx_images_float(path[0], n, n_valid, &out->x_train, &out->x_valid) != 0 ||
+            gu__idx_images_float(path[2], y[1].shape[0], 0, &out->x_test, NULL) != 0) {
             char msg[480];
             gu__errcpy(msg, sizeof msg);
             gu__seterr("mnist: %s", msg);
             goto fail;
         }
+        out->y_train = gu_to(gu_narrow(y[0], 0, 0, n_train), GU_INT64);
+        out->y_valid = gu_to(gu_narrow(y[0], 0, n_train, n_valid), GU_INT64);
+        out->y_test = gu__labels(y[1]);
+        y[1] = gu__invalid();  // moved (or freed) by gu__labels
+        if (!gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) goto fail;
     }
-    for (k = 0; k < 4; k += 2) {
-        gu_tensor x = t[k], y = t[k + 1];
-        if (x.dtype != GU_UINT8 || x.ndim != 3 || y.ndim != 1 || x.shape[0] != y.shape[0] || (k == 0 && x.shape[0] < 6)) {
-            gu__seterr("mnist: %s: images %s %s and labels %s do not make an MNIST set", dir, gu_dtype_name(x.dtype), GU__SHT(x), GU__SHT(y));
-            goto fail;
-        }
-    }
-    {
-        int64_t n = t[0].shape[0], n_train;
-        n_valid = n / 6;
-        n_train = n - n_valid;
-        gu_tensor xtr = gu_narrow(t[0], 0, 0, n_train), xva = gu_narrow(t[0], 0, n_train, n_valid);
-        gu_tensor ytr = gu_narrow(t[1], 0, 0, n_train), yva = gu_narrow(t[1], 0, n_train, n_valid);
-        out->x_train = gu_mnist_to_float(xtr, 256);
-        out->x_valid = gu_mnist_to_float(xva, 256);
-        out->x_test = gu_mnist_to_float(t[2], 256);
-        out->y_train = gu_to(ytr, GU_INT64);
-        out->y_valid = gu_to(yva, GU_INT64);
-        out->y_test = gu__labels(t[3]);
-        t[3] = gu__invalid();  // moved (or freed) by gu__labels
-        if (!gu_ok(out->x_train) || !gu_ok(out->x_valid) || !gu_ok(out->x_test) || !gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) {
-            gu_mnist_free(out);
-            goto fail;
-        }
-    }
-    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    gu_free(&y[0]);
     return 0;
 fail:
-    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    gu_mnist_free(out);
+    gu_free(&y[0]);
+    gu_free(&y[1]);
     return -1;
 }
 
