@@ -935,6 +935,14 @@ static void gu__seterr(const char *fmt, ...) {
     va_end(ap);
 }
 
+// The current message, copied (cut to fit) so a new one can wrap it.
+static void gu__errcpy(char *buf, size_t n) {
+    size_t l = strlen(gu__errbuf);
+    if (l >= n) l = n - 1;
+    memcpy(buf, gu__errbuf, l);
+    buf[l] = 0;
+}
+
 GU__DEF const char *gu_error(void) { return gu__errbuf; }
 GU__DEF void gu_clear_error(void) { gu__errbuf[0] = 0; }
 GU__DEF void gu_set_error(const char *fmt, ...) {
@@ -1669,8 +1677,56 @@ GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
     return gu__load(t.dtype, t.base, o);
 }
 
+// ---- overlap: an output written while an input that shares its memory is still being read ----
+// The bytes [*lo, *hi) that t's elements cover (empty: lo == hi).
+static void gu__byte_span(gu_tensor t, uintptr_t *lo, uintptr_t *hi) {
+    int64_t l = t.offset, h = t.offset, es = (int64_t)gu_dtype_size(t.dtype);
+    int i;
+    *lo = *hi = 0;
+    for (i = 0; i < t.ndim; i++) {
+        int64_t e = (t.shape[i] - 1) * t.stride[i];
+        if (t.shape[i] == 0) return;
+        if (e < 0) l += e; else h += e;
+    }
+    *lo = (uintptr_t)t.base + (uintptr_t)(l * es);
+    *hi = (uintptr_t)t.base + (uintptr_t)((h + 1) * es);
+}
+// How out's memory relates to in's, both of the same shape: 0 no byte in common; 1 the very
+// same elements in the same order (safe in place: each element is read, then written); 2 a
+// partial overlap (some element would be read after it was written, as PyTorch refuses:
+// "some elements of the input tensor and the written-to tensor refer to a single memory
+// location"). Interleaved views that share a range but no element count as 2: safe side.
+static int gu__overlap(gu_tensor out, gu_tensor in) {
+    uintptr_t ol, oh, il, ih;
+    int i;
+    gu__byte_span(out, &ol, &oh);
+    gu__byte_span(in, &il, &ih);
+    if (ol == oh || il == ih || oh <= il || ih <= ol) return 0;
+    if (ol != il || gu_dtype_size(out.dtype) != gu_dtype_size(in.dtype) || out.ndim != in.ndim) return 2;
+    for (i = 0; i < out.ndim; i++)
+        if (out.shape[i] != in.shape[i] || (out.shape[i] > 1 && out.stride[i] != in.stride[i])) return 2;
+    return 1;
+}
+// The input of an op writing into out, as a view of the result's shape (nd, shape): in
+// itself, or, when it partly overlaps out, a copy (*tmp, to be freed) read before out is
+// written, as NumPy does. 0, or -1 (out of memory).
+static int gu__detach(const char *op, gu_tensor out, gu_tensor in, int nd, const int64_t *shape, gu_tensor *view, gu_tensor *tmp) {
+    *tmp = gu__invalid();
+    *view = gu_expand(in, nd, shape);
+    if (gu__overlap(out, *view) != 2) return 0;
+    *tmp = gu_clone(in);
+    if (!gu_ok(*tmp)) {
+        char msg[400];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("%s: out %s partly overlaps an input %s, and copying the input failed: %s", op, GU__SHT(out), GU__SHT(in), msg);
+        return -1;
+    }
+    *view = gu_expand(*tmp, nd, shape);
+    return 0;
+}
+
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
-    gu_tensor s;
+    gu_tensor s, tmp;
     gu__iter id, is;
     int64_t n, i;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
@@ -1679,11 +1735,13 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
         gu__seterr("copy_: source shape %s cannot be broadcast to destination shape %s", GU__SHT(src), GU__SHT(dst));
         return -1;
     }
+    if (gu__detach("copy_", dst, src, dst.ndim, dst.shape, &s, &tmp) != 0) return -1;  // memmove, not memcpy
     n = gu_numel(dst);
     gu__iter_init(&id, dst);
     gu__iter_init(&is, s);
     for (i = 0; i < n; i++, gu__iter_next(&id), gu__iter_next(&is))
         gu__store(dst.dtype, dst.base, id.pos, gu__load(s.dtype, s.base, is.pos));
+    gu_free(&tmp);
     return 0;
 }
 
@@ -2432,7 +2490,7 @@ static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_
     gu__ectx c;
     int nd, inplace = name[strlen(name) - 1] == '_';
     int64_t shape[GU_MAX_DIMS];
-    gu_tensor t[3];
+    gu_tensor t[3], tmp[2];
     if (!gu__binary_prep(op, a, pa, b, pb, &c, &nd, shape)) return -1;
     if (inplace && (out.ndim != nd || memcmp(out.shape, shape, (size_t)nd * sizeof shape[0]) != 0)) {
         gu__seterr("%s: the result of shape %s does not fit in a of shape %s (in-place ops cannot grow a)", name, gu__sh(nd, shape), GU__SHT(a));
@@ -2444,9 +2502,11 @@ static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_
     }
     if (!gu__check_out(name, out, nd, shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = gu_expand(a, nd, shape);
-    t[2] = gu_expand(b, nd, shape);
+    if (gu__detach(name, out, a, nd, shape, &t[1], &tmp[0]) != 0) return -1;
+    if (gu__detach(name, out, b, nd, shape, &t[2], &tmp[1]) != 0) { gu_free(&tmp[0]); return -1; }
     gu__elementwise_run(&c, 3, t);
+    gu_free(&tmp[0]);
+    gu_free(&tmp[1]);
     return 0;
 }
 
@@ -2574,12 +2634,13 @@ static gu_tensor gu__unary(gu__unop op, gu_tensor a) {
 }
 static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *name) {
     gu__ectx c;
-    gu_tensor t[2];
+    gu_tensor t[2], tmp;
     if (!gu__unary_prep(op, a, &c)) return -1;
     if (!gu__check_out(name, out, a.ndim, a.shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = a;
+    if (gu__detach(name, out, a, a.ndim, a.shape, &t[1], &tmp) != 0) return -1;
     gu__elementwise_run(&c, 2, t);
+    gu_free(&tmp);
     return 0;
 }
 #define GU__UNARY_DEFS(X, OP) \
@@ -2634,15 +2695,16 @@ GU__DEF int gu_where_out(gu_tensor out, gu_tensor cond, gu_tensor a, gu_tensor b
     gu__ectx c;
     int nd;
     int64_t shape[GU_MAX_DIMS];
-    gu_tensor t[4];
+    gu_tensor t[4], tmp[3];
+    int k, rc = 0;
     if (!gu__where_prep("where_out", cond, a, b, &c, &nd, shape)) return -1;
     if (!gu__check_out("where_out", out, nd, shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = gu_expand(cond, nd, shape);
-    t[2] = gu_expand(a, nd, shape);
-    t[3] = gu_expand(b, nd, shape);
-    gu__elementwise_run(&c, 4, t);
-    return 0;
+    tmp[0] = tmp[1] = tmp[2] = gu__invalid();
+    for (k = 0; k < 3 && rc == 0; k++) rc = gu__detach("where_out", out, k == 0 ? cond : k == 1 ? a : b, nd, shape, &t[k + 1], &tmp[k]);
+    if (rc == 0) gu__elementwise_run(&c, 4, t);
+    for (k = 0; k < 3; k++) gu_free(&tmp[k]);
+    return rc;
 }
 
 // ---- reductions ----
@@ -2837,7 +2899,7 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
     gu_dtype rdt;
     int d, i, nd = 0;
     int64_t shape[GU_MAX_DIMS], L, nout;
-    gu_tensor o, tv;
+    gu_tensor o, tv, tcopy = gu__invalid();
     if (!gu__check_in(name, t)) return -1;
     if ((d = gu__wrapdim(name, t, dim, 0)) < 0) return -1;
     if ((rdt = gu__reduce_dtype(op, t)) == GU_INVALID) return -1;
@@ -2864,6 +2926,11 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
             return -1;
         }
         o = out;
+        if (gu__overlap(out, t) != 0) {  // out is written while t is read: reduce a copy of t
+            tcopy = gu_clone(t);
+            if (!gu_ok(tcopy)) return -1;
+            t = tcopy;
+        }
     }
     nout = gu_numel(o);
     if (nout > 0) {
@@ -2905,6 +2972,7 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
             }
         }
     }
+    gu_free(&tcopy);
     if (res) *res = o;
     return 0;
 }
@@ -4824,14 +4892,6 @@ static int gu__src_at_end(gu__src *s, const char *op) {
     int r = gu__src_need(s, op, 1);
     if (r < 0) return -1;
     return r == 0;
-}
-
-// The current message, copied (cut to fit) so a new one can wrap it.
-static void gu__errcpy(char *buf, size_t n) {
-    size_t l = strlen(gu__errbuf);
-    if (l >= n) l = n - 1;
-    memcpy(buf, gu__errbuf, l);
-    buf[l] = 0;
 }
 
 // ---- byte order ----------------------------------------------------------------------------
@@ -7784,18 +7844,6 @@ GU__DEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b) {
     return out;
 }
 
-// The elements' address range [lo, hi] of t, in floats from its base pointer.
-static void gu__span(gu_tensor t, const float **lo, const float **hi) {
-    int64_t l = t.offset, h = t.offset;
-    int i;
-    for (i = 0; i < t.ndim; i++) {
-        int64_t e = (t.shape[i] - 1) * t.stride[i];
-        if (e < 0) l += e; else h += e;
-    }
-    *lo = (const float *)t.base + l;
-    *hi = (const float *)t.base + h;
-}
-
 GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
     gu__mm_plan pl;
     gu_tensor full;
@@ -7813,14 +7861,10 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
             return -1;
         }
     if (gu_numel(out) == 0) return 0;
-    {
-        const float *ol, *oh, *l, *h;
-        gu__span(out, &ol, &oh);
-        gu__span(pl.a, &l, &h);
-        if (gu_numel(pl.a) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
-        gu__span(pl.b, &l, &h);
-        if (gu_numel(pl.b) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the right operand %s", GU__SHT(b)); return -1; }
-    }
+    // the product reads whole rows and columns of a and b for each element of out: any
+    // memory in common, even the very same elements, would be read after it was written
+    if (gu__overlap(out, pl.a) != 0) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
+    if (gu__overlap(out, pl.b) != 0) { gu__seterr("matmul_out: out overlaps the right operand %s", GU__SHT(b)); return -1; }
     // out as (batch..., m, n): put back the dims a 1-D operand removed.
     full = out;
     nd = pl.nd;
