@@ -34,7 +34,8 @@ OPTIONS (define before including the implementation)
                             never asserted.
    GU_NO_THREADS            no pthreads; everything runs on the calling thread
    GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
-   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load)
+   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
+                            written uncompressed (stored deflate blocks, valid PNG)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
@@ -78,6 +79,16 @@ CONVENTIONS
    shapes, e.g. "view: shape (5, 785) is invalid for input of size 3920". An invalid
    tensor passed on to another call makes that call fail too and keeps the first message,
    so a chain can be checked once at its end.
+
+   Files. The loaders read regular files only: a FIFO, device or socket is refused at once
+   (it is opened without blocking, then checked). Memory while loading stays within a small
+   multiple of the arrays returned, whatever the file declares. The PNG writers write to a
+   temporary file beside the target, check every write and the close, then rename it into
+   place, so a full disk returns -1 and leaves no truncated file (a target that is not a
+   regular file, such as /dev/null, is written in place, checked the same way). Every
+   allocation, zlib's and the PNG encoder's included, may fail: the call returns an error.
+   An _out (or in-place) op whose out partly overlaps an input reads that input through a
+   copy, as NumPy does; the very same elements in place need no copy.
 
    Shapes print as (50000, 784); tensors print as PyTorch's repr does.
 */
@@ -3838,6 +3849,7 @@ static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
     return 0;
 }
 
+#ifndef GROUNDUP_NO_PNG
 // Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
 static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
     int err = 0;
@@ -3914,6 +3926,7 @@ static int gu__write_file(const char *op, const char *path, const void *data, si
     GU_FREE(tmp);
     return 0;
 }
+#endif
 
 #ifndef GROUNDUP_NO_PNG
 // The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
@@ -6240,7 +6253,7 @@ static gu_tensor gu__labels(gu_tensor y) {
 // in small chunks, so that the bytes never exist whole beside the floats (peak: the floats).
 // n_labels: the labels' count, which N must equal. 0, or -1 with the message.
 static int gu__idx_images_float(const char *path, int64_t n_labels, int64_t n_second, gu_tensor *first, gu_tensor *second) {
-    enum { CHUNK = 64 * 1024 };
+    const int64_t chunk = 64 * 1024;
     gu__src s;
     gu__idx_head H;
     unsigned char *buf = NULL;
@@ -6263,7 +6276,7 @@ static int gu__idx_images_float(const char *path, int64_t n_labels, int64_t n_se
     *first = gu__empty("mnist", GU_FLOAT32, 2, shape);
     shape[0] = n_second;
     if (second) *second = gu__empty("mnist", GU_FLOAT32, 2, shape);
-    buf = (unsigned char *)GU_MALLOC(CHUNK);
+    buf = (unsigned char *)GU_MALLOC((size_t)chunk);
     if (!gu_ok(*first) || (second && !gu_ok(*second)) || !buf) {
         if (!buf) gu__seterr("idx: %s: out of memory", path);
         goto out;
@@ -6274,12 +6287,17 @@ static int gu__idx_images_float(const char *path, int64_t n_labels, int64_t n_se
     left[0] = (H.shape[0] - n_second) * pix;
     left[1] = n_second * pix;
     while (done < H.bytes) {
-        int64_t n = H.bytes - done < CHUNK ? H.bytes - done : CHUNK, i;
+        int64_t n = H.bytes - done < chunk ? H.bytes - done : chunk, i;
         if (gu__src_read(&s, "idx", buf, n) != 0) goto out;
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n;) {  // the part of the chunk that goes to first, then the rest
+            int64_t j, m;
             k = left[0] > 0 ? 0 : 1;
-            *dst[k]++ = lut[buf[i]];
-            left[k]--;
+            m = n - i < left[k] ? n - i : left[k];
+            GU_ASSERT(m > 0);  // the two parts hold exactly the file's N * H * W bytes
+            for (j = 0; j < m; j++) dst[k][j] = lut[buf[i + j]];
+            dst[k] += m;
+            left[k] -= m;
+            i += m;
         }
         done += n;
     }
