@@ -263,7 +263,7 @@ static int tr__same(gu_tensor a, gu_tensor b) {
 }
 static void test_robust_out_overlap(void) {
     int64_t sh[2] = {4, 4};
-    gu_tensor x = gu_arange(0, 16, 1, GU_FLOAT32), x2, want, one = gu_scalar(GU_FLOAT32, 1), c, m;
+    gu_tensor x = gu_arange(0, 16, 1, GU_FLOAT32), x2, want, one = gu_scalar(GU_FLOAT32, 1), zero = gu_scalar(GU_FLOAT32, 0), c, m;
     x2 = gu_view(x, 2, sh);
     // out = x[1:], input x[:-1]: a shift by one element (a loop would smear x[0] along)
     c = gu_clone(x);
@@ -285,7 +285,7 @@ static void test_robust_out_overlap(void) {
     gu_free(&want);
     // x = x.T + 0 in place, through where_out too
     gu_free(&c); c = gu_clone(x2);
-    CHECK(gu_add_out(x2, gu_t(x2), gu_scalar(GU_FLOAT32, 0)) == 0 && tr__same(x2, gu_t(c)));
+    CHECK(gu_add_out(x2, gu_t(x2), zero) == 0 && tr__same(x2, gu_t(c)));
     m = gu_gt_scalar(c, 5);
     want = gu_where(m, gu_t(x2), c);
     CHECK(gu_where_out(x2, m, gu_t(x2), c) == 0 && tr__same(x2, want));
@@ -305,6 +305,8 @@ static void test_robust_out_overlap(void) {
     CHECK(gu_matmul_out(x2, x2, c) == -1 && strstr(gu_error(), "overlaps"));
     gu_free(&c);
     gu_free(&x);
+    gu_free(&one);
+    gu_free(&zero);
 }
 
 static void suite_robust(void) {
