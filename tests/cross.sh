@@ -120,20 +120,20 @@ CORE=print_matches,view_chains,lesson_cells,creation_and_casts,view_vs_reshape,e
 POOL=threads_fork,threads_concurrent
 # Every suite but the walk-through's, whose tests run the host's build/00_walkthrough (an
 # x86-64 Linux program, not the target's) when make has built it.
-ALL="$CORE,mnist,random,ops_,plot,ladder,gemm,matmul_,$POOL"
+ALL="$CORE,mnist,random,ops_,plot,ladder,gemm,matmul_,robust,$POOL"
 targets=${*:-aarch64 s390x i686 armhf mingw tcc}
 for t in $targets; do
     case $t in
     aarch64) linux aarch64 aarch64-linux-gnu arm64 qemu-aarch64-static "$ALL" ;;
     # big-endian: everything but the gemm tests (2.5 of its 4 minutes under qemu; the
     # portable kernel they would check there is the one aarch64 and armhf check)
-    s390x) linux s390x s390x-linux-gnu s390x qemu-s390x-static "$CORE,mnist,random,ops_,plot,ladder,$POOL" ;;
+    s390x) linux s390x s390x-linux-gnu s390x qemu-s390x-static "$CORE,mnist,random,ops_,plot,ladder,robust,$POOL" ;;
     # x87 under qemu is slow (the whole runner took 12 minutes): the tests of what depends on
     # the FPU and the word size: the random numbers, the core (tensors, views, printing),
     # the MNIST parsers, and the thread pool
-    i686) linux i686 i686-linux-gnu i386 qemu-i386-static "random,$CORE,mnist,$POOL" ;;
+    i686) linux i686 i686-linux-gnu i386 qemu-i386-static "random,$CORE,mnist,robust,$POOL" ;;
     # 32-bit ARM: all but the long gemm accuracy sweeps (the whole runner: about 7 minutes)
-    armhf) linux armhf arm-linux-gnueabihf armhf qemu-arm-static "$CORE,mnist,random,ops_,plot,ladder,$POOL,gemm_bad_args,gemm_ref_agrees,matmul_" ;;
+    armhf) linux armhf arm-linux-gnueabihf armhf qemu-arm-static "$CORE,mnist,random,ops_,plot,ladder,robust,$POOL,gemm_bad_args,gemm_ref_agrees,matmul_" ;;
     mingw) mingw ;;
     tcc) tcc_ ;;
     *) say "unknown target $t"; fail=1 ;;
