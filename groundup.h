@@ -53,7 +53,7 @@ ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
    GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, portable or auto
    The matmul thread pool starts on first use (no global constructors) and is joined at
-   exit through atexit().
+   exit through atexit(); a child of fork() starts a pool of its own (pthread_atfork).
 
 SECTIONS (grep the banners: // >>name)
    >>tensor >>views >>print   the core: tensors, views, printing, errors
