@@ -148,11 +148,29 @@ GUDEF gu_tensor gu_ones(gu_dtype dtype, int ndim, const int64_t *shape);
 GUDEF gu_tensor gu_full(gu_dtype dtype, int ndim, const int64_t *shape, double value);
 GUDEF gu_tensor gu_scalar(gu_dtype dtype, double value);                 // 0-d
 GUDEF gu_tensor gu_arange(double start, double stop, double step, gu_dtype dtype);
+// A value that does not fit the dtype is an error, as PyTorch's "value cannot be converted
+// to type uint8_t without overflow": into uint8 a double outside [0, 255] (an integer
+// outside [-255, 255]; -255..-1 wrap, as PyTorch); into int64 NaN, inf and doubles outside
+// [-2^63, 2^63); into float32 finite doubles beyond FLT_MAX. gu_set checks the same way.
+// int64 values beyond 2^53 do not survive a double: the _i64 forms carry them exactly
+// (into float32 they are rounded once, as PyTorch's cast; into uint8 they wrap).
+GUDEF gu_tensor gu_full_i64(gu_dtype dtype, int ndim, const int64_t *shape, int64_t value);
+GUDEF gu_tensor gu_scalar_i64(gu_dtype dtype, int64_t value);            // 0-d
+// arange as torch.arange: float32 computes start + i * step in double; the integer dtypes
+// truncate start, stop and step to integers first and count in integers, as PyTorch does.
+// Refused as PyTorch: bool, a zero step, a step whose sign disagrees with stop - start,
+// infinite bounds. gu_arange_i64 is exact for any int64 bounds.
+GUDEF gu_tensor gu_arange_i64(int64_t start, int64_t stop, int64_t step, gu_dtype dtype);
 GUDEF gu_tensor gu_from_data(gu_dtype dtype, int ndim, const int64_t *shape, const void *data);
 GUDEF gu_tensor gu_wrap(gu_dtype dtype, int ndim, const int64_t *shape, void *data); // borrows
 GUDEF gu_tensor gu_clone(gu_tensor t);            // contiguous copy, same dtype
 GUDEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype); // cast copy (the lesson's .float())
 GUDEF int gu_copy_(gu_tensor dst, gu_tensor src);  // dst[...] = src, src broadcast to dst; 0 or -1
+// gu_to and gu_copy_ convert as PyTorch's casts, exactly: int64 -> float32 rounds once,
+// int64 -> uint8 wraps, float32 -> int64 truncates toward zero (NaN and values beyond
+// int64 are undefined in PyTorch; here NaN -> INT64_MIN and out-of-range values saturate).
+// copy_ refuses a destination with a stride-0 dim of size > 1 (an expanded view), as
+// PyTorch does: several elements would write one memory location.
 GUDEF void gu_free(gu_tensor *t);
 GUDEF void gu_free_mem(void *p);                  // frees strings returned by the library
 
@@ -188,6 +206,12 @@ GUDEF double gu_get(gu_tensor t, int n, const int64_t *idx);   // NaN and error 
 GUDEF int gu_set(gu_tensor t, int n, const int64_t *idx, double value);
 GUDEF double gu_item(gu_tensor t);                             // the one element
 GUDEF double gu_get_flat(gu_tensor t, int64_t i);              // i-th in row-major order
+// The exact int64 forms (an int64 beyond 2^53 does not survive a double). get: the
+// element as gu_to(t, GU_INT64) would give it (a float32 truncated toward zero); 0 and an
+// error if bad. set: value converted as gu_full_i64 does (uint8 wraps, float32 rounds once).
+GUDEF int64_t gu_get_i64(gu_tensor t, int n, const int64_t *idx);
+GUDEF int gu_set_i64(gu_tensor t, int n, const int64_t *idx, int64_t value);
+GUDEF int64_t gu_item_i64(gu_tensor t);
 
 // >>print ---------------------------------------------------------------------------------
 typedef enum gu_sci_mode { GU_SCI_AUTO = 0, GU_SCI_ON, GU_SCI_OFF } gu_sci_mode;
@@ -199,8 +223,13 @@ typedef struct gu_printopts {  // zero means default, as torch.set_printoptions
     gu_sci_mode sci_mode;
 } gu_printopts;
 #define GU_PRECISION_0 (-1)
+#define GU_PRECISION_MAX 1000
 
-GUDEF void gu_set_printoptions(gu_printopts opts);   // process-wide, like torch's
+// Process-wide, like torch's; 0, or -1 and gu_error() (the options unchanged) for a
+// precision outside GU_PRECISION_0..GU_PRECISION_MAX. Every digit asked is printed (a
+// float32's exact decimal expansion ends within 150 digits after the point; the rest are
+// zeros, as Python prints them); nothing is cut.
+GUDEF int gu_set_printoptions(gu_printopts opts);
 GUDEF gu_printopts gu_get_printoptions(void);        // with the defaults filled in
 GUDEF char *gu_repr(gu_tensor t);                    // "tensor([...])"; gu_free_mem it
 GUDEF int gu_fprint(FILE *f, gu_tensor t);           // repr and a newline; 0 or -1
@@ -963,6 +992,8 @@ static int gu__check_in(const char *op, gu_tensor t) {
 }
 
 // Overflow-checked size arithmetic; every allocation size goes through these.
+// a + i * b in int64, wrapping (through uint64: signed overflow is undefined in C)
+#define GU__WRAP_MUL_ADD(a, i, b) ((int64_t)((uint64_t)(a) + (uint64_t)(i) * (uint64_t)(b)))
 static int gu__mul_ok(int64_t a, int64_t b, int64_t *out) {
 #if defined(__GNUC__) || defined(__clang__)
     return !__builtin_mul_overflow(a, b, out);
@@ -1114,11 +1145,23 @@ GU__DEF gu_tensor gu_empty(gu_dtype dtype, int ndim, const int64_t *shape) {
 }
 
 // Writes v into element i of contiguous storage p, converting as PyTorch's casts do.
+// Callers check the range first (gu__value_fits); the guards keep every input defined.
 static void gu__store(gu_dtype dt, void *p, int64_t i, double v) {
     switch (dt) {
     case GU_FLOAT32: ((float *)p)[i] = (float)v; break;
     case GU_INT64: ((int64_t *)p)[i] = (v != v) ? INT64_MIN : (v >= 9223372036854775807.0 ? INT64_MAX : (v <= -9223372036854775808.0 ? INT64_MIN : (int64_t)v)); break;
     case GU_UINT8: ((uint8_t *)p)[i] = (uint8_t)(int64_t)((v != v || v >= 9.2e18 || v <= -9.2e18) ? 0 : v); break;
+    case GU_BOOL: ((uint8_t *)p)[i] = (uint8_t)(v != 0); break;
+    default: break;
+    }
+}
+// The int64 form: exact for int64, rounded once for float32 (as PyTorch's cast), wrapping
+// for uint8, nonzero-ness for bool. A double never carries the value.
+static void gu__store_i64(gu_dtype dt, void *p, int64_t i, int64_t v) {
+    switch (dt) {
+    case GU_FLOAT32: ((float *)p)[i] = (float)v; break;
+    case GU_INT64: ((int64_t *)p)[i] = v; break;
+    case GU_UINT8: ((uint8_t *)p)[i] = (uint8_t)(uint64_t)v; break;
     case GU_BOOL: ((uint8_t *)p)[i] = (uint8_t)(v != 0); break;
     default: break;
     }
@@ -1132,23 +1175,74 @@ static double gu__load(gu_dtype dt, const void *p, int64_t i) {
     default: return 0;
     }
 }
+// Element i as int64: exact for the integer dtypes; a float32 is truncated toward zero
+// (NaN and out-of-range values as gu_to(t, GU_INT64) gives them).
+static int64_t gu__load_i64(gu_dtype dt, const void *p, int64_t i) {
+    float v;
+    switch (dt) {
+    case GU_FLOAT32:
+        v = ((const float *)p)[i];
+        return v != v ? INT64_MIN : v >= 9223372036854775807.0f ? INT64_MAX : v <= -9223372036854775808.0f ? INT64_MIN : (int64_t)v;
+    case GU_INT64: return ((const int64_t *)p)[i];
+    case GU_UINT8: return ((const uint8_t *)p)[i];
+    case GU_BOOL: return ((const uint8_t *)p)[i] != 0;
+    default: return 0;
+    }
+}
 
+// PyTorch's check when a Python number is written into a tensor (torch.full, t[i] = v):
+// the value must be representable, else "value cannot be converted to type uint8_t without
+// overflow". A float into float32: finite values beyond FLT_MAX are refused (inf and NaN
+// pass); into int64: NaN, infinities and values outside [-2^63, 2^63) are refused; into
+// uint8: outside [0, 255] (NaN too). An integer into uint8: outside [-255, 255] (PyTorch
+// lets -255..-1 wrap). bool takes anything (nonzero is True).
+static int gu__value_fits(const char *op, gu_dtype dt, double v) {
+    int ok = 1;
+    if (dt == GU_FLOAT32) ok = !(v == v && !isinf(v) && fabs(v) > 3.4028234663852886e38);
+    else if (dt == GU_INT64) ok = v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+    else if (dt == GU_UINT8) ok = v >= 0 && v <= 255;
+    if (!ok) gu__seterr("%s: value %.17g cannot be converted to %s without overflow", op, v, gu_dtype_name(dt));
+    return ok;
+}
+static int gu__ivalue_fits(const char *op, gu_dtype dt, int64_t v) {
+    if (dt == GU_UINT8 && (v < -255 || v > 255)) {
+        gu__seterr("%s: value %" PRId64 " cannot be converted to uint8 without overflow", op, v);
+        return 0;
+    }
+    return 1;
+}
+
+// Fills every element of t's (contiguous) storage with the element at `one`.
+static void gu__fill_with(gu_tensor t, const void *one) {
+    size_t es = gu_dtype_size(t.dtype);
+    int64_t i;
+    for (i = 0; i < t.storage_numel; i++) memcpy((char *)t.base + (size_t)i * es, one, es);
+}
 static gu_tensor gu__full(const char *op, gu_dtype dtype, int ndim, const int64_t *shape, double value) {
-    gu_tensor t = gu__empty(op, dtype, ndim, shape);
-    int64_t i, n;
-    size_t es;
+    gu_tensor t;
+    unsigned char one[8];
+    if (gu_dtype_size(dtype) && !gu__value_fits(op, dtype, value)) return gu__invalid();
+    t = gu__empty(op, dtype, ndim, shape);
     if (!gu_ok(t)) return t;
-    n = t.storage_numel;
-    es = gu_dtype_size(dtype);
-    if (value == 0) memset(t.base, 0, (size_t)n * es);
+    if (value == 0 && !signbit(value)) memset(t.base, 0, (size_t)t.storage_numel * gu_dtype_size(dtype));
     else {
-        gu__store(dtype, t.base, 0, value);
-        for (i = 1; i < n; i++) memcpy((char *)t.base + (size_t)i * es, t.base, es);
+        gu__store(dtype, one, 0, value);  // never into t: it may hold no element at all
+        gu__fill_with(t, one);
     }
     return t;
 }
 GU__DEF gu_tensor gu_full(gu_dtype dtype, int ndim, const int64_t *shape, double value) {
     return gu__full("full", dtype, ndim, shape, value);
+}
+GU__DEF gu_tensor gu_full_i64(gu_dtype dtype, int ndim, const int64_t *shape, int64_t value) {
+    gu_tensor t;
+    unsigned char one[8];
+    if (!gu__ivalue_fits("full_i64", dtype, value)) return gu__invalid();
+    t = gu__empty("full_i64", dtype, ndim, shape);
+    if (!gu_ok(t)) return t;
+    gu__store_i64(dtype, one, 0, value);
+    gu__fill_with(t, one);
+    return t;
 }
 GU__DEF gu_tensor gu_zeros(gu_dtype dtype, int ndim, const int64_t *shape) {
     return gu__full("zeros", dtype, ndim, shape, 0.0);
@@ -1156,23 +1250,73 @@ GU__DEF gu_tensor gu_zeros(gu_dtype dtype, int ndim, const int64_t *shape) {
 GU__DEF gu_tensor gu_ones(gu_dtype dtype, int ndim, const int64_t *shape) {
     return gu__full("ones", dtype, ndim, shape, 1.0);
 }
-GU__DEF gu_tensor gu_scalar(gu_dtype dtype, double value) { return gu_full(dtype, 0, NULL, value); }
+GU__DEF gu_tensor gu_scalar(gu_dtype dtype, double value) { return gu__full("scalar", dtype, 0, NULL, value); }
+GU__DEF gu_tensor gu_scalar_i64(gu_dtype dtype, int64_t value) { return gu_full_i64(dtype, 0, NULL, value); }
 
+// The exact integer arange: element i is start + i * step in int64 (wrapping for uint8,
+// rounded once for float32), never through a double; the count is exact too.
+GU__DEF gu_tensor gu_arange_i64(int64_t start, int64_t stop, int64_t step, gu_dtype dtype) {
+    int64_t n, i;
+    uint64_t span, st, c;
+    gu_tensor t;
+    if (dtype == GU_BOOL) { gu__seterr("arange: not implemented for dtype bool"); return gu__invalid(); }
+    if (step == 0) { gu__seterr("arange: step must be nonzero"); return gu__invalid(); }
+    if ((step > 0 && stop < start) || (step < 0 && stop > start)) {
+        gu__seterr("arange: upper bound and lower bound inconsistent with step sign (start %" PRId64 ", stop %" PRId64 ", step %" PRId64 ")", start, stop, step);
+        return gu__invalid();
+    }
+    // |stop - start| and |step| fit in uint64; then a ceiling division
+    span = step > 0 ? (uint64_t)stop - (uint64_t)start : (uint64_t)start - (uint64_t)stop;
+    st = step > 0 ? (uint64_t)step : (uint64_t)0 - (uint64_t)step;
+    c = span / st + (span % st != 0);
+    if (c > (uint64_t)INT64_MAX) { gu__seterr("arange: too many elements"); return gu__invalid(); }
+    n = (int64_t)c;
+    t = gu__empty("arange", dtype, 1, &n);
+    if (!gu_ok(t)) return t;
+    for (i = 0; i < n; i++) gu__store_i64(dtype, t.base, i, GU__WRAP_MUL_ADD(start, i, step));
+    return t;
+}
+// torch.arange. float32: n = ceil((stop - start) / step) elements and element i =
+// start + i * step, both computed in double, then rounded to float32. The integer dtypes,
+// as PyTorch: start, stop and step are first truncated to integers (arange(0.5, 5, 1.5,
+// int64) is arange(0, 5, 1)) and element i is start + i * step in int64 (wrapping for
+// uint8); the count is computed from the integers for int64 and from the doubles for
+// uint8. Errors as PyTorch's: a step that is zero (after truncation), NaN or infinite
+// bounds, a step whose sign disagrees with stop - start, bool.
 GU__DEF gu_tensor gu_arange(double start, double stop, double step, gu_dtype dtype) {
     double count;
-    int64_t n, i;
+    int64_t is, ie, ip, n, i;
     gu_tensor t;
-    if (step == 0 || step != step || start != start || stop != stop) {
-        gu__seterr("arange: step must be nonzero and bounds finite (start %g, stop %g, step %g)", start, stop, step);
+    if (dtype == GU_BOOL) { gu__seterr("arange: not implemented for dtype bool"); return gu__invalid(); }
+    if (gu_dtype_size(dtype) == 0) { gu__seterr("arange: invalid dtype %d", (int)dtype); return gu__invalid(); }
+    if (step == 0 || step != step) { gu__seterr("arange: step must be nonzero (got %g)", step); return gu__invalid(); }
+    if (!(fabs(start) <= 1.0e300 && fabs(stop) <= 1.0e300) ||
+        (dtype != GU_FLOAT32 && !(fabs(start) < 9.2e18 && fabs(stop) < 9.2e18 && fabs(step) < 9.2e18))) {
+        gu__seterr("arange: unsupported range: %g -> %g (step %g) for %s", start, stop, step, gu_dtype_name(dtype));
+        return gu__invalid();
+    }
+    if (dtype == GU_INT64) return gu_arange_i64((int64_t)start, (int64_t)stop, (int64_t)step, dtype);
+    is = dtype == GU_FLOAT32 ? 0 : (int64_t)start;
+    ie = dtype == GU_FLOAT32 ? 0 : (int64_t)stop;
+    ip = dtype == GU_FLOAT32 ? 0 : (int64_t)step;
+    if (dtype != GU_FLOAT32 && ip == 0) {
+        gu__seterr("arange: step must be nonzero (%g truncates to 0 for %s)", step, gu_dtype_name(dtype));
+        return gu__invalid();
+    }
+    if (dtype == GU_FLOAT32 ? ((step > 0 && stop < start) || (step < 0 && stop > start)) : ((ip > 0 && ie < is) || (ip < 0 && ie > is))) {
+        gu__seterr("arange: upper bound and lower bound inconsistent with step sign (start %g, stop %g, step %g)", start, stop, step);
         return gu__invalid();
     }
     count = ceil((stop - start) / step);
-    if (count < 0) count = 0;
-    if (count > 9.0e18) { gu__seterr("arange: (%g, %g, %g) has too many elements", start, stop, step); return gu__invalid(); }
+    if (count < 0) count = 0;  // uint8: arange(0.9, 0.1, 1) truncates to an empty range
+    if (!(count <= 9.0e18)) { gu__seterr("arange: (%g, %g, %g) has too many elements", start, stop, step); return gu__invalid(); }
     n = (int64_t)count;
     t = gu__empty("arange", dtype, 1, &n);
     if (!gu_ok(t)) return t;
-    for (i = 0; i < n; i++) gu__store(dtype, t.base, i, start + (double)i * step);
+    if (dtype == GU_FLOAT32)
+        for (i = 0; i < n; i++) ((float *)t.base)[i] = (float)(start + (double)i * step);
+    else
+        for (i = 0; i < n; i++) gu__store_i64(dtype, t.base, i, GU__WRAP_MUL_ADD(is, i, ip));
     return t;
 }
 
@@ -1266,19 +1410,25 @@ static void gu__iter_next(gu__iter *it) {
     }
 }
 
-// Copies src (any strides) into contiguous dst storage p, converting to dtype dt.
+// The ops' converter (PyTorch's casts, exact: int64 -> float32 rounds once, int64 -> uint8
+// wraps); defined with the ops.
+static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const void *src, int64_t ss, int64_t n);
+
+// Copies src (any strides) into contiguous dst storage p, converting to dtype dt: one
+// gu__cvt call per row of the last dim.
 static void gu__gather(gu_tensor src, gu_dtype dt, void *p) {
-    int64_t n = gu_numel(src), i;
+    int64_t n = gu_numel(src), rows, i, len;
+    size_t es = gu_dtype_size(src.dtype), ed = gu_dtype_size(dt);
     gu__iter it;
-    size_t es = gu_dtype_size(src.dtype);
-    gu__iter_init(&it, src);
-    if (dt == src.dtype) {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) memcpy((char *)p + i * (int64_t)es, (char *)src.base + it.pos * (int64_t)es, es);
-    } else if (dt == GU_FLOAT32 && src.dtype == GU_UINT8) {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) ((float *)p)[i] = ((const uint8_t *)src.base)[it.pos];
-    } else {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) gu__store(dt, p, i, gu__load(src.dtype, src.base, it.pos));
-    }
+    gu_tensor outer = src;
+    if (n == 0) return;
+    if (src.ndim == 0) { gu__cvt(dt, p, 1, src.dtype, (char *)src.base + src.offset * (int64_t)es, 1, 1); return; }
+    len = src.shape[src.ndim - 1];
+    outer.ndim--;  // the rows: every index but the last
+    rows = n / len;
+    gu__iter_init(&it, outer);
+    for (i = 0; i < rows; i++, gu__iter_next(&it))
+        gu__cvt(dt, (char *)p + i * len * (int64_t)ed, 1, src.dtype, (char *)src.base + it.pos * (int64_t)es, src.stride[src.ndim - 1], len);
 }
 
 GU__DEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype) {
@@ -1502,8 +1652,8 @@ GU__DEF gu_tensor gu_unsqueeze(gu_tensor t, int dim) {
 GU__DEF gu_tensor gu_squeeze(gu_tensor t, int dim) {
     int d, i;
     if (!gu__check_in("squeeze", t)) return gu__invalid();
+    if ((d = gu__wrapdim("squeeze", t, dim, 0)) < 0) return gu__invalid();  // 0-d: -1 or 0
     if (t.ndim == 0) return gu__as_view(t);
-    if ((d = gu__wrapdim("squeeze", t, dim, 0)) < 0) return gu__invalid();
     t = gu__as_view(t);
     if (t.shape[d] != 1) return t;  // as PyTorch: squeezing a non-1 dim is a no-op
     for (i = d; i < t.ndim - 1; i++) { t.shape[i] = t.shape[i + 1]; t.stride[i] = t.stride[i + 1]; }
@@ -1637,7 +1787,20 @@ GU__DEF double gu_get(gu_tensor t, int n, const int64_t *idx) {
 GU__DEF int gu_set(gu_tensor t, int n, const int64_t *idx, double value) {
     int64_t o;
     if (!gu__offset_of("set", t, n, idx, &o)) return -1;
+    if (!gu__value_fits("set", t.dtype, value)) return -1;
     gu__store(t.dtype, t.base, o, value);
+    return 0;
+}
+GU__DEF int64_t gu_get_i64(gu_tensor t, int n, const int64_t *idx) {
+    int64_t o;
+    if (!gu__offset_of("get_i64", t, n, idx, &o)) return 0;
+    return gu__load_i64(t.dtype, t.base, o);
+}
+GU__DEF int gu_set_i64(gu_tensor t, int n, const int64_t *idx, int64_t value) {
+    int64_t o;
+    if (!gu__offset_of("set_i64", t, n, idx, &o)) return -1;
+    if (!gu__ivalue_fits("set_i64", t.dtype, value)) return -1;
+    gu__store_i64(t.dtype, t.base, o, value);
     return 0;
 }
 GU__DEF double gu_item(gu_tensor t) {
@@ -1649,6 +1812,14 @@ GU__DEF double gu_item(gu_tensor t) {
     }
     gu__iter_init(&it, t);
     return gu__load(t.dtype, t.base, it.pos);
+}
+GU__DEF int64_t gu_item_i64(gu_tensor t) {
+    if (!gu__check_in("item_i64", t)) return 0;
+    if (gu_numel(t) != 1) {
+        gu__seterr("item_i64: a tensor with %" PRId64 " elements (shape %s) cannot be converted to a scalar", gu_numel(t), GU__SHT(t));
+        return 0;
+    }
+    return gu__load_i64(t.dtype, t.base, t.offset);
 }
 GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
     int64_t o, rem = i;
@@ -1667,9 +1838,11 @@ GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
 }
 
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
-    gu_tensor s;
+    gu_tensor s, outer;
     gu__iter id, is;
-    int64_t n, i;
+    int64_t n, i, rows, len;
+    size_t esd, ess;
+    int d;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
     s = gu_expand(src, dst.ndim, dst.shape);
     if (!gu_ok(s)) {
@@ -1677,10 +1850,29 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
         return -1;
     }
     n = gu_numel(dst);
-    gu__iter_init(&id, dst);
-    gu__iter_init(&is, s);
-    for (i = 0; i < n; i++, gu__iter_next(&id), gu__iter_next(&is))
-        gu__store(dst.dtype, dst.base, id.pos, gu__load(s.dtype, s.base, is.pos));
+    // PyTorch refuses to write one memory location from several elements (an expanded dst).
+    for (d = 0; d < dst.ndim && n > 0; d++)
+        if (dst.shape[d] > 1 && dst.stride[d] == 0) {
+            gu__seterr("copy_: more than one element of the destination %s refers to a single memory location (stride 0 in dim %d); clone it first", GU__SHT(dst), d);
+            return -1;
+        }
+    if (n == 0) return 0;
+    esd = gu_dtype_size(dst.dtype);
+    ess = gu_dtype_size(s.dtype);
+    if (dst.ndim == 0) {
+        gu__cvt(dst.dtype, (char *)dst.base + dst.offset * (int64_t)esd, 1, s.dtype, (char *)s.base + s.offset * (int64_t)ess, 1, 1);
+        return 0;
+    }
+    // Row by row over the last dim, exact conversions (never through a double).
+    len = dst.shape[dst.ndim - 1];
+    rows = n / len;
+    outer = dst; outer.ndim--;
+    gu__iter_init(&id, outer);
+    outer = s; outer.ndim--;
+    gu__iter_init(&is, outer);
+    for (i = 0; i < rows; i++, gu__iter_next(&id), gu__iter_next(&is))
+        gu__cvt(dst.dtype, (char *)dst.base + id.pos * (int64_t)esd, dst.stride[dst.ndim - 1],
+                s.dtype, (char *)s.base + is.pos * (int64_t)ess, s.stride[s.ndim - 1], len);
     return 0;
 }
 
@@ -1699,7 +1891,18 @@ static gu_printopts gu__popts_filled(void) {
     if (o.linewidth <= 0) o.linewidth = 80;
     return o;
 }
-GU__DEF void gu_set_printoptions(gu_printopts opts) { gu__popts = opts; }
+GU__DEF int gu_set_printoptions(gu_printopts opts) {
+    if (opts.precision < GU_PRECISION_0 || opts.precision > GU_PRECISION_MAX) {
+        gu__seterr("set_printoptions: precision %d is out of range (0 to %d; GU_PRECISION_0 for none)", opts.precision, GU_PRECISION_MAX);
+        return -1;
+    }
+    if (opts.sci_mode != GU_SCI_AUTO && opts.sci_mode != GU_SCI_ON && opts.sci_mode != GU_SCI_OFF) {
+        gu__seterr("set_printoptions: sci_mode %d is not one of GU_SCI_AUTO, GU_SCI_ON, GU_SCI_OFF", (int)opts.sci_mode);
+        return -1;
+    }
+    gu__popts = opts;
+    return 0;
+}
 GU__DEF gu_printopts gu_get_printoptions(void) { return gu__popts_filled(); }
 
 typedef struct gu__sb { char *p; size_t len, cap; int failed; } gu__sb;
@@ -1729,33 +1932,52 @@ typedef struct gu__fmt {
     double amin, amax;     // of |nonzero finite| values
 } gu__fmt;
 
-static int gu__fmt_value(const gu__fmt *f, double v, char *out, size_t cap) {
-    if (f->dtype == GU_BOOL) return snprintf(out, cap, "%s", v != 0 ? "True" : "False");
-    if (f->dtype != GU_FLOAT32) return snprintf(out, cap, "%" PRId64, (int64_t)v);
-    if (v != v) return snprintf(out, cap, "nan");
-    if (isinf(v)) return snprintf(out, cap, v > 0 ? "inf" : "-inf");
-    if (f->sci_mode) return snprintf(out, cap, "%.*e", f->o.precision, v);
-    if (f->int_mode) return snprintf(out, cap, "%.0f.", v);
-    return snprintf(out, cap, "%.*f", f->o.precision, v);
+// One element as the printer sees it: the float32 value as a double (as Python's float()
+// of it), the integer dtypes exactly as int64 (a double would round beyond 2^53).
+typedef struct gu__pval { double d; int64_t i; } gu__pval;
+static gu__pval gu__pload(gu_dtype dt, const void *p, int64_t pos) {
+    gu__pval v;
+    v.d = dt == GU_FLOAT32 ? (double)((const float *)p)[pos] : 0.0;
+    v.i = dt == GU_FLOAT32 ? 0 : gu__load_i64(dt, p, pos);
+    return v;
+}
+
+// Formats v into out (cap bytes, cap >= 64 holds every integer and a float at precision
+// <= 40 in fixed mode below 1e8 or in sci mode); returns the length it needs, which may be
+// more than cap (then the caller grows its buffer, as gu__put_elem does).
+static int gu__fmt_value(const gu__fmt *f, gu__pval v, char *out, size_t cap) {
+    if (f->dtype == GU_BOOL) return snprintf(out, cap, "%s", v.i ? "True" : "False");
+    if (f->dtype != GU_FLOAT32) return snprintf(out, cap, "%" PRId64, v.i);
+    if (v.d != v.d) return snprintf(out, cap, "nan");
+    if (isinf(v.d)) return snprintf(out, cap, v.d > 0 ? "inf" : "-inf");
+    if (f->sci_mode) return snprintf(out, cap, "%.*e", f->o.precision, v.d);
+    if (f->int_mode) return snprintf(out, cap, "%.0f.", v.d);
+    return snprintf(out, cap, "%.*f", f->o.precision, v.d);
+}
+// The width of v's text, without keeping it (float32 at a large precision can need
+// hundreds of characters: FLT_MAX is 39 digits before the point).
+static int gu__fmt_len(const gu__fmt *f, gu__pval v) {
+    char buf[8];
+    return gu__fmt_value(f, v, buf, sizeof buf);
 }
 
 // Visits the elements that the printout will show (all, or the summarised edges).
-typedef void (*gu__visit_fn)(void *ctx, double v);
+typedef void (*gu__visit_fn)(void *ctx, gu__pval v);
 static void gu__visit_shown(gu_tensor t, int summarize, const gu_printopts *o, gu__visit_fn fn, void *ctx) {
     int64_t i, n;
-    if (t.ndim == 0) { fn(ctx, gu__load(t.dtype, t.base, t.offset)); return; }
+    if (t.ndim == 0) { fn(ctx, gu__pload(t.dtype, t.base, t.offset)); return; }
     n = t.shape[0];
     for (i = 0; i < n; i++) {
         if (summarize && n > 2 * (int64_t)o->edgeitems && i == o->edgeitems) i = n - o->edgeitems;
-        if (t.ndim == 1) fn(ctx, gu__load(t.dtype, t.base, t.offset + i * t.stride[0]));
+        if (t.ndim == 1) fn(ctx, gu__pload(t.dtype, t.base, t.offset + i * t.stride[0]));
         else gu__visit_shown(gu_select(t, 0, i), summarize, o, fn, ctx);
     }
 }
-static void gu__fmt_scan(void *ctx, double v) {
+static void gu__fmt_scan(void *ctx, gu__pval p) {
     gu__fmt *f = (gu__fmt *)ctx;
+    double v = p.d;
     if (f->dtype != GU_FLOAT32) {
-        char buf[64];
-        int w = gu__fmt_value(f, v, buf, sizeof buf);
+        int w = gu__fmt_len(f, p);
         if (w > f->max_width) f->max_width = w;
         return;
     }
@@ -1765,16 +1987,19 @@ static void gu__fmt_scan(void *ctx, double v) {
     if (fabs(v) > f->amax) f->amax = fabs(v);
     if (v != ceil(v)) f->int_mode = 0;
 }
-typedef struct gu__fmt_pass2 { gu__fmt *f; int mode; } gu__fmt_pass2;
-static void gu__fmt_width(void *ctx, double v) {
+static void gu__fmt_width(void *ctx, gu__pval v) {
     gu__fmt *f = (gu__fmt *)ctx;
-    char buf[512];
     int w;
-    if (v != v || isinf(v) || v == 0) return;
-    w = gu__fmt_value(f, v, buf, sizeof buf);
+    if (v.d != v.d || isinf(v.d) || v.d == 0) return;
+    w = gu__fmt_len(f, v);
     if (w > f->max_width) f->max_width = w;
 }
 
+// PyTorch's _Formatter: the mode and the width come from the nonzero finite values in the
+// automatic mode; a forced sci_mode then replaces only the mode (the width stays), and only
+// when there is such a value (all zeros, NaN or inf print as "0." even with sci_mode on).
+// int_mode survives a forced sci_mode off: [1., 1e9] then prints "1000000000." padded to
+// the width of "1.0000e+09".
 static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
     memset(f, 0, sizeof *f);
     f->o = gu__popts_filled();
@@ -1788,29 +2013,29 @@ static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
         } else {
             f->sci_mode = f->amax / f->amin > 1000.0 || f->amax > 1.0e8 || f->amin < 1.0e-4;
         }
-        if (f->sci_mode) f->int_mode = 0;  // width measured in the mode used
-        gu__visit_shown(t, summarize, &f->o, gu__fmt_width, f);
-    }
-    if (t.dtype == GU_FLOAT32 && f->o.sci_mode != GU_SCI_AUTO) {
-        f->sci_mode = f->o.sci_mode == GU_SCI_ON;
-        if (f->sci_mode) f->int_mode = 0;
-        else if (!f->int_mode) {
-            // PyTorch keeps the width measured in the automatic mode; so do we.
-        }
+        gu__visit_shown(t, summarize, &f->o, gu__fmt_width, f);  // sci_mode wins over int_mode
+        if (f->o.sci_mode != GU_SCI_AUTO) f->sci_mode = f->o.sci_mode == GU_SCI_ON;
     }
 }
 
-static void gu__put_elem(gu__sb *b, const gu__fmt *f, double v) {
-    char buf[512];
+static void gu__put_elem(gu__sb *b, const gu__fmt *f, gu__pval v) {
+    char buf[128];
     int w = gu__fmt_value(f, v, buf, sizeof buf);
     gu__sb_spaces(b, f->max_width - w);
-    gu__sb_puts(b, buf);
+    if (w >= 0 && (size_t)w < sizeof buf) { gu__sb_puts(b, buf); return; }
+    {   // a long one (a large precision): format it again into a buffer of its size
+        char *big = w > 0 ? (char *)GU_MALLOC((size_t)w + 1) : NULL;
+        if (!big) { b->failed = 1; return; }
+        gu__fmt_value(f, v, big, (size_t)w + 1);
+        gu__sb_put(b, big, (size_t)w);
+        GU_FREE(big);
+    }
 }
 
 static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, const gu__fmt *f) {
     const gu_printopts *o = &f->o;
     int64_t i, n;
-    if (t.ndim == 0) { gu__put_elem(b, f, gu__load(t.dtype, t.base, t.offset)); return; }
+    if (t.ndim == 0) { gu__put_elem(b, f, gu__pload(t.dtype, t.base, t.offset)); return; }
     n = t.shape[0];
     gu__sb_puts(b, "[");
     if (t.ndim == 1) {
@@ -1824,7 +2049,7 @@ static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, co
                 else gu__sb_puts(b, ", ");
             }
             if (dots) { gu__sb_puts(b, " ..."); i = n - o->edgeitems - 1; }
-            else gu__put_elem(b, f, gu__load(t.dtype, t.base, t.offset + i * t.stride[0]));
+            else gu__put_elem(b, f, gu__pload(t.dtype, t.base, t.offset + i * t.stride[0]));
             col++;
         }
     } else {
@@ -1880,8 +2105,9 @@ GU__DEF char *gu_repr(gu_tensor t) {
     }
     {
         // The suffixes go on the last line, or on a new one when they would pass linewidth.
+        // PyTorch's last_line_len = len(s) - s.rfind("\n") + 1: len + 2 without a newline.
         const char *nl = b.p ? strrchr(b.p, '\n') : NULL;
-        size_t last = b.p ? (nl ? b.len - (size_t)(nl - b.p) + 1 : b.len + 1) : 0;
+        size_t last = b.p ? (nl ? b.len - (size_t)(nl - b.p) + 1 : b.len + 2) : 0;
         for (i = 0; i < nsuf; i++) {
             size_t sl = strlen(suffixes[i]);
             if (last + sl + 2 > (size_t)o.linewidth) {
@@ -2387,7 +2613,7 @@ static int gu__check_out(const char *op, gu_tensor out, int nd, const int64_t *s
         gu__seterr("%s: result type %s can't be cast to the out dtype %s", op, gu_dtype_name(rt), gu_dtype_name(out.dtype));
         return 0;
     }
-    for (i = 0; i < nd; i++)
+    for (i = 0; i < nd && gu_numel(out) > 0; i++)  // an empty view has nothing to overlap
         if (out.shape[i] > 1 && out.stride[i] == 0) {
             gu__seterr("%s: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", op, GU__SHT(out), i);
             return 0;
@@ -2467,10 +2693,29 @@ static gu_tensor gu__wrap_scalar(gu_dtype dt, void *p) {
     t.storage_numel = 1;
     return t;
 }
+// PyTorch's pow(tensor, scalar) with a float result takes six exponents apart, and they
+// differ from powf at the edges (sqrt(-0) is -0 where powf(-0, 0.5) is +0; sqrt(-inf) is
+// NaN where powf gives inf) and in the last bit (x*x*x is not powf(x, 3)). The same here.
+static int gu__pow_special(double s) { return s == 2 || s == 3 || s == -1 || s == -2 || s == 0.5 || s == -0.5; }
+static gu_tensor gu__pow_special_f32(gu_tensor a, double s) {
+    gu_tensor r = gu_to(a, GU_FLOAT32);  // a contiguous float32 copy, computed in place
+    float *x;
+    int64_t i, n;
+    if (!gu_ok(r)) return r;
+    x = (float *)r.base;
+    n = r.storage_numel;
+    for (i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = s == 2 ? v * v : s == 3 ? v * v * v : s == -1 ? 1.0f / v : s == -2 ? 1.0f / (v * v)
+             : s == 0.5 ? sqrtf(v) : 1.0f / sqrtf(v);
+    }
+    return r;
+}
 static gu_tensor gu__binary_scalar(gu__binop op, gu_tensor a, double s, int reverse) {
     float f = (float)s;  // a Python float meets float32 tensors as float32 (default dtype)
     gu_tensor st = gu__wrap_scalar(GU_FLOAT32, &f);
     if (!gu__check_in(gu__binop_names[op], a)) return gu__invalid();
+    if (op == GU__POW && !reverse && gu__pow_special(s)) return gu__pow_special_f32(a, s);
     return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
 }
 static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int reverse) {
@@ -2480,6 +2725,7 @@ static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int re
         gu__seterr("pow: integers to negative integer powers are not allowed (%s %s ** %" PRId64 ")", gu_dtype_name(a.dtype), GU__SHT(a), s);
         return gu__invalid();
     }
+    if (op == GU__POW && !reverse && a.dtype == GU_FLOAT32 && gu__pow_special((double)s)) return gu__pow_special_f32(a, (double)s);
     return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
 }
 static int gu__binary_scalar_(gu__binop op, gu_tensor a, double s, const char *name) {
@@ -2571,6 +2817,11 @@ static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *n
     gu__ectx c;
     gu_tensor t[2];
     if (!gu__unary_prep(op, a, &c)) return -1;
+    if ((op == GU__NEG || op == GU__ABS) && gu_ok(out) && out.dtype != a.dtype) {
+        // PyTorch's neg and abs want out of the input's dtype ("Found dtype Float but expected Long")
+        gu__seterr("%s: out has dtype %s, expected %s (the input's)", name, gu_dtype_name(out.dtype), gu_dtype_name(a.dtype));
+        return -1;
+    }
     if (!gu__check_out(name, out, a.ndim, a.shape, c.rt)) return -1;
     t[0] = out;
     t[1] = a;
@@ -7854,6 +8105,17 @@ static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_tensor *ops
             }
         }
         e->ndl[t] = k;
+        // a letter repeated within one operand walks a diagonal: its sizes must be equal,
+        // size 1 does not broadcast there (NumPy and PyTorch refuse "ii->i" on (1, 3))
+        for (d = 0; d < k; d++) {
+            int j;
+            for (j = 0; j < d; j++)
+                if (e->dl[t][j] == e->dl[t][d] && ops[t].shape[j] != ops[t].shape[d]) {
+                    gu__seterr("einsum: \"%s\": letter '%c' is repeated in operand %d (shape %s) with sizes %" PRId64 " and %" PRId64
+                               " (a diagonal needs equal sizes)", spec, gu__es_char(e->dl[t][d]), t, GU__SHT(ops[t]), ops[t].shape[j], ops[t].shape[d]);
+                    return 0;
+                }
+        }
         for (d = 0; d < k; d++) {
             int l = e->dl[t][d];
             int64_t s = ops[t].shape[d];
