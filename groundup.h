@@ -1588,7 +1588,8 @@ GU__DEF gu_tensor gu_narrow(gu_tensor t, int dim, int64_t start, int64_t length)
     if (!gu__check_in("narrow", t)) return gu__invalid();
     if (t.ndim == 0) { gu__seterr("narrow: cannot narrow a 0-d tensor"); return gu__invalid(); }
     if ((d = gu__wrapdim("narrow", t, dim, 0)) < 0) return gu__invalid();
-    if (start < 0) start += t.shape[d];
+    // PyTorch wraps a negative start as a dim index; an empty dim takes -1 and 0 (as 0)
+    if (start < 0) start += t.shape[d] > 0 ? t.shape[d] : (start == -1 ? 1 : 0);
     if (start < 0 || length < 0 || start > t.shape[d] || length > t.shape[d] - start) {
         gu__seterr("narrow: start %" PRId64 " and length %" PRId64 " out of range for dim %d of shape %s", start, length, dim, GU__SHT(t));
         return gu__invalid();
@@ -2366,8 +2367,9 @@ static int64_t gu__ipow(int64_t base, int64_t e) {
     return (int64_t)r;
 }
 // NaN-propagating maximum/minimum (torch.maximum), and the integer ones.
-#define GU__FMAX(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) > (y) ? (x) : (y))
-#define GU__FMIN(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) < (y) ? (x) : (y))
+// Equal values (+0 and -0) give x, as PyTorch's scalar loop (std::max(a, b)) does.
+#define GU__FMAX(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) < (y) ? (y) : (x))
+#define GU__FMIN(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (y) < (x) ? (y) : (x))
 // Wrapping int64 arithmetic through uint64 (signed overflow is undefined in C).
 #define GU__WRAP(x, OP, y) ((int64_t)((uint64_t)(x) OP (uint64_t)(y)))
 
