@@ -134,3 +134,22 @@ valgrind: | $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out
+
+# >>difftest: the differential test against PyTorch 1.13. tools/difftest_gen.py (Debian's
+# python3-torch and python3-numpy) writes N random cases; build/difftest_asan runs them
+# through the public API under ASan and UBSan, after the kept repros of earlier failures
+# (tests/fixtures/difftest/). `make difftest N=5000 SEED=42` replays a run; without SEED
+# each run draws a fresh one and prints it.
+N ?= 2000
+ifeq ($(origin SEED), undefined)
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+.PHONY: difftest
+$(BUILD)/difftest_asan: tests/difftest.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c99 $(SAN) -o $@ tests/difftest.c $(LDLIBS)
+
+difftest: $(BUILD)/difftest_asan
+	@for f in tests/fixtures/difftest/*.txt; do ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/difftest_asan $$f || exit 1; done
+	@echo "difftest: seed $(SEED), $(N) cases (replay: make difftest N=$(N) SEED=$(SEED))"
+	$(PY) tools/difftest_gen.py --n $(N) --seed $(SEED) > $(BUILD)/difftest_cases.txt
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(BUILD)/difftest_asan $(BUILD)/difftest_cases.txt

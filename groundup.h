@@ -1838,6 +1838,43 @@ GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
     return gu__load(t.dtype, t.base, o);
 }
 
+// PyTorch's is_non_overlapping_and_dense: the dims (size-1 ones aside), sorted by stride,
+// have exactly the contiguous strides of some order; the elements fill a gapless block.
+static int gu__dense(gu_tensor t) {
+    int d, i, n = 0, order[GU_MAX_DIMS];
+    int64_t expect = 1;
+    for (d = 0; d < t.ndim; d++)
+        if (t.shape[d] != 1) {
+            for (i = n; i > 0 && t.stride[order[i - 1]] > t.stride[d]; i--) order[i] = order[i - 1];
+            order[i] = d;
+            n++;
+        }
+    for (i = 0; i < n; i++) {
+        if (t.stride[order[i]] != expect) return 0;
+        expect *= t.shape[order[i]];
+    }
+    return 1;
+}
+// PyTorch's copy_ refuses a source that partly overlaps the destination ("some elements
+// of the input tensor and the written-to tensor refer to a single memory location"); it
+// decides only when both are dense blocks (then by their extents), and lets other layouts
+// through, as here.
+static int gu__copy_partial_overlap(gu_tensor dst, gu_tensor src) {
+    int64_t db, de, sb, se;
+    if (dst.base != src.base || gu_numel(dst) == 0 || gu_numel(src) == 0) return 0;
+    if (!gu__dense(dst) || !gu__dense(src)) return 0;
+    db = dst.offset; de = db + gu_numel(dst);
+    sb = src.offset; se = sb + gu_numel(src);
+    if (db == sb && de == se) {  // the same block: full overlap unless the layouts differ
+        int d;
+        if (dst.ndim != src.ndim) return 1;
+        for (d = 0; d < dst.ndim; d++)
+            if (dst.stride[d] != src.stride[d]) return 1;
+        return 0;
+    }
+    return db < se && sb < de;
+}
+
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     gu_tensor s, outer;
     gu__iter id, is;
@@ -1857,6 +1894,10 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
             gu__seterr("copy_: more than one element of the destination %s refers to a single memory location (stride 0 in dim %d); clone it first", GU__SHT(dst), d);
             return -1;
         }
+    if (gu__copy_partial_overlap(dst, src)) {
+        gu__seterr("copy_: the source %s and the destination %s partly overlap in memory (some elements refer to a single location); clone the source first", GU__SHT(src), GU__SHT(dst));
+        return -1;
+    }
     if (n == 0) return 0;
     esd = gu_dtype_size(dst.dtype);
     ess = gu_dtype_size(s.dtype);
