@@ -2768,6 +2768,11 @@ static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int re
         gu__seterr("pow: integers to negative integer powers are not allowed (%s %s ** %" PRId64 ")", gu_dtype_name(a.dtype), GU__SHT(a), s);
         return gu__invalid();
     }
+    if (op == GU__POW && !reverse && a.dtype == GU_UINT8 && s > 255) {
+        // PyTorch converts the exponent to the tensor's dtype first, with its overflow check
+        gu__seterr("pow: exponent %" PRId64 " cannot be converted to uint8 without overflow (uint8 %s)", s, GU__SHT(a));
+        return gu__invalid();
+    }
     if (op == GU__POW && !reverse && a.dtype == GU_FLOAT32 && gu__pow_special((double)s)) return gu__pow_special_f32(a, (double)s);
     return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
 }

@@ -178,6 +178,14 @@ static void check_vals(void) {
     gu_free(&c);
 }
 
+// strides X ND S...: "x" marks a dim of size 1, whose stride carries no meaning
+static int strides_match(gu_tensor t, int from) {
+    int d;
+    for (d = 0; d < t.ndim; d++)
+        if (from + d < ntok && tok[from + d][0] != 'x' && t.stride[d] != I(from + d)) return 0;
+    return 1;
+}
+
 // Undoes the generator's escapes: \n and \\ .
 static void unescape(char *s) {
     char *o = s;
@@ -308,6 +316,35 @@ static int run_stmt(char *raw) {
         else if (strcmp(op, "redd") == 0) r = d->dim(reg[R(3)], (int)I(4), (int)I(5));
         else { produces = 0; rc = d->out(reg[R(2)], reg[R(3)], (int)I(4), (int)I(5)); }
     } else if (strcmp(op, "norm") == 0) r = gu_norm(reg[R(2)]);
+    else if (strcmp(op, "empty") == 0) { SHAPE(3, &nd, shape); r = gu_empty(DT(2), nd, shape); }
+    else if (strcmp(op, "expandas") == 0) r = gu_expand_as(reg[R(2)], reg[R(3)]);
+    else if (strcmp(op, "matmulout") == 0) { produces = 0; rc = gu_matmul_out(reg[R(1)], reg[R(2)], reg[R(3)]); }
+    else if (strcmp(op, "rung") == 0) {
+        const gu_matmul_rung *l = gu_matmul_ladder(NULL);
+        for (; l->name && strcmp(l->name, tok[2]) != 0; l++) {}
+        if (!l->name) { mismatch("case file: no rung %s", tok[2]); return 0; }
+        r = l->fn(reg[R(3)], reg[R(4)]);
+    }
+    // structure checks: shape rX DTYPE ND DIMS... ; strides rX ND S... ; getflat rX I = F
+    else if (strcmp(op, "shape") == 0 || strcmp(op, "strides") == 0) {
+        gu_tensor t = reg[R(1)];
+        int isshape = op[1] == 'h';
+        produces = 0;
+        SHAPE(isshape ? 3 : 2, &nd, shape);
+        if (!gu_ok(t)) mismatch("%s: register is invalid", op);
+        else if (isshape && t.dtype != DT(2)) mismatch("dtype %s, torch has %s", gu_dtype_name(t.dtype), tok[2]);
+        else if (t.ndim != nd || (isshape && memcmp(t.shape, shape, (size_t)nd * sizeof shape[0]) != 0) ||
+                 (!isshape && !strides_match(t, 3))) {
+            char g[200];
+            if (isshape) gu_shape_str(t, g, sizeof g); else gu_stride_str(t, g, sizeof g);
+            mismatch("%s %s differ from torch's", op, g);
+        }
+    } else if (strcmp(op, "getflat") == 0) {
+        double g = gu_get_flat(reg[R(1)], I(2));
+        produces = 0;
+        if (gu_error()[0]) rc = -1;
+        else if (!close_enough(g, F(4), 0, 0)) mismatch("getflat: %.17g, torch has %s", g, tok[4]);
+    }
     else if (strcmp(op, "matmul") == 0) r = gu_matmul(reg[R(2)], reg[R(3)]);
     else if (strcmp(op, "einsum") == 0) {
         gu_tensor ops[GU_EINSUM_MAX_OPERANDS];

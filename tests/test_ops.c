@@ -668,6 +668,13 @@ static void test_ops_edges(void) {
     r = gu_pow_iscalar(x, 3);  // x * x * x, as torch
     CHECK(gu_get_flat(r, 3) == 8 && gu_get_flat(r, 0) == -INFINITY);
     gu_free(&r);
+    // uint8 ** 256: the exponent does not fit uint8, refused as torch (255 wraps)
+    a = gu_full_i64(GU_UINT8, 1, s2, 3);
+    r = gu_pow_iscalar(a, 256);
+    CHECK(!gu_ok(r) && strstr(gu_error(), "overflow"));
+    r = gu_pow_iscalar(a, 255);
+    CHECK(gu_ok(r) && gu_get_flat(r, 0) == 171);
+    gu_free(&r); gu_free(&a);
     // neg/abs out of another dtype: refused as torch ("Found dtype Float but expected Long")
     a = gu_ones(GU_INT64, 1, s2);
     o = gu_zeros(GU_FLOAT32, 1, s2);

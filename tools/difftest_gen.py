@@ -106,6 +106,7 @@ class Reg:
         self.t = t
         self.exact = exact
         self.root = root
+        self.oplayout = False  # an op's result: PyTorch may give it the input's dim order
 
 
 class Case:
@@ -222,7 +223,22 @@ class Case:
         dt = r.choice(DTYPES)
         shape = self.rshape()
         k = len(self.regs)
-        c = r.randint(0, 7)
+        c = r.randint(0, 9)
+        if c == 8:
+            t = self.run("empty r%d %s %s" % (k, dt, shape_text(shape)), lambda: torch.empty(shape, dtype=TDT[dt]))
+            self.new_reg(t, False)
+            self.regs[-1].tol = (0, 0)
+            self.emit("shape r%d %s %s" % (k, dt, shape_text(shape)))
+            raise Stop()  # its values are undefined: nothing more to compare
+        if c == 9:
+            x = self.pick()
+            y = self.fresh(shape=self.bshape(list(self.regs[x].t.shape))) if r.random() < 0.5 else x
+            tx, ty = self.regs[x].t, self.regs[y].t
+            k = len(self.regs)
+            res = self.run("expandas r%d r%d r%d" % (k, y, x), lambda: ty.expand_as(tx))
+            self.new_reg(res, True, self.regs[y].root)
+            self.check(k)
+            return
         if c == 0:
             t = self.run("zeros r%d %s %s" % (k, dt, shape_text(shape)), lambda: torch.zeros(shape, dtype=TDT[dt]))
         elif c == 1:
@@ -341,10 +357,15 @@ class Case:
             op = r.choice(["flatten", "contig", "clone"])
             res = self.run("%s r%d r%d" % (op, k, x), lambda: {"flatten": t.flatten, "contig": t.contiguous, "clone": t.clone}[op]())
         self.new_reg(res, g.exact, g.root if c not in (13,) or op != "clone" else None)
+        self.regs[-1].oplayout = g.oplayout and not (c == 13 and op == "contig")
         if not g.exact:
             self.regs[-1].tol = g.tol
         if self.r.random() < 0.6:
             self.check(k)
+        if self.r.random() < 0.3 and not self.frozen and res.numel() > 0 and not g.oplayout:
+            # strides of size-1 dims carry no meaning (torch keeps odd ones): "x"
+            st = [str(s_) if n_ > 1 else "x" for s_, n_ in zip(res.stride(), res.shape)]
+            self.emit("strides r%d %d %s" % (k, res.dim(), " ".join(st)))
 
     def operand_for(self, x):
         """A second operand: an existing exact register or a fresh one of a broadcastable shape."""
@@ -381,14 +402,14 @@ class Case:
             self.run("binip %s r%d r%d" % (op, x, y), lambda: getattr(tx, op + "_")(ty))
             self.after_write(x, exact)
 
-    def fresh_out(self, f):
+    def fresh_out(self, f, same_dtype=False):
         """A fresh zeros register for an out= call: the result's shape, a random castable dtype."""
         try:
             res = f()
             shape, dt = list(res.shape), NAME[res.dtype]
         except Exception:
             shape, dt = self.rshape(), "float32"
-        if self.r.random() < 0.3:
+        if self.r.random() < 0.3 and not same_dtype:
             dt = self.r.choice(DTYPES)
         k = len(self.regs)
         t = self.run("zeros r%d %s %s" % (k, dt, shape_text(shape)), lambda: torch.zeros(shape, dtype=TDT[dt]))
@@ -419,6 +440,7 @@ class Case:
             exact = res.dtype != torch.float32
             rtol, atol = 0.0, 1e-45
         k = self.new_reg(res, exact)
+        self.regs[k].oplayout = True
         if not exact:
             self.regs[k].tol = (rtol, atol)
         self.check(k)
@@ -486,6 +508,13 @@ class Case:
         c = self.fresh("bool", self.bshape(list(tx.shape)))
         y = self.operand_for(x)
         tc, ty = self.regs[c].t, self.regs[y].t
+        if self.r.random() < 0.3 and not self.frozen:
+            # an out of another dtype trips an internal assert in PyTorch 1.13 (documented)
+            o = self.fresh_out(lambda: torch.where(tc, tx, ty), same_dtype=True)
+            to = self.regs[o].t
+            self.run("whereout r%d r%d r%d r%d" % (o, c, x, y), lambda: torch.where(tc, tx, ty, out=to))
+            self.after_write(o, True)
+            return
         k = len(self.regs)
         res = self.run("where r%d r%d r%d r%d" % (k, c, x, y), lambda: torch.where(tc, tx, ty))
         self.add_result(res, True, 0, [tx, ty])
@@ -550,6 +579,10 @@ class Case:
         if c == 0:
             y = self.operand_for(x)
             ty = self.regs[y].t
+            if ty.dtype == torch.float32 and tx.dtype in (torch.int64, torch.uint8):
+                fin = ty[torch.isfinite(ty)]
+                if fin.numel() != ty.numel() or (fin.numel() and float(fin.abs().max()) >= 2 ** 31):
+                    return  # float -> integer out of range: undefined in PyTorch (documented)
             if self.regs[y].root == self.regs[x].root and not (dense(tx) and dense(ty)):
                 return  # PyTorch lets "too hard" overlaps through; the result is its loop order's
             self.run("copy r%d r%d" % (x, y), lambda: tx.copy_(ty))
@@ -593,6 +626,15 @@ class Case:
         tx = self.regs[x].t
         idx = [r.randint(-n, n - 1) if n else 0 for n in tx.shape]
         isint = tx.dtype != torch.float32 and r.random() < 0.7
+        if r.random() < 0.25:
+            i = r.randint(-1, tx.numel())
+            text = "getflat r%d %d =" % (x, i)
+            if not 0 <= i < tx.numel():
+                self.emit(text + " 0")
+                self.emit("err")
+                raise Stop()
+            self.emit(text + " " + fhex(float(tx.reshape(-1)[i].item())))
+            return
         if r.random() < 0.5:
             text = "get%s r%d %d %s =" % ("i" if isint else "", x, len(idx), " ".join(map(str, idx)))
             try:
@@ -622,8 +664,25 @@ class Case:
             if not (torch.isfinite(ta).all() and torch.isfinite(tb).all()) or ta.abs().max() > 1e15 if ta.numel() else False:
                 return
             k = len(self.regs)
-            res = self.run("matmul r%d r%d r%d" % (k, a, b), lambda: torch.matmul(ta, tb))
             atol = 4e-6 * float((ta.double().abs().sum() + 1) * (tb.double().abs().sum() + 1))
+            form = r.choice(["matmul", "matmul", "out", "matmul_3loops", "matmul_2loops_dot", "matmul_2loops_elementwise",
+                             "matmul_2loops_dotproduct", "matmul_1loop_broadcast", "matmul_einsum"])
+            if form == "out":
+                o = self.fresh_out(lambda: torch.matmul(ta, tb))
+                to = self.regs[o].t
+                self.run("matmulout r%d r%d r%d" % (o, a, b), lambda: torch.matmul(ta, tb, out=to))
+                self.regs[o].exact = False
+                self.regs[o].tol = (4e-6, atol)
+                self.check(o)
+                raise Stop()
+            if form == "matmul":
+                res = self.run("matmul r%d r%d r%d" % (k, a, b), lambda: torch.matmul(ta, tb))
+            else:  # the lesson's rungs: 2-D @ 2-D only (a 1-D operand is refused)
+                def rung():
+                    if ta.dim() != 2 or tb.dim() != 2:
+                        raise RuntimeError("2-D only")
+                    return torch.matmul(ta, tb)
+                res = self.run("rung r%d %s r%d r%d" % (k, form, a, b), rung)
             self.add_result(res, False, 4e-6, [ta, tb], atol)
         elif c == 1:
             spec, shapes = r.choice([("ij->ji", [[m, n]]), ("ii->i", [[m, r.choice([m, 1])]]), ("ii->", [[m, m]]),
