@@ -731,12 +731,15 @@ class Case:
         r = self.r
         opts = (4, 1000, 3, 80, "a")
         if r.random() < 0.35:
-            opts = (r.randint(0, 10), r.choice([1000, r.randint(1, 60)]), r.randint(1, 4),
-                    r.randint(10, 120), r.choice("ayn"))
+            opts = (r.choice([r.randint(0, 10), r.randint(0, 10), r.randint(11, 40)]), r.choice([1000, r.randint(1, 60)]),
+                    r.randint(1, 4), r.randint(10, 120), r.choice("ayn"))
         torch.set_printoptions(precision=opts[0], threshold=opts[1], edgeitems=opts[2], linewidth=opts[3],
                                sci_mode={"a": None, "y": True, "n": False}[opts[4]])
         self.emit("case %d %d %d %d %d %s" % ((self.cid,) + opts))
         try:
+            if r.random() < 0.04:  # a big one: PyTorch's summarisation at the default threshold
+                shape = r.choice([[r.randint(1001, 2400)], [r.randint(30, 48), r.randint(30, 48)], [3, r.randint(17, 25), 20]])
+                self.fresh(shape=shape)
             for _ in range(r.randint(1, 2)):
                 self.fresh()
             for _ in range(r.randint(1, 6)):
