@@ -169,8 +169,9 @@ GUDEF int gu_copy_(gu_tensor dst, gu_tensor src);  // dst[...] = src, src broadc
 // gu_to and gu_copy_ convert as PyTorch's casts, exactly: int64 -> float32 rounds once,
 // int64 -> uint8 wraps, float32 -> int64 truncates toward zero (NaN and values beyond
 // int64 are undefined in PyTorch; here NaN -> INT64_MIN and out-of-range values saturate).
-// copy_ refuses a destination with a stride-0 dim of size > 1 (an expanded view), as
-// PyTorch does: several elements would write one memory location.
+// copy_ refuses, as PyTorch does, a destination with a stride-0 dim of size > 1 (an
+// expanded view: several elements would write one memory location) and a source that
+// partly overlaps the destination when both are dense blocks (x[1:] from x[:-1]).
 GUDEF void gu_free(gu_tensor *t);
 GUDEF void gu_free_mem(void *p);                  // frees strings returned by the library
 
@@ -280,6 +281,12 @@ GUDEF char *gu_stride_str(gu_tensor t, char *buf, size_t n);  // "(0, 1)"
 // mean/norm of non-float tensors (convert with gu_to first, as the lesson's `.float()`),
 // argmin/argmax of bool, min/max/argmin/argmax over zero elements.
 // Float NaN: maximum/minimum/min/max propagate it; argmin/argmax point at the first NaN.
+// maximum/minimum of +0 and -0 give the first operand (PyTorch's scalar loop).
+// pow(t, s) with a float result computes s = 2, 3, -1, -2, 0.5, -0.5 as PyTorch does: x*x,
+// x*x*x, 1/x, 1/(x*x), sqrt(x), 1/sqrt(x) (so (-0) ** 0.5 is -0 and (-inf) ** 0.5 NaN);
+// an integer exponent must fit the tensor's dtype (uint8 ** 256 is refused, as PyTorch).
+// Where the results differ from PyTorch's at all, README's "Differences from PyTorch"
+// lists it (tools/difftest_gen.py and tests/difftest.c check the rest against PyTorch).
 GUDEF gu_tensor gu_add(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_sub(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_mul(gu_tensor a, gu_tensor b);
@@ -348,7 +355,9 @@ GUDEF int gu_sub_scalar_(gu_tensor a, double s);           GUDEF int gu_sub_isca
 GUDEF int gu_mul_scalar_(gu_tensor a, double s);           GUDEF int gu_mul_iscalar_(gu_tensor a, int64_t s);
 GUDEF int gu_div_scalar_(gu_tensor a, double s);           GUDEF int gu_div_iscalar_(gu_tensor a, int64_t s);
 
-// Unary ops (+ _out forms). sqrt/exp/log of integers and bools give float32.
+// Unary ops (+ _out forms). sqrt/exp/log of integers and bools give float32. The out of
+// neg and abs must have the input's dtype, as PyTorch wants ("Found dtype Float but
+// expected Long"); the others take any dtype the result can be cast to.
 GUDEF gu_tensor gu_neg(gu_tensor a);
 GUDEF gu_tensor gu_abs(gu_tensor a);
 GUDEF gu_tensor gu_sqrt(gu_tensor a);
