@@ -163,6 +163,17 @@ def repros():
         c.check(0, force_repr=True)
     case("19. precision 60 in sci mode prints every digit", precision_big, (60, 1000, 3, 80, "a"))
 
+    def pow_u8(c):
+        c.new(torch.tensor([3, 1], dtype=torch.uint8))
+        c.do("bini r{k} pow r0 255", lambda: torch.pow(c.regs[0].t, 255))
+        c.do("bini r{k} pow r0 256", lambda: torch.pow(c.regs[0].t, 256))
+    case("20. uint8 ** 256: the exponent must fit uint8", pow_u8)
+
+    def big_summarised(c):
+        c.new(torch.arange(2000, dtype=torch.int64) * 4611686018427387)
+        c.check(0, force_repr=True)
+    case("21. a big int64 tensor summarised at the default threshold", big_summarised)
+
     return out
 
 
