@@ -321,7 +321,12 @@ class Case:
             res = self.run("narrow r%d r%d %d %d %d" % (k, x, d, s, ln), lambda: t.narrow(d, s, ln))
         elif c == 3:
             idx = [r.randint(-n, n - 1) if n else 0 for n in t.shape]
-            res = self.run("index r%d r%d %d %s" % (k, x, nd, " ".join(map(str, idx))), lambda: t[tuple(idx)] if nd else t[()])
+            if r.random() < 0.3:
+                idx = idx[: r.randint(0, nd)]  # a partial index: a view of the rest
+            if r.random() < 0.05:
+                idx = idx + [0]  # one too many
+            res = self.run(("index r%d r%d %d %s" % (k, x, len(idx), " ".join(map(str, idx)))).rstrip(),
+                           lambda: t[tuple(idx)] if idx else t[()])
         elif c == 4:
             d = r.randint(-nd - 2, nd + 1)
             res = self.run("unsqueeze r%d r%d %d" % (k, x, d), lambda: t.unsqueeze(d))
