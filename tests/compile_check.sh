@@ -45,6 +45,16 @@ if have gcc && have g++; then
     g++ "$out/a.o" "$out/b.o" -o "$out/mixed" $LIBS 2>>"$out/mixed.log" && "$out/mixed" >>"$out/mixed.log" 2>&1 &&
     echo ok || { echo; echo "compile-check FAILED: mixed C/C++"; cat "$out/mixed.log"; fail=1; }
 fi
+# The differential test's interpreter (public API only), warning-free under both compilers,
+# run on the kept repros.
+for cc in gcc clang; do
+    have $cc || continue
+    n=$((n + 1))
+    if $cc -std=c99 $W difftest.c -o "$out/difftest-$cc" $LIBS 2>"$out/difftest-$cc.log" &&
+        "$out/difftest-$cc" fixtures/difftest/repros.txt >"$out/difftest-$cc.out"; then :; else
+        echo "compile-check FAILED: difftest ($cc)"; cat "$out/difftest-$cc.log" "$out/difftest-$cc.out" 2>/dev/null; fail=1
+    fi
+done
 # Hooks are all or none.
 begin "partial hooks refused"
 if printf '#define GU_MALLOC(n) malloc(n)\n#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n' |
