@@ -299,11 +299,13 @@ class Case:
             n = t.shape[d] if -nd <= d < nd else 3
             a = r.choice([None, r.randint(-n - 2, n + 2)])
             b = r.choice([None, r.randint(-n - 2, n + 2)])
-            s = r.choice([1, 1, 2, 3, -1, -2])
+            s = r.choice([1, 1, 2, 3, -1, -2, 1, 1, 2, 3, -1, -2, 0])
             sa = ("E" if s < 0 else "0") if a is None else str(a)
             sb = ("E" if s > 0 else "RE") if b is None else str(b)
             text = "slice r%d r%d %d %s %s %d" % (k, x, d, sa, sb, s)
-            if s > 0:
+            if s == 0:
+                res = self.run(text, lambda: t[(slice(None),) * (d % nd if nd else 0) + (slice(a, b, 0),)])
+            elif s > 0:
                 res = self.run(text, lambda: t[(slice(None),) * (d % nd if nd else 0) + (slice(a, b, s),)] if -nd <= d < nd else t.select(d, 0)[0:1])
             else:  # PyTorch has no negative steps: NumPy is the reference
                 def neg():
@@ -317,7 +319,7 @@ class Case:
             i = r.randint(-4, 4)
             res = self.run("select r%d r%d %d %d" % (k, x, d, i), lambda: t.select(d, i))
         elif c == 2:
-            s, ln = r.randint(-3, 3), r.randint(0, 3)
+            s, ln = r.randint(-3, 3), r.randint(-1, 3)
             res = self.run("narrow r%d r%d %d %d %d" % (k, x, d, s, ln), lambda: t.narrow(d, s, ln))
         elif c == 3:
             idx = [r.randint(-n, n - 1) if n else 0 for n in t.shape]
@@ -337,7 +339,7 @@ class Case:
         elif c == 7:
             shape = [(-1 if r.random() < 0.3 else (r.choice([2, 3]) if s == 1 and r.random() < 0.5 else s)) for s in t.shape]
             if r.random() < 0.4 and len(shape) < 4:
-                shape = [r.choice([0, 1, 2, 3])] + shape
+                shape = [r.choice([0, 1, 2, 3, -1])] + shape
             res = self.run("expand r%d r%d %s" % (k, x, shape_text(shape)), lambda: t.expand(*shape) if shape else t.expand(()))
         elif c == 8:
             a, b = r.randint(-nd, max(nd - 1, 0)), r.randint(-nd, max(nd - 1, 0))
@@ -347,6 +349,8 @@ class Case:
         elif c == 10:
             p = list(range(nd))
             r.shuffle(p)
+            if nd and r.random() < 0.1:
+                p[r.randint(0, nd - 1)] = r.choice([p[0], nd, -1])  # a repeated or out-of-range dim
             res = self.run("permute r%d r%d %d %s" % (k, x, nd, " ".join(map(str, p))), lambda: t.permute(p))
         elif c in (11, 12):
             n = t.numel()
