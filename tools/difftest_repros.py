@@ -146,13 +146,6 @@ def repros():
         c.do("narrow r{k} r0 0 -1 0", lambda: c.regs[0].t.narrow(0, -1, 0))
     case("16. narrow of an empty dim at start -1", narrow_empty)
 
-    def copy_overlap(c):
-        c.new(torch.arange(6.0))
-        a = c.do("slice r{k} r0 0 1 E 1", lambda: c.regs[0].t[1:], check=False)
-        b = c.do("slice r{k} r0 0 0 -1 1", lambda: c.regs[0].t[:-1], check=False)
-        c.run("copy r%d r%d" % (a, b), lambda: c.regs[a].t.copy_(c.regs[b].t))
-    case("17. copy_ from a partly overlapping source", copy_overlap)
-
     def minimum_scalar_0d(c):
         c.new(torch.tensor(4, dtype=torch.uint8))
         c.do("bini r{k} minimum r0 2", lambda: torch.minimum(c.regs[0].t, torch.tensor(2).to(torch.uint8)))
