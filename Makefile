@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-tidy test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -62,12 +62,22 @@ test-nosimd: $(BUILD)/test_main_nosimd $(BUILD)/00_walkthrough
 compile-check:
 	@sh tests/compile_check.sh
 
+# Tidy scopes: the lesson's chains 100,000 times in scopes, plain (live blocks and RSS flat)
+# and under ASan + LeakSanitizer (no leak at exit).
+$(BUILD)/tidy_chains: tests/tidy_chains.c groundup.h | $(BUILD)
+	$(CC) -O2 -g $(WARN) -std=c11 -o $@ $< $(LDLIBS)
+$(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ $< $(LDLIBS)
+test-tidy: $(BUILD)/tidy_chains $(BUILD)/tidy_chains_asan
+	./$(BUILD)/tidy_chains
+	ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/tidy_chains_asan
+
 # The README's main command: the lesson end to end (tools/demo.sh).
 demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas
+test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas test-tidy
 	@echo "make test: all green"
 
 $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)

@@ -156,6 +156,26 @@ GUDEF int gu_copy_(gu_tensor dst, gu_tensor src);  // dst[...] = src, src broadc
 GUDEF void gu_free(gu_tensor *t);
 GUDEF void gu_free_mem(void *p);                  // frees strings returned by the library
 
+// Tidy scopes: the lesson's chains without leaks (TensorFlow.js's tf.tidy/tf.keep).
+//    gu_tidy_begin();
+//    gu_tensor f = gu_to(gu_lt(a, b), GU_FLOAT32);       // gu_lt's result is an owner too
+//    gu_tensor r = gu_keep(gu_sqrt(gu_sum(gu_mul(m, m))));
+//    gu_tidy_end();                                       // frees f and gu_lt's result
+//    ... use r ...; gu_free(&r);
+// Every owner made on the calling thread after gu_tidy_begin and still alive at the
+// matching gu_tidy_end is freed there; gu_free of one before then frees it at once. Scopes
+// nest; gu_tidy_end without a begin is an error (gu_error), nothing else happens. Views
+// are never tracked (their owner is). gu_keep(t) takes an owner out of every scope: it
+// survives them all and its caller frees it with gu_free. A view whose storage a scope
+// would free is kept by a copy (an owner), as gu_reshape does: gu_free the result of
+// gu_keep in every case. The loaders (gu_mnist_load*, gu_idx_load*, gu_pkl_load*) return
+// untracked owners: a data set outlives the loops that use it (gu_mnist_free/gu_free it).
+// Outside a scope nothing is tracked and nothing costs. Per thread: free a tracked owner on
+// the thread that made it (or gu_keep it first).
+GUDEF void gu_tidy_begin(void);
+GUDEF void gu_tidy_end(void);
+GUDEF gu_tensor gu_keep(gu_tensor t);
+
 GUDEF int64_t gu_numel(gu_tensor t);
 GUDEF int64_t gu_storage_numel(gu_tensor t);      // the lesson's len(t.storage())
 GUDEF void *gu_data(gu_tensor t);                 // address of element [0,..,0]
@@ -1084,6 +1104,121 @@ static void gu__contig_strides(int ndim, const int64_t *shape, int64_t *stride) 
     }
 }
 
+// >>tidy: the owners made inside gu_tidy_begin/gu_tidy_end, per thread -------------------
+/* items[0..n) are the storages of the tracked owners, scope by scope: scope d (1-based) holds
+   items[marks[d-1] .. marks[d]) (marks[depth] meaning n). A hash table (open addressing,
+   linear probing, keys are storage pointers) maps each item to its index, so gu_free and
+   gu_keep forget one in O(1) whatever the scope's size: the hole is filled with the last
+   item of its scope, that scope's end moves down by one, and so on up the nesting (O(depth)).
+   Everything is released when the outermost scope ends, so a thread that leaves no scope
+   open holds no memory. Scopes whose mark could not be stored (out of memory) are counted
+   in `lost` and end without freeing; their owners then go with the enclosing scope. */
+typedef struct gu__tidy_state {
+    int depth, lost, mcap;   // open scopes (lost ones excluded); capacity of marks
+    int64_t *marks;          // marks[d]: n when scope d+1 began
+    void **items;            // the tracked storages
+    int64_t n, cap;
+    void **keys;             // hash table of capacity hcap (a power of two), NULL = empty
+    int64_t *vals;           // index in items of keys[i]
+    int64_t hcap;
+} gu__tidy_state;
+static GU__TLS gu__tidy_state gu__tidy;
+
+static int64_t gu__tidy_slot_home(const void *p) {
+    uint64_t h = (uint64_t)(uintptr_t)p;
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (int64_t)(h >> 20) & (gu__tidy.hcap - 1);
+}
+static int64_t gu__tidy_slot(const void *p) {  // where p is, or the empty slot it would go in
+    int64_t i = gu__tidy_slot_home(p);
+    while (gu__tidy.keys[i] && gu__tidy.keys[i] != p) i = (i + 1) & (gu__tidy.hcap - 1);
+    return i;
+}
+// Backward-shift deletion: the entries after slot i that probed past it move back.
+static void gu__tidy_unhash(int64_t i) {
+    int64_t m = gu__tidy.hcap - 1, j = i;
+    for (;;) {
+        int64_t home;
+        j = (j + 1) & m;
+        if (!gu__tidy.keys[j]) break;
+        home = gu__tidy_slot_home(gu__tidy.keys[j]);
+        if (((j - home) & m) >= ((j - i) & m)) {  // j's probe passed i: move it there
+            gu__tidy.keys[i] = gu__tidy.keys[j];
+            gu__tidy.vals[i] = gu__tidy.vals[j];
+            i = j;
+        }
+    }
+    gu__tidy.keys[i] = NULL;
+}
+static int gu__tidy_rehash(int64_t hcap) {
+    void **ok = gu__tidy.keys;
+    int64_t *ov = gu__tidy.vals, oc = gu__tidy.hcap, i;
+    void **nk = (void **)gu__malloc((size_t)hcap * sizeof *nk);
+    int64_t *nv = (int64_t *)gu__malloc((size_t)hcap * sizeof *nv);
+    if (!nk || !nv) { if (nk) GU_FREE(nk); if (nv) GU_FREE(nv); return -1; }
+    memset(nk, 0, (size_t)hcap * sizeof *nk);
+    gu__tidy.keys = nk;
+    gu__tidy.vals = nv;
+    gu__tidy.hcap = hcap;
+    for (i = 0; i < oc; i++)
+        if (ok[i]) {
+            int64_t j = gu__tidy_slot(ok[i]);
+            nk[j] = ok[i];
+            nv[j] = ov[i];
+        }
+    if (ok) { GU_FREE(ok); GU_FREE(ov); }
+    return 0;
+}
+// Records storage p in the innermost scope; -1 when out of memory (p is then not recorded).
+static int gu__tidy_track(void *p) {
+    int64_t i;
+    if (gu__tidy.n == gu__tidy.cap) {
+        int64_t nc = gu__tidy.cap ? 2 * gu__tidy.cap : 64;
+        void **ni = (void **)GU_REALLOC(gu__tidy.items, (size_t)nc * sizeof *ni);
+        if (!ni) return -1;
+        gu__tidy.items = ni;
+        gu__tidy.cap = nc;
+    }
+    if (2 * (gu__tidy.n + 1) > gu__tidy.hcap && gu__tidy_rehash(gu__tidy.hcap ? 2 * gu__tidy.hcap : 128) != 0) return -1;
+    i = gu__tidy_slot(p);
+    gu__tidy.keys[i] = p;
+    gu__tidy.vals[i] = gu__tidy.n;
+    gu__tidy.items[gu__tidy.n++] = p;
+    return 0;
+}
+// Forgets storage p if a scope of this thread tracks it; 1 if it did.
+static int gu__tidy_forget(const void *p) {
+    int64_t h, k;
+    int d;
+    if (!gu__tidy.n || !p) return 0;
+    h = gu__tidy_slot(p);
+    if (!gu__tidy.keys[h]) return 0;
+    k = gu__tidy.vals[h];
+    gu__tidy_unhash(h);
+    // scope d + 1 holds items[marks[d] .. end); fill the hole with the last of each scope above
+    for (d = gu__tidy.depth - 1; d >= 0 && gu__tidy.marks[d] > k; d--) {}
+    for (; d < gu__tidy.depth; d++) {
+        int64_t end = d + 1 < gu__tidy.depth ? gu__tidy.marks[d + 1] : gu__tidy.n;
+        int64_t last = end - 1;
+        if (last != k) {
+            gu__tidy.items[k] = gu__tidy.items[last];
+            gu__tidy.vals[gu__tidy_slot(gu__tidy.items[k])] = k;
+        }
+        k = last;  // the hole is now the last place of scope d + 1 ...
+        if (d + 1 < gu__tidy.depth) gu__tidy.marks[d + 1]--;  // ... which becomes the first of the next
+    }
+    gu__tidy.n--;
+    return 1;
+}
+static void gu__tidy_release(void) {  // no scope is open: give everything back
+    GU_FREE(gu__tidy.items);
+    GU_FREE(gu__tidy.keys);
+    GU_FREE(gu__tidy.vals);
+    GU_FREE(gu__tidy.marks);
+    memset(&gu__tidy, 0, sizeof gu__tidy);
+}
+
 static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64_t *shape) {
     gu_tensor t = gu__invalid();
     int64_t numel, bytes;
@@ -1106,6 +1241,11 @@ static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64
     gu__contig_strides(ndim, t.shape, t.stride);
     t.storage_numel = numel;
     t.owner = 1;
+    if (gu__tidy.depth && gu__tidy_track(t.base) != 0) {
+        GU_FREE(t.base);
+        gu__seterr("%s: out of memory recording a tensor of shape %s in its tidy scope", op, gu__sh(ndim, shape));
+        return gu__invalid();
+    }
     return t;
 }
 
@@ -1203,7 +1343,10 @@ GU__DEF gu_tensor gu_wrap(gu_dtype dtype, int ndim, const int64_t *shape, void *
 
 GU__DEF void gu_free(gu_tensor *t) {
     if (!t) return;
-    if (gu_ok(*t) && t->owner && t->base) GU_FREE(t->base);
+    if (gu_ok(*t) && t->owner && t->base) {
+        if (gu__tidy.n) (void)gu__tidy_forget(t->base);
+        GU_FREE(t->base);
+    }
     *t = gu__invalid();
 }
 GU__DEF void gu_free_mem(void *p) { if (p) GU_FREE(p); }
@@ -1292,6 +1435,44 @@ GU__DEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype) {
 GU__DEF gu_tensor gu_clone(gu_tensor t) {
     if (!gu__check_in("clone", t)) return gu__invalid();
     return gu_to(t, t.dtype);
+}
+
+GU__DEF void gu_tidy_begin(void) {
+    if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
+        int nc = gu__tidy.mcap ? 2 * gu__tidy.mcap : 16;
+        int64_t *nm = (int64_t *)GU_REALLOC(gu__tidy.marks, (size_t)nc * sizeof *nm);
+        if (nm) { gu__tidy.marks = nm; gu__tidy.mcap = nc; }
+    }
+    if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
+        gu__tidy.lost++;
+        return;
+    }
+    gu__tidy.marks[gu__tidy.depth++] = gu__tidy.n;
+}
+GU__DEF void gu_tidy_end(void) {
+    int64_t mark, i;
+    if (gu__tidy.lost) { gu__tidy.lost--; return; }
+    if (gu__tidy.depth == 0) {
+        gu__seterr("tidy_end: no gu_tidy_begin is open on this thread");
+        return;
+    }
+    mark = gu__tidy.marks[--gu__tidy.depth];
+    for (i = gu__tidy.n - 1; i >= mark; i--) {
+        if (gu__tidy.depth) gu__tidy_unhash(gu__tidy_slot(gu__tidy.items[i]));
+        GU_FREE(gu__tidy.items[i]);
+    }
+    gu__tidy.n = mark;
+    if (gu__tidy.depth == 0) gu__tidy_release();
+}
+GU__DEF gu_tensor gu_keep(gu_tensor t) {
+    if (!gu_ok(t) || !t.base || !gu__tidy.n) return t;
+    if (t.owner) { (void)gu__tidy_forget(t.base); return t; }
+    if (gu__tidy.keys[gu__tidy_slot(t.base)]) {  // a view of storage a scope will free: keep a copy
+        gu_tensor c = gu_clone(t);
+        if (gu_ok(c)) (void)gu__tidy_forget(c.base);
+        return c;
+    }
+    return t;
 }
 
 // >>views -------------------------------------------------------------------------------
@@ -3872,6 +4053,7 @@ static float *gu__img_floats(const char *op, gu_tensor img, int64_t *rows, int64
     *rows = img.shape[0];
     *cols = img.shape[1];
     p = (float *)f.base;  // gu_to returns an owner: its storage is ours to free
+    (void)gu__tidy_forget(p);  // and no tidy scope's: the callers GU_FREE it
     return p;
 }
 
@@ -5643,6 +5825,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     if (a->emitted) {  // the same array twice in the result: a copy, each output owns its own
         P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
         if (!gu_ok(P->out[P->count])) return -1;
+        (void)gu__tidy_forget(P->out[P->count].base);  // loaders' outputs outlive tidy scopes
         P->count++;
         return 0;
     }
@@ -5850,6 +6033,16 @@ GU__DEF void gu_mnist_free(gu_mnist *m) {
     gu_free(&m->x_test); gu_free(&m->y_test);
 }
 
+// A loaded data set outlives the tidy scope it was loaded in (gu_mnist_free frees it).
+static void gu__mnist_untrack(gu_mnist *m) {
+    gu_tensor *t[6];
+    int k;
+    t[0] = &m->x_train; t[1] = &m->y_train; t[2] = &m->x_valid;
+    t[3] = &m->y_valid; t[4] = &m->x_test; t[5] = &m->y_test;
+    for (k = 0; k < 6; k++)
+        if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
+}
+
 GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     gu_tensor t[6];
     int count = 0, k;
@@ -5882,6 +6075,7 @@ GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     out->x_train = t[0]; out->y_train = t[1];
     out->x_valid = t[2]; out->y_valid = t[3];
     out->x_test = t[4]; out->y_test = t[5];
+    gu__mnist_untrack(out);
     return 0;
 }
 
@@ -5968,6 +6162,7 @@ GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
         }
     }
     for (k = 0; k < 4; k++) gu_free(&t[k]);
+    gu__mnist_untrack(out);
     return 0;
 fail:
     for (k = 0; k < 4; k++) gu_free(&t[k]);

@@ -17,6 +17,7 @@
 #include "test_ladder.c"
 #include <unistd.h>
 #include "test_walkthrough.c"
+#include "test_tidy.c"
 
 int main(int argc, char **argv) {
     if (argc > 1) t__filter = argv[1];
@@ -29,6 +30,7 @@ int main(int argc, char **argv) {
     suite_plot();
     suite_ladder();
     suite_gemm();
+    suite_tidy();
     printf("%d passed, %d failed\n", t__passed, t__failed);
     return t__failed ? 1 : 0;
 }
