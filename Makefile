@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-tidy test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-snippets test-tidy test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -68,6 +68,11 @@ $(BUILD)/tidy_chains: tests/tidy_chains.c groundup.h | $(BUILD)
 	$(CC) -O2 -g $(WARN) -std=c11 -o $@ $< $(LDLIBS)
 $(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ $< $(LDLIBS)
+# Every C block of README.md and of the header's top comment, compiled and run under ASan +
+# LeakSanitizer (and valgrind when installed): tools/check_snippets.py.
+test-snippets: | $(BUILD)
+	$(PY) tools/check_snippets.py
+
 test-tidy: $(BUILD)/tidy_chains $(BUILD)/tidy_chains_asan
 	./$(BUILD)/tidy_chains
 	ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/tidy_chains_asan
@@ -77,7 +82,7 @@ demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas test-tidy
+test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas test-tidy test-snippets
 	@echo "make test: all green"
 
 $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)

@@ -21,6 +21,13 @@ QUICK START
       gu_print(v);                                         // prints as PyTorch does
       gu_tensor c = gu_transpose(v, 0, 1);                 // strides (1, 3), no copy
       if (!gu_ok(c)) fprintf(stderr, "%s\n", gu_error());
+      gu_tidy_begin();                                     // chains, as the lesson writes them:
+      gu_tensor n = gu_sqrt(gu_sum(gu_mul(v, v)));         // (v*v).sum().sqrt()
+      gu_tensor f = gu_to(gu_lt(v, c), GU_FLOAT32);        // (v < c).float()
+      gu_tensor k = gu_keep(gu_add(n, f));                 // kept: outlives the scope
+      gu_tidy_end();                                       // frees n, f and every intermediate
+      gu_print(k);
+      gu_free(&k);
       gu_free(&m);                                         // the only owner
 
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
@@ -70,7 +77,10 @@ CONVENTIONS
    input's storage and allocates nothing. gu_free(&t) releases an owner and is harmless on
    a view or an invalid tensor; it resets t either way. Free the owner after its views are
    done. gu_reshape and gu_contiguous return a view when they can and an owner when they
-   must copy: always gu_free their result; that is correct in both cases.
+   must copy: always gu_free their result; that is correct in both cases. Chains of ops
+   make owners too: a tidy scope (gu_tidy_begin ... gu_tidy_end) frees every owner made on
+   its thread inside it, except those passed to gu_keep; loaders' data sets are never
+   taken by a scope (see >>tensor).
 
    Errors. User errors (bad shapes, indices out of range, too many dims, sizes that
    overflow, bad files) never abort. The call returns an invalid tensor (gu_ok(t) == 0)
@@ -2275,39 +2285,25 @@ static void gu__nloop_run(gu__nloop *L, gu__row_fn row, void *ctx) {
 
 // ---- kernels ----
 // A binary kernel: o[i] = a[i*sa] OP b[i*sb] with sa, sb each 0 (broadcast) or 1. The
-// expression is the one definition of the op. The loops go in blocks of GU__VB: each block
+// expression is the one definition of the op. The loop goes in blocks of GU__VB: each block
 // is loaded into locals, computed, then stored, a shape that gcc vectorises even at -O2
 // (no alias versioning needed: o may be a itself, for the in-place forms) and clang too.
+// A broadcast operand reads its element from a block-sized local copy, so one vector loop
+// serves all three cases (60 kernels: one loop each instead of three keeps the compile short).
 #define GU__VB 16
 typedef void (*gu__bin_kernel)(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po);
 #define GU__BK(NAME, T, R, EXPR) \
 static void NAME(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po) { \
     const T *a = (const T *)pa; const T *b = (const T *)pb; R *o = (R *)po; int64_t i = 0; int j; \
-    T xa[GU__VB], xb[GU__VB], x, y; R r[GU__VB]; \
+    T xa[GU__VB], xb[GU__VB], ca[GU__VB], cb[GU__VB], x, y; R r[GU__VB]; \
     if (n <= 0) return; \
-    x = a[0]; y = b[0]; \
-    if (sa && sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) { xa[j] = a[i + j]; xb[j] = b[i + j]; } \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xb[j] = b[i + j]; \
-            for (j = 0; j < GU__VB; j++) { y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sa) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xa[j] = a[i + j]; \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; o[i] = (R)(EXPR); } \
-    } else { \
-        R v = (R)(EXPR); \
-        for (; i < n; i++) o[i] = v; \
-    } \
+    for (j = 0; j < GU__VB; j++) { ca[j] = a[0]; cb[j] = b[0]; } \
+    for (; i + GU__VB <= n; i += GU__VB) { \
+        const T *qa = sa ? a + i : ca, *qb = sb ? b + i : cb; \
+        for (j = 0; j < GU__VB; j++) { xa[j] = qa[j]; xb[j] = qb[j]; } \
+        for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
+        for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
+    for (; i < n; i++) { x = sa ? a[i] : ca[0]; y = sb ? b[i] : cb[0]; o[i] = (R)(EXPR); } \
 }
 // Integer power by squaring, wrapping as PyTorch's; negative exponents as PyTorch's powi.
 static int64_t gu__ipow(int64_t base, int64_t e) {
