@@ -2296,10 +2296,11 @@ typedef void (*gu__bin_kernel)(int64_t n, const void *pa, int sa, const void *pb
 static void NAME(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po) { \
     const T *a = (const T *)pa; const T *b = (const T *)pb; R *o = (R *)po; int64_t i = 0; int j; \
     T xa[GU__VB], xb[GU__VB], ca[GU__VB], cb[GU__VB], x, y; R r[GU__VB]; \
+    const T *qa = sa ? a : ca, *qb = sb ? b : cb; int64_t da = sa ? GU__VB : 0, db = sb ? GU__VB : 0; \
     if (n <= 0) return; \
-    for (j = 0; j < GU__VB; j++) { ca[j] = a[0]; cb[j] = b[0]; } \
-    for (; i + GU__VB <= n; i += GU__VB) { \
-        const T *qa = sa ? a + i : ca, *qb = sb ? b + i : cb; \
+    if (!sa) for (j = 0; j < GU__VB; j++) ca[j] = a[0]; \
+    if (!sb) for (j = 0; j < GU__VB; j++) cb[j] = b[0]; \
+    for (; i + GU__VB <= n; i += GU__VB, qa += da, qb += db) { \
         for (j = 0; j < GU__VB; j++) { xa[j] = qa[j]; xb[j] = qb[j]; } \
         for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
         for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \

@@ -6,6 +6,7 @@ static void test_tidy_frees_chain_intermediates(void) {
     int64_t s3[1] = {3};
     float av[3] = {1, 5, 3}, bv[3] = {2, 4, 6};
     gu_tensor a = gu_from_data(GU_FLOAT32, 1, s3, av), b = gu_from_data(GU_FLOAT32, 1, s3, bv), f, kept;
+    gu_clear_error();
     gu_tidy_begin();
     f = gu_to(gu_lt(a, b), GU_FLOAT32);  // (a < b).float(): gu_lt's result is freed by the scope
     CHECK(gu_ok(f) && gu_get_flat(f, 0) == 1 && gu_get_flat(f, 1) == 0 && gu_get_flat(f, 2) == 1);
@@ -33,6 +34,7 @@ static void test_tidy_owners_made_before_scope_survive(void) {
 
 static void test_tidy_nested_scopes(void) {
     gu_tensor outer, inner_kept, r;
+    gu_clear_error();
     gu_tidy_begin();
     outer = gu_full(GU_FLOAT32, 0, NULL, 2.0);
     gu_tidy_begin();
