@@ -43,6 +43,14 @@ OPTIONS (define before including the implementation)
    GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
    GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
+   GU_NO_PLOT               no >>plot at all (no stb_image_write either)
+   GU_NO_MNIST              no >>mnist: no loaders, no zlib needed
+   GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
+   GU_NO_EINSUM             no >>einsum (and no einsum rung in the ladder)
+   GU_NO_GRID               no >>grid (gu_launch_kernel, gu_launch)
+                            The part's declarations go too, in every file that defines
+                            the option. Each part compiled out shortens the build of the
+                            implementation file (see README, "Compile time").
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
    GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
@@ -483,6 +491,7 @@ GUDEF int gu_rand_fill(gu_generator *g, float *out, int64_t n);
 GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 
 // >>plot ----------------------------------------------------------------------------------
+#ifndef GU_NO_PLOT
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
 // GROUNDUP_STB_INCLUDE, GROUNDUP_STB_NO_IMPL, GROUNDUP_NO_PNG); and a terminal preview for
@@ -536,6 +545,7 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 // max_cols columns (0: 80). Scaled like imshow (min to max).
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
+#endif // GU_NO_PLOT
 #ifdef GROUNDUP_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
@@ -647,6 +657,7 @@ extern "C" {
 #endif // GROUNDUP_CUDA
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 /* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
    Fashion-MNIST are published in.
 
@@ -749,6 +760,7 @@ GUDEF gu_data_format gu_data_format_of(const char *path);
 // buf; 0, or -1 with a message saying what to run (`make data`).
 GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
 
+#endif // GU_NO_MNIST
 // >>gemm: the fast matmul ---------------------------------------------------------------
 // C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
 // X transposed for 'T' (lower case accepted). op(A) is (m, k), op(B) is (k, n), C is (m, n);
@@ -791,6 +803,7 @@ GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
 
 // >>ladder ------------------------------------------------------------------------------
+#ifndef GU_NO_LADDER
 // Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
 // float32 tensors of any strides (transposed, sliced, expanded views all work) and
 // returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
@@ -812,7 +825,9 @@ GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
+#ifndef GU_NO_EINSUM
 GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
+#endif
 
 typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
 typedef struct gu_matmul_rung {
@@ -830,7 +845,9 @@ GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
 // result may differ from a left-to-right sum in the last bits).
 GUDEF float gu_dot(gu_tensor a, gu_tensor b);
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
 //   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
 //   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
@@ -850,7 +867,9 @@ GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
 GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 // The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
 // i the outer loop, on the calling thread. Negative sizes run nothing.
 typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
@@ -883,6 +902,7 @@ GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args
 // cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
 GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
+#endif // GU_NO_GRID
 //  >>DECLS-END (issues add their sections above this line)
 
 #ifdef __cplusplus
@@ -3801,6 +3821,7 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 
 // >>plot ----------------------------------------------------------------------------------
 #include <limits.h>
+#ifndef GU_NO_PLOT
 #ifndef GROUNDUP_NO_PNG
 #ifndef GROUNDUP_STB_INCLUDE
 #define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
@@ -4482,9 +4503,11 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     return ferror(f) ? -1 : 0;
 }
 
+#endif // GU_NO_PLOT
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 #include <sys/stat.h>
 #if defined(S_ISDIR)
 #define GU__ISDIR(m) S_ISDIR(m)
@@ -6235,6 +6258,7 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
     return -1;
 }
 
+#endif // GU_NO_MNIST
 // >>gemm ------------------------------------------------------------------------------------
 // The five loops of BLIS/GotoBLAS (docs/KernelsHowTo.md in BLIS), for C (m, n) += A (m, k) B (k, n):
 //
@@ -7721,6 +7745,9 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
 #endif
 
 // >>ladder ------------------------------------------------------------------------------
+// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
+static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
+#ifndef GU_NO_LADDER
 // The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
 static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
     if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
@@ -7750,9 +7777,6 @@ static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) 
     *c = gu_zeros(GU_FLOAT32, 2, shape);
     return gu_ok(*c);
 }
-
-// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
-static const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 
 // Rung 1, the reference: three loops, one multiply-add per innermost step.
 // a is (M,K), b is (K,N), c is (M,N).
@@ -7908,11 +7932,13 @@ GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
     return c;
 }
 
+#ifndef GU_NO_EINSUM
 // Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
 GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
     if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
     return gu_einsum2("ik,kj->ij", a, b);
 }
+#endif
 
 // The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
 static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
@@ -7927,14 +7953,18 @@ GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
         {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
         {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
         {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
+#ifndef GU_NO_EINSUM
         {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
+#endif
         {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
         {NULL, NULL, NULL}};
     if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
     return rungs;
 }
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // A spec is parsed into labels: the letters (ids 0..51 in ASCII order: 'A'..'Z', 'a'..'z')
 // and the broadcast dims of "..." (ids 52.., aligned right as NumPy broadcasting aligns
 // them). Each operand then gets one stride per label (the sum of its dims' strides for a
@@ -8450,7 +8480,9 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
     return gu_einsum(spec, 3, ops);
 }
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
     int64_t i, j;
     if (!kernel) return;
@@ -8554,6 +8586,7 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
     return 0;
 }
 
+#endif // GU_NO_GRID
 //  >>IMPL-END (issues add their sections above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)
