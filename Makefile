@@ -10,7 +10,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-snippets test-tidy test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: compile-time test-snippets test-tidy test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -68,6 +68,11 @@ $(BUILD)/tidy_chains: tests/tidy_chains.c groundup.h | $(BUILD)
 	$(CC) -O2 -g $(WARN) -std=c11 -o $@ $< $(LDLIBS)
 $(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ $< $(LDLIBS)
+# cc -O2 -c of the implementation beside stb_image.h's, same run, medians of 3 (the README's
+# "Compile time" figures; PARTS=1 adds a line per opt-out).
+compile-time:
+	$(PY) tools/compile_time.py $(if $(PARTS),--parts)
+
 # Every C block of README.md and of the header's top comment, compiled and run under ASan +
 # LeakSanitizer (and valgrind when installed): tools/check_snippets.py.
 test-snippets: | $(BUILD)
