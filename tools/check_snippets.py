@@ -126,6 +126,8 @@ def main():
         f.write('#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n')
     hdr = os.path.join(ROOT, "groundup.h")
     if not os.path.exists(impl_o) or os.path.getmtime(impl_o) < os.path.getmtime(hdr):
+        print("snippets: %d blocks; compiling the implementation once (ASan%s)" % (len(blocks), ", and plain for valgrind" if valgrind else ""))
+        sys.stdout.flush()
         r = run([cc, "-O1", "-g", "-std=c11", "-I", ROOT] + SAN + ["-c", impl_c, "-o", impl_o])
         if r.returncode != 0:
             print(r.stdout)
@@ -192,7 +194,11 @@ def main():
             failed += 1
         else:
             print("  ok   %s" % name)
-    print("snippets: %d blocks, %d run, %d failed" % (len(blocks), ran, failed))
+        sys.stdout.flush()
+    if failed:
+        print("snippets: %d of %d blocks FAIL" % (failed, len(blocks)))
+    else:
+        print("snippets: %d blocks, all compiled, %d run leak-free" % (len(blocks), ran))
     if not keep and not failed:
         for f in os.listdir(build):
             if f.startswith("snippet_"):
