@@ -1141,11 +1141,14 @@ static void gu__contig_strides(int ndim, const int64_t *shape, int64_t *stride) 
    gu_keep forget one in O(1) whatever the scope's size: the hole is filled with the last
    item of its scope, that scope's end moves down by one, and so on up the nesting (O(depth)).
    Everything is released when the outermost scope ends, so a thread that leaves no scope
-   open holds no memory. Scopes whose mark could not be stored (out of memory) are counted
-   in `lost` and end without freeing; their owners then go with the enclosing scope. */
+   open holds no memory. The first GU__TIDY_NEST marks live in the state itself, so a scope
+   always begins; deeper ones whose mark could not be stored (out of memory) are counted in
+   `lost` and end without freeing; their owners then go with the enclosing scope. */
+#define GU__TIDY_NEST 32
 typedef struct gu__tidy_state {
     int depth, lost, mcap;   // open scopes (lost ones excluded); capacity of marks
-    int64_t *marks;          // marks[d]: n when scope d+1 began
+    int64_t *marks;          // marks[d]: n when scope d+1 began; marks_in or allocated
+    int64_t marks_in[GU__TIDY_NEST];
     void **items;            // the tracked storages
     int64_t n, cap;
     void **keys;             // hash table of capacity hcap (a power of two), NULL = empty
@@ -1242,11 +1245,12 @@ static int gu__tidy_forget(const void *p) {
     return 1;
 }
 static void gu__tidy_release(void) {  // no scope is open: give everything back
-    GU_FREE(gu__tidy.items);
-    GU_FREE(gu__tidy.keys);
-    GU_FREE(gu__tidy.vals);
-    GU_FREE(gu__tidy.marks);
-    memset(&gu__tidy, 0, sizeof gu__tidy);
+    if (gu__tidy.items) GU_FREE(gu__tidy.items);
+    if (gu__tidy.keys) { GU_FREE(gu__tidy.keys); GU_FREE(gu__tidy.vals); }
+    if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+    gu__tidy.items = NULL; gu__tidy.keys = NULL; gu__tidy.vals = NULL; gu__tidy.marks = NULL;
+    gu__tidy.n = gu__tidy.cap = gu__tidy.hcap = 0;
+    gu__tidy.depth = gu__tidy.lost = gu__tidy.mcap = 0;
 }
 
 static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64_t *shape) {
@@ -1468,10 +1472,16 @@ GU__DEF gu_tensor gu_clone(gu_tensor t) {
 }
 
 GU__DEF void gu_tidy_begin(void) {
+    if (!gu__tidy.marks) { gu__tidy.marks = gu__tidy.marks_in; gu__tidy.mcap = GU__TIDY_NEST; }
     if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
-        int nc = gu__tidy.mcap ? 2 * gu__tidy.mcap : 16;
-        int64_t *nm = (int64_t *)GU_REALLOC(gu__tidy.marks, (size_t)nc * sizeof *nm);
-        if (nm) { gu__tidy.marks = nm; gu__tidy.mcap = nc; }
+        int nc = 2 * gu__tidy.mcap;
+        int64_t *nm = (int64_t *)gu__malloc((size_t)nc * sizeof *nm);
+        if (nm) {
+            memcpy(nm, gu__tidy.marks, (size_t)gu__tidy.depth * sizeof *nm);
+            if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+            gu__tidy.marks = nm;
+            gu__tidy.mcap = nc;
+        }
     }
     if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
         gu__tidy.lost++;

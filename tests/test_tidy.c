@@ -152,7 +152,24 @@ static void test_tidy_many_scopes_and_owners(void) {
     CHECK(total > 0);
 }
 
+// Deeper than the marks kept inline: the marks move to the heap and back.
+static void test_tidy_deep_nesting(void) {
+    gu_tensor keep[100];
+    int d;
+    for (d = 0; d < 100; d++) {
+        gu_tidy_begin();
+        (void)gu_full(GU_FLOAT32, 0, NULL, d);
+        keep[d] = gu_keep(gu_full(GU_FLOAT32, 0, NULL, d));
+    }
+    for (d = 0; d < 100; d++) gu_tidy_end();
+    for (d = 0; d < 100; d++) {
+        CHECK(gu_item(keep[d]) == d);
+        gu_free(&keep[d]);
+    }
+}
+
 static void suite_tidy(void) {
+    RUN(test_tidy_deep_nesting);
     RUN(test_tidy_frees_chain_intermediates);
     RUN(test_tidy_owners_made_before_scope_survive);
     RUN(test_tidy_nested_scopes);
