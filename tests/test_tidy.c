@@ -168,7 +168,45 @@ static void test_tidy_deep_nesting(void) {
     }
 }
 
+// Scopes are per thread: two threads chain in their own scopes at once, and a product big
+// enough for the matmul's thread pool runs inside a scope (the pool's threads track nothing).
+#if defined(__unix__) && !defined(GU_NO_THREADS)
+#include <pthread.h>
+static void *tidy_thread(void *arg) {
+    int i, bad = 0;
+    double want = *(double *)arg;
+    for (i = 0; i < 2000; i++) {
+        gu_tensor r;
+        gu_tidy_begin();
+        r = gu_sqrt(gu_sum(gu_mul(gu_full(GU_FLOAT32, 1, (int64_t[]){4}, want), gu_ones(GU_FLOAT32, 1, (int64_t[]){4}))));
+        if (fabs(gu_item(r) - 2 * sqrt(want)) > 1e-4) bad++;
+        gu_tidy_end();
+    }
+    return bad ? arg : NULL;
+}
+static void test_tidy_threads(void) {
+    pthread_t th[2];
+    double v[2] = {4, 9};
+    void *res[2];
+    int64_t s[2] = {256, 256};
+    gu_tensor a, c;
+    int k;
+    for (k = 0; k < 2; k++) CHECK(pthread_create(&th[k], NULL, tidy_thread, &v[k]) == 0);
+    for (k = 0; k < 2; k++) { CHECK(pthread_join(th[k], &res[k]) == 0); CHECK(res[k] == NULL); }
+    gu_set_num_threads(2);
+    gu_tidy_begin();
+    a = gu_ones(GU_FLOAT32, 2, s);
+    c = gu_matmul(gu_t(a), gu_add_scalar(a, 1));
+    CHECK(gu_ok(c) && gu_get_flat(c, 0) == 512);
+    gu_tidy_end();
+    gu_set_num_threads(0);
+}
+#endif
+
 static void suite_tidy(void) {
+#if defined(__unix__) && !defined(GU_NO_THREADS)
+    RUN(test_tidy_threads);
+#endif
     RUN(test_tidy_deep_nesting);
     RUN(test_tidy_frees_chain_intermediates);
     RUN(test_tidy_owners_made_before_scope_survive);
