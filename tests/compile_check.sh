@@ -30,6 +30,7 @@ for cc in gcc clang; do
     run "$cc-static" $cc -std=c99 $W -DGROUNDUP_STATIC compile_check.c
     run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGROUNDUP_NO_PNG compile_check.c compile_check_b.c
     run "$cc-hooks" $cc -std=c11 $W -DCHECK_HOOKS compile_check.c compile_check_b.c
+    run "$cc-nozlib-png" $cc -std=c99 $W -DGU_NO_ZLIB compile_check.c compile_check_b.c
 done
 for cxx in g++ clang++; do
     have $cxx || { echo "compile-check: $cxx not found, skipped"; continue; }
@@ -37,8 +38,8 @@ for cxx in g++ clang++; do
     run "$cxx-O2" $cxx -x c++ -std=c++14 -O2 $W compile_check.c compile_check_b.c
     run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
 done
-# The per-part opt-outs, each alone (gcc), and all at once (gcc, clang, g++); with
-# GU_NO_MNIST and GU_NO_PLOT nothing needs zlib or stb_image_write.
+# The per-part opt-outs, each alone (gcc), and all at once (gcc, clang with GU_NO_ZLIB
+# too, g++).
 parts="GU_NO_PLOT GU_NO_MNIST GU_NO_LADDER GU_NO_EINSUM GU_NO_GRID"
 all=""
 for p in $parts; do

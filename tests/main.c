@@ -17,6 +17,7 @@
 #include "test_ladder.c"
 #include <unistd.h>
 #include "test_walkthrough.c"
+#include "test_robust.c"
 #include "test_tidy.c"
 
 // Every suite, in order; t__main walks this once to count, then runs it.
@@ -30,6 +31,7 @@ static void all_suites(void) {
     suite_plot();
     suite_ladder();
     suite_gemm();
+    suite_robust();
     suite_tidy();
 }
 
