@@ -21,6 +21,13 @@ QUICK START
       gu_print(v);                                         // prints as PyTorch does
       gu_tensor c = gu_transpose(v, 0, 1);                 // strides (1, 3), no copy
       if (!gu_ok(c)) fprintf(stderr, "%s\n", gu_error());
+      gu_tidy_begin();                                     // chains, as the lesson writes them:
+      gu_tensor n = gu_sqrt(gu_sum(gu_mul(v, v)));         // (v*v).sum().sqrt()
+      gu_tensor f = gu_to(gu_lt(v, c), GU_FLOAT32);        // (v < c).float()
+      gu_tensor k = gu_keep(gu_add(n, f));                 // kept: outlives the scope
+      gu_tidy_end();                                       // frees n, f and every intermediate
+      gu_print(k);
+      gu_free(&k);
       gu_free(&m);                                         // the only owner
 
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
@@ -37,6 +44,14 @@ OPTIONS (define before including the implementation)
    GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
                             written uncompressed (stored deflate blocks, valid PNG)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
+   GU_NO_PLOT               no >>plot at all (no stb_image_write either)
+   GU_NO_MNIST              no >>mnist: no loaders
+   GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
+   GU_NO_EINSUM             no >>einsum (and no einsum rung in the ladder)
+   GU_NO_GRID               no >>grid (gu_launch_kernel, gu_launch)
+                            The part's declarations go too, in every file that defines
+                            the option. Each part compiled out shortens the build of the
+                            implementation file (see README, "Compile time").
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
    GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
@@ -71,7 +86,10 @@ CONVENTIONS
    input's storage and allocates nothing. gu_free(&t) releases an owner and is harmless on
    a view or an invalid tensor; it resets t either way. Free the owner after its views are
    done. gu_reshape and gu_contiguous return a view when they can and an owner when they
-   must copy: always gu_free their result; that is correct in both cases.
+   must copy: always gu_free their result; that is correct in both cases. Chains of ops
+   make owners too: a tidy scope (gu_tidy_begin ... gu_tidy_end) frees every owner made on
+   its thread inside it, except those passed to gu_keep; loaders' data sets are never
+   taken by a scope (see >>tensor).
 
    Errors. User errors (bad shapes, indices out of range, too many dims, sizes that
    overflow, bad files) never abort. The call returns an invalid tensor (gu_ok(t) == 0)
@@ -185,6 +203,26 @@ GUDEF int gu_copy_(gu_tensor dst, gu_tensor src);  // dst[...] = src, src broadc
 // overlaps the destination is read first, as memmove (NumPy's rule; PyTorch refuses).
 GUDEF void gu_free(gu_tensor *t);
 GUDEF void gu_free_mem(void *p);                  // frees strings returned by the library
+
+// Tidy scopes: the lesson's chains without leaks (TensorFlow.js's tf.tidy/tf.keep).
+//    gu_tidy_begin();
+//    gu_tensor f = gu_to(gu_lt(a, b), GU_FLOAT32);       // gu_lt's result is an owner too
+//    gu_tensor r = gu_keep(gu_sqrt(gu_sum(gu_mul(m, m))));
+//    gu_tidy_end();                                       // frees f and gu_lt's result
+//    ... use r ...; gu_free(&r);
+// Every owner made on the calling thread after gu_tidy_begin and still alive at the
+// matching gu_tidy_end is freed there; gu_free of one before then frees it at once. Scopes
+// nest; gu_tidy_end without a begin is an error (gu_error), nothing else happens. Views
+// are never tracked (their owner is). gu_keep(t) takes an owner out of every scope: it
+// survives them all and its caller frees it with gu_free. A view whose storage a scope
+// would free is kept by a copy (an owner), as gu_reshape does: gu_free the result of
+// gu_keep in every case. The loaders (gu_mnist_load*, gu_idx_load*, gu_pkl_load*) return
+// untracked owners: a data set outlives the loops that use it (gu_mnist_free/gu_free it).
+// Outside a scope nothing is tracked and nothing costs. Per thread: free a tracked owner on
+// the thread that made it (or gu_keep it first).
+GUDEF void gu_tidy_begin(void);
+GUDEF void gu_tidy_end(void);
+GUDEF gu_tensor gu_keep(gu_tensor t);
 
 GUDEF int64_t gu_numel(gu_tensor t);
 GUDEF int64_t gu_storage_numel(gu_tensor t);      // the lesson's len(t.storage())
@@ -502,6 +540,7 @@ GUDEF int gu_rand_fill(gu_generator *g, float *out, int64_t n);
 GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 
 // >>plot ----------------------------------------------------------------------------------
+#ifndef GU_NO_PLOT
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
 // GROUNDUP_STB_INCLUDE, GROUNDUP_STB_NO_IMPL, GROUNDUP_NO_PNG); and a terminal preview for
@@ -555,6 +594,7 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 // max_cols columns (0: 80). Scaled like imshow (min to max).
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
+#endif // GU_NO_PLOT
 #ifdef GROUNDUP_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
@@ -666,6 +706,7 @@ extern "C" {
 #endif // GROUNDUP_CUDA
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 /* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
    Fashion-MNIST are published in.
 
@@ -768,6 +809,7 @@ GUDEF gu_data_format gu_data_format_of(const char *path);
 // buf; 0, or -1 with a message saying what to run (`make data`).
 GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
 
+#endif // GU_NO_MNIST
 // >>gemm: the fast matmul ---------------------------------------------------------------
 // C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
 // X transposed for 'T' (lower case accepted). op(A) is (m, k), op(B) is (k, n), C is (m, n);
@@ -810,6 +852,7 @@ GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
 
 // >>ladder ------------------------------------------------------------------------------
+#ifndef GU_NO_LADDER
 // Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
 // float32 tensors of any strides (transposed, sliced, expanded views all work) and
 // returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
@@ -831,7 +874,9 @@ GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
+#ifndef GU_NO_EINSUM
 GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
+#endif
 
 typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
 typedef struct gu_matmul_rung {
@@ -849,7 +894,9 @@ GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
 // result may differ from a left-to-right sum in the last bits).
 GUDEF float gu_dot(gu_tensor a, gu_tensor b);
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
 //   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
 //   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
@@ -869,7 +916,9 @@ GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
 GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 // The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
 // i the outer loop, on the calling thread. Negative sizes run nothing.
 typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
@@ -902,6 +951,7 @@ GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args
 // cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
 GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
+#endif // GU_NO_GRID
 //  >>DECLS-END (issues add their sections above this line)
 
 #ifdef __cplusplus
@@ -1145,6 +1195,125 @@ static void gu__contig_strides(int ndim, const int64_t *shape, int64_t *stride) 
     }
 }
 
+// >>tidy: the owners made inside gu_tidy_begin/gu_tidy_end, per thread -------------------
+/* items[0..n) are the storages of the tracked owners, scope by scope: scope d (1-based) holds
+   items[marks[d-1] .. marks[d]) (marks[depth] meaning n). A hash table (open addressing,
+   linear probing, keys are storage pointers) maps each item to its index, so gu_free and
+   gu_keep forget one in O(1) whatever the scope's size: the hole is filled with the last
+   item of its scope, that scope's end moves down by one, and so on up the nesting (O(depth)).
+   Everything is released when the outermost scope ends, so a thread that leaves no scope
+   open holds no memory. The first GU__TIDY_NEST marks live in the state itself, so a scope
+   always begins; deeper ones whose mark could not be stored (out of memory) are counted in
+   `lost` and end without freeing; their owners then go with the enclosing scope. */
+#define GU__TIDY_NEST 32
+typedef struct gu__tidy_state {
+    int depth, lost, mcap;   // open scopes (lost ones excluded); capacity of marks
+    int64_t *marks;          // marks[d]: n when scope d+1 began; marks_in or allocated
+    int64_t marks_in[GU__TIDY_NEST];
+    void **items;            // the tracked storages
+    int64_t n, cap;
+    void **keys;             // hash table of capacity hcap (a power of two), NULL = empty
+    int64_t *vals;           // index in items of keys[i]
+    int64_t hcap;
+} gu__tidy_state;
+static GU__TLS gu__tidy_state gu__tidy;
+
+static int64_t gu__tidy_slot_home(const void *p) {
+    uint64_t h = (uint64_t)(uintptr_t)p;
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (int64_t)(h >> 20) & (gu__tidy.hcap - 1);
+}
+static int64_t gu__tidy_slot(const void *p) {  // where p is, or the empty slot it would go in
+    int64_t i = gu__tidy_slot_home(p);
+    while (gu__tidy.keys[i] && gu__tidy.keys[i] != p) i = (i + 1) & (gu__tidy.hcap - 1);
+    return i;
+}
+// Backward-shift deletion: the entries after slot i that probed past it move back.
+static void gu__tidy_unhash(int64_t i) {
+    int64_t m = gu__tidy.hcap - 1, j = i;
+    for (;;) {
+        int64_t home;
+        j = (j + 1) & m;
+        if (!gu__tidy.keys[j]) break;
+        home = gu__tidy_slot_home(gu__tidy.keys[j]);
+        if (((j - home) & m) >= ((j - i) & m)) {  // j's probe passed i: move it there
+            gu__tidy.keys[i] = gu__tidy.keys[j];
+            gu__tidy.vals[i] = gu__tidy.vals[j];
+            i = j;
+        }
+    }
+    gu__tidy.keys[i] = NULL;
+}
+static int gu__tidy_rehash(int64_t hcap) {
+    void **ok = gu__tidy.keys;
+    int64_t *ov = gu__tidy.vals, oc = gu__tidy.hcap, i;
+    void **nk = (void **)gu__malloc((size_t)hcap * sizeof *nk);
+    int64_t *nv = (int64_t *)gu__malloc((size_t)hcap * sizeof *nv);
+    if (!nk || !nv) { if (nk) GU_FREE(nk); if (nv) GU_FREE(nv); return -1; }
+    memset(nk, 0, (size_t)hcap * sizeof *nk);
+    gu__tidy.keys = nk;
+    gu__tidy.vals = nv;
+    gu__tidy.hcap = hcap;
+    for (i = 0; i < oc; i++)
+        if (ok[i]) {
+            int64_t j = gu__tidy_slot(ok[i]);
+            nk[j] = ok[i];
+            nv[j] = ov[i];
+        }
+    if (ok) { GU_FREE(ok); GU_FREE(ov); }
+    return 0;
+}
+// Records storage p in the innermost scope; -1 when out of memory (p is then not recorded).
+static int gu__tidy_track(void *p) {
+    int64_t i;
+    if (gu__tidy.n == gu__tidy.cap) {
+        int64_t nc = gu__tidy.cap ? 2 * gu__tidy.cap : 64;
+        void **ni = (void **)GU_REALLOC(gu__tidy.items, (size_t)nc * sizeof *ni);
+        if (!ni) return -1;
+        gu__tidy.items = ni;
+        gu__tidy.cap = nc;
+    }
+    if (2 * (gu__tidy.n + 1) > gu__tidy.hcap && gu__tidy_rehash(gu__tidy.hcap ? 2 * gu__tidy.hcap : 128) != 0) return -1;
+    i = gu__tidy_slot(p);
+    gu__tidy.keys[i] = p;
+    gu__tidy.vals[i] = gu__tidy.n;
+    gu__tidy.items[gu__tidy.n++] = p;
+    return 0;
+}
+// Forgets storage p if a scope of this thread tracks it; 1 if it did.
+static int gu__tidy_forget(const void *p) {
+    int64_t h, k;
+    int d;
+    if (!gu__tidy.n || !p) return 0;
+    h = gu__tidy_slot(p);
+    if (!gu__tidy.keys[h]) return 0;
+    k = gu__tidy.vals[h];
+    gu__tidy_unhash(h);
+    // scope d + 1 holds items[marks[d] .. end); fill the hole with the last of each scope above
+    for (d = gu__tidy.depth - 1; d >= 0 && gu__tidy.marks[d] > k; d--) {}
+    for (; d < gu__tidy.depth; d++) {
+        int64_t end = d + 1 < gu__tidy.depth ? gu__tidy.marks[d + 1] : gu__tidy.n;
+        int64_t last = end - 1;
+        if (last != k) {
+            gu__tidy.items[k] = gu__tidy.items[last];
+            gu__tidy.vals[gu__tidy_slot(gu__tidy.items[k])] = k;
+        }
+        k = last;  // the hole is now the last place of scope d + 1 ...
+        if (d + 1 < gu__tidy.depth) gu__tidy.marks[d + 1]--;  // ... which becomes the first of the next
+    }
+    gu__tidy.n--;
+    return 1;
+}
+static void gu__tidy_release(void) {  // no scope is open: give everything back
+    if (gu__tidy.items) GU_FREE(gu__tidy.items);
+    if (gu__tidy.keys) { GU_FREE(gu__tidy.keys); GU_FREE(gu__tidy.vals); }
+    if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+    gu__tidy.items = NULL; gu__tidy.keys = NULL; gu__tidy.vals = NULL; gu__tidy.marks = NULL;
+    gu__tidy.n = gu__tidy.cap = gu__tidy.hcap = 0;
+    gu__tidy.depth = gu__tidy.lost = gu__tidy.mcap = 0;
+}
+
 static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64_t *shape) {
     gu_tensor t = gu__invalid();
     int64_t numel, bytes;
@@ -1167,6 +1336,11 @@ static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64
     gu__contig_strides(ndim, t.shape, t.stride);
     t.storage_numel = numel;
     t.owner = 1;
+    if (gu__tidy.depth && gu__tidy_track(t.base) != 0) {
+        GU_FREE(t.base);
+        gu__seterr("%s: out of memory recording a tensor of shape %s in its tidy scope", op, gu__sh(ndim, shape));
+        return gu__invalid();
+    }
     return t;
 }
 
@@ -1377,7 +1551,10 @@ GU__DEF gu_tensor gu_wrap(gu_dtype dtype, int ndim, const int64_t *shape, void *
 
 GU__DEF void gu_free(gu_tensor *t) {
     if (!t) return;
-    if (gu_ok(*t) && t->owner && t->base) GU_FREE(t->base);
+    if (gu_ok(*t) && t->owner && t->base) {
+        if (gu__tidy.n) (void)gu__tidy_forget(t->base);
+        GU_FREE(t->base);
+    }
     *t = gu__invalid();
 }
 GU__DEF void gu_free_mem(void *p) { if (p) GU_FREE(p); }
@@ -1472,6 +1649,50 @@ GU__DEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype) {
 GU__DEF gu_tensor gu_clone(gu_tensor t) {
     if (!gu__check_in("clone", t)) return gu__invalid();
     return gu_to(t, t.dtype);
+}
+
+GU__DEF void gu_tidy_begin(void) {
+    if (!gu__tidy.marks) { gu__tidy.marks = gu__tidy.marks_in; gu__tidy.mcap = GU__TIDY_NEST; }
+    if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
+        int nc = 2 * gu__tidy.mcap;
+        int64_t *nm = (int64_t *)gu__malloc((size_t)nc * sizeof *nm);
+        if (nm) {
+            memcpy(nm, gu__tidy.marks, (size_t)gu__tidy.depth * sizeof *nm);
+            if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+            gu__tidy.marks = nm;
+            gu__tidy.mcap = nc;
+        }
+    }
+    if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
+        gu__tidy.lost++;
+        return;
+    }
+    gu__tidy.marks[gu__tidy.depth++] = gu__tidy.n;
+}
+GU__DEF void gu_tidy_end(void) {
+    int64_t mark, i;
+    if (gu__tidy.lost) { gu__tidy.lost--; return; }
+    if (gu__tidy.depth == 0) {
+        gu__seterr("tidy_end: no gu_tidy_begin is open on this thread");
+        return;
+    }
+    mark = gu__tidy.marks[--gu__tidy.depth];
+    for (i = gu__tidy.n - 1; i >= mark; i--) {
+        if (gu__tidy.depth) gu__tidy_unhash(gu__tidy_slot(gu__tidy.items[i]));
+        GU_FREE(gu__tidy.items[i]);
+    }
+    gu__tidy.n = mark;
+    if (gu__tidy.depth == 0) gu__tidy_release();
+}
+GU__DEF gu_tensor gu_keep(gu_tensor t) {
+    if (!gu_ok(t) || !t.base || !gu__tidy.n) return t;
+    if (t.owner) { (void)gu__tidy_forget(t.base); return t; }
+    if (gu__tidy.keys[gu__tidy_slot(t.base)]) {  // a view of storage a scope will free: keep a copy
+        gu_tensor c = gu_clone(t);
+        if (gu_ok(c)) (void)gu__tidy_forget(c.base);
+        return c;
+    }
+    return t;
 }
 
 // >>views -------------------------------------------------------------------------------
@@ -2406,39 +2627,26 @@ static void gu__nloop_run(gu__nloop *L, gu__row_fn row, void *ctx) {
 
 // ---- kernels ----
 // A binary kernel: o[i] = a[i*sa] OP b[i*sb] with sa, sb each 0 (broadcast) or 1. The
-// expression is the one definition of the op. The loops go in blocks of GU__VB: each block
+// expression is the one definition of the op. The loop goes in blocks of GU__VB: each block
 // is loaded into locals, computed, then stored, a shape that gcc vectorises even at -O2
 // (no alias versioning needed: o may be a itself, for the in-place forms) and clang too.
+// A broadcast operand reads its element from a block-sized local copy, so one vector loop
+// serves all three cases (60 kernels: one loop each instead of three keeps the compile short).
 #define GU__VB 16
 typedef void (*gu__bin_kernel)(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po);
 #define GU__BK(NAME, T, R, EXPR) \
 static void NAME(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po) { \
     const T *a = (const T *)pa; const T *b = (const T *)pb; R *o = (R *)po; int64_t i = 0; int j; \
-    T xa[GU__VB], xb[GU__VB], x, y; R r[GU__VB]; \
+    T xa[GU__VB], xb[GU__VB], ca[GU__VB], cb[GU__VB], x, y; R r[GU__VB]; \
+    const T *qa = sa ? a : ca, *qb = sb ? b : cb; int64_t da = sa ? GU__VB : 0, db = sb ? GU__VB : 0; \
     if (n <= 0) return; \
-    x = a[0]; y = b[0]; \
-    if (sa && sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) { xa[j] = a[i + j]; xb[j] = b[i + j]; } \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xb[j] = b[i + j]; \
-            for (j = 0; j < GU__VB; j++) { y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sa) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xa[j] = a[i + j]; \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; o[i] = (R)(EXPR); } \
-    } else { \
-        R v = (R)(EXPR); \
-        for (; i < n; i++) o[i] = v; \
-    } \
+    if (!sa) for (j = 0; j < GU__VB; j++) ca[j] = a[0]; \
+    if (!sb) for (j = 0; j < GU__VB; j++) cb[j] = b[0]; \
+    for (; i + GU__VB <= n; i += GU__VB, qa += da, qb += db) { \
+        for (j = 0; j < GU__VB; j++) { xa[j] = qa[j]; xb[j] = qb[j]; } \
+        for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
+        for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
+    for (; i < n; i++) { x = sa ? a[i] : ca[0]; y = sb ? b[i] : cb[0]; o[i] = (R)(EXPR); } \
 }
 // Integer power by squaring, wrapping as PyTorch's; negative exponents as PyTorch's powi.
 static int64_t gu__ipow(int64_t base, int64_t e) {
@@ -3996,17 +4204,18 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 #ifndef GU_NO_ZLIB
 #include <zlib.h>
 // zlib's state allocates through the hooks too (the PNG writer's deflate, the loaders' inflate)
-static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+static GU__UNUSED voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
     int64_t n;
     (void)opaque;
     if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
     return GU_MALLOC((size_t)n);
 }
-static void gu__zfree(voidpf opaque, voidpf p) {
+static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
     (void)opaque;
     GU_FREE(p);
 }
 #endif
+#ifndef GU_NO_PLOT
 #ifndef GROUNDUP_NO_PNG
 #ifndef GROUNDUP_STB_INCLUDE
 #define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
@@ -4426,6 +4635,7 @@ static float *gu__img_floats(const char *op, gu_tensor img, int64_t *rows, int64
     *rows = img.shape[0];
     *cols = img.shape[1];
     p = (float *)f.base;  // gu_to returns an owner: its storage is ours to free
+    (void)gu__tidy_forget(p);  // and no tidy scope's: the callers GU_FREE it
     return p;
 }
 
@@ -4857,9 +5067,11 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     return ferror(f) ? -1 : 0;
 }
 
+#endif // GU_NO_PLOT
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 // ---- the input: a file or memory, raw or gzip, read through a small window --------------
 // Bulk reads (array bytes) bypass the window: they go straight from fread/inflate into the
 // destination. gu__src_maxleft() bounds what can still arrive, so a declared length can be
@@ -6228,6 +6440,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
         P->bytes_out += b;
         P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
         if (!gu_ok(P->out[P->count])) return -1;
+        (void)gu__tidy_forget(P->out[P->count].base);  // loaders' outputs outlive tidy scopes
         P->count++;
         return 0;
     }
@@ -6447,6 +6660,16 @@ GU__DEF void gu_mnist_free(gu_mnist *m) {
     gu_free(&m->x_test); gu_free(&m->y_test);
 }
 
+// A loaded data set outlives the tidy scope it was loaded in (gu_mnist_free frees it).
+static void gu__mnist_untrack(gu_mnist *m) {
+    gu_tensor *t[6];
+    int k;
+    t[0] = &m->x_train; t[1] = &m->y_train; t[2] = &m->x_valid;
+    t[3] = &m->y_valid; t[4] = &m->x_test; t[5] = &m->y_test;
+    for (k = 0; k < 6; k++)
+        if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
+}
+
 GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     gu_tensor t[6];
     int count = 0, k;
@@ -6479,6 +6702,7 @@ GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     out->x_train = t[0]; out->y_train = t[1];
     out->x_valid = t[2]; out->y_valid = t[3];
     out->x_test = t[4]; out->y_test = t[5];
+    gu__mnist_untrack(out);
     return 0;
 }
 
@@ -6627,6 +6851,7 @@ GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
         if (!gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) goto fail;
     }
     gu_free(&y[0]);
+    gu__mnist_untrack(out);
     return 0;
 fail:
     gu_mnist_free(out);
@@ -6705,6 +6930,7 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
     return -1;
 }
 
+#endif // GU_NO_MNIST
 // >>gemm ------------------------------------------------------------------------------------
 // The five loops of BLIS/GotoBLAS (docs/KernelsHowTo.md in BLIS), for C (m, n) += A (m, k) B (k, n):
 //
@@ -8175,6 +8401,9 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
 #endif
 
 // >>ladder ------------------------------------------------------------------------------
+// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
+static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
+#ifndef GU_NO_LADDER
 // The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
 static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
     if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
@@ -8204,9 +8433,6 @@ static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) 
     *c = gu_zeros(GU_FLOAT32, 2, shape);
     return gu_ok(*c);
 }
-
-// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
-static const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 
 // Rung 1, the reference: three loops, one multiply-add per innermost step.
 // a is (M,K), b is (K,N), c is (M,N).
@@ -8362,11 +8588,13 @@ GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
     return c;
 }
 
+#ifndef GU_NO_EINSUM
 // Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
 GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
     if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
     return gu_einsum2("ik,kj->ij", a, b);
 }
+#endif
 
 // The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
 static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
@@ -8381,14 +8609,18 @@ GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
         {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
         {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
         {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
+#ifndef GU_NO_EINSUM
         {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
+#endif
         {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
         {NULL, NULL, NULL}};
     if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
     return rungs;
 }
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // A spec is parsed into labels: the letters (ids 0..51 in ASCII order: 'A'..'Z', 'a'..'z')
 // and the broadcast dims of "..." (ids 52.., aligned right as NumPy broadcasting aligns
 // them). Each operand then gets one stride per label (the sum of its dims' strides for a
@@ -8915,7 +9147,9 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
     return gu_einsum(spec, 3, ops);
 }
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
     int64_t i, j;
     if (!kernel) { gu__seterr("launch_kernel: kernel is NULL"); return; }
@@ -9025,6 +9259,7 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
     return 0;
 }
 
+#endif // GU_NO_GRID
 //  >>IMPL-END (issues add their sections above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -38,6 +38,17 @@ for cxx in g++ clang++; do
     run "$cxx-O2" $cxx -x c++ -std=c++14 -O2 $W compile_check.c compile_check_b.c
     run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
 done
+# The per-part opt-outs, each alone (gcc), and all at once (gcc, clang with GU_NO_ZLIB
+# too, g++).
+parts="GU_NO_PLOT GU_NO_MNIST GU_NO_LADDER GU_NO_EINSUM GU_NO_GRID"
+all=""
+for p in $parts; do
+    all="$all -D$p"
+    have gcc && run "gcc-$p" gcc -std=c99 $W -D$p compile_check.c compile_check_b.c
+done
+have gcc && run "gcc-parts-out" gcc -std=c99 $W $all compile_check.c compile_check_b.c
+have clang && run "clang-parts-out" clang -std=c11 $W $all -DGU_NO_ZLIB compile_check.c compile_check_b.c
+have g++ && run "g++-parts-out" g++ -x c++ -std=c++11 $W $all compile_check.c compile_check_b.c
 # Mixed: the implementation in C, a user in C++.
 if have gcc && have g++; then
     begin "mixed C/C++"
