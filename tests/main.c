@@ -25,6 +25,7 @@
 #else
 static void suite_robust(void) {}
 #endif
+#include "test_tidy.c"
 #include "test_threads.c"
 
 // Every suite, in order; t__main walks this once to count, then runs it.
@@ -39,6 +40,7 @@ static void all_suites(void) {
     suite_ladder();
     suite_gemm();
     suite_robust();
+    suite_tidy();
     suite_threads();
 }
 
