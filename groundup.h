@@ -6084,8 +6084,10 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define GU__RESTRICT __restrict__
+#define GU__PREFETCH(p) __builtin_prefetch(p)
 #else
 #define GU__RESTRICT
+#define GU__PREFETCH(p) ((void)0)
 #endif
 
 // 64-byte aligned scratch through the hooks: over-allocate, keep the raw pointer before it.
@@ -6179,7 +6181,7 @@ typedef struct gu__gemm_kernel {
     gu__ukr_fn ukr;
     gu__rows_fn rows;
     int64_t rows_max_n;    // the rows kernel handles n up to this
-    int rows_blocks;       // 1: wider n too, in column blocks (faster than packing while B is in L2)
+    int64_t rows_blocks;   // and wider n up to this, in column blocks (faster than packing while B is in L2)
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
     int64_t dot_jpad;      // it wants n padded to a multiple of this
@@ -6494,59 +6496,71 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
 // of latency 4-5 need 8-10 independent chains. In L1 it runs at the FMA peak; what it loses
 // in a product is waiting for memory, so it prefetches: A's micro-panel (streamed from L2)
 // a few steps ahead, and C's tile (two 64-byte lines per row, three when C is not 32-byte
-// aligned) 32 steps before the end, so the last FMAs do not wait on C.
+// aligned) into L2 at the start and into L1 32 steps before the end, so the last FMAs do not
+// wait on C (4096^3, 1 thread, AVX2 forced on Sapphire Rapids: 94 -> 110 GFLOP/s).
 #define GU__A2MR 6
 #define GU__A2NR 16
 #define GU__A2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 static const int32_t gu__mask8[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+// One body for the 6 x 16 tile and the 6 x 8 one (NV vectors of 8 columns), as for AVX-512:
+// a last panel of 8 columns or fewer costs half a tile (n = 33: 40 columns' work, not 48).
+// The same chains of FMAs either way, so the same bits.
 #define GU__A2_DECL(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
-#define GU__A2_FMA(i) { __m256 a_ = _mm256_broadcast_ss(ap + i); c##i##0 = _mm256_fmadd_ps(a_, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(a_, b1, c##i##1); }
+#define GU__A2_FMA(i) { __m256 a_ = _mm256_broadcast_ss(ap + i); c##i##0 = _mm256_fmadd_ps(a_, b0, c##i##0); \
+        if (NV_ == 2) c##i##1 = _mm256_fmadd_ps(a_, b1, c##i##1); }
 #define GU__A2_PF_ROW(i, HINT) if (i < mr) { uintptr_t r_ = (uintptr_t)(c + (int64_t)i * ldc); \
-        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 32), HINT); \
-        _mm_prefetch((const char *)(r_ + 60), HINT); }
+        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 32 * NV_ - 4), HINT); \
+        if (NV_ == 2) _mm_prefetch((const char *)(r_ + 32), HINT); }
 #define GU__A2_PFC(i) GU__A2_PF_ROW(i, _MM_HINT_T0)
 #define GU__A2_PFC2(i) GU__A2_PF_ROW(i, _MM_HINT_T1)
-#define GU__A2_STEP { __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8); \
+#define GU__A2_STEP { __m256 b0 = _mm256_load_ps(bp), b1 = NV_ == 2 ? _mm256_load_ps(bp + 8) : b0; \
         GU__A2_ROWS(GU__A2_FMA) ap += GU__A2MR; bp += GU__A2NR; }
 // The whole tile: plain loads and stores (masked ones are slow on some CPUs, AMD's above all).
 #define GU__A2_STORE_FULL(i) { float *ci_ = c + (int64_t)i * ldc; \
         __m256 r0_ = _mm256_mul_ps(c##i##0, va), r1_ = _mm256_mul_ps(c##i##1, va); \
         if (beta != 0) { \
             r0_ = _mm256_fmadd_ps(_mm256_loadu_ps(ci_), vb, r0_); \
-            r1_ = _mm256_fmadd_ps(_mm256_loadu_ps(ci_ + 8), vb, r1_); \
+            if (NV_ == 2) r1_ = _mm256_fmadd_ps(_mm256_loadu_ps(ci_ + 8), vb, r1_); \
         } \
-        _mm256_storeu_ps(ci_, r0_); _mm256_storeu_ps(ci_ + 8, r1_); }
+        _mm256_storeu_ps(ci_, r0_); if (NV_ == 2) _mm256_storeu_ps(ci_ + 8, r1_); }
 #define GU__A2_STORE(i) if (i < mr) { \
         float *ci_ = c + (int64_t)i * ldc; \
         __m256 r0_ = _mm256_mul_ps(c##i##0, va), r1_ = _mm256_mul_ps(c##i##1, va); \
         if (beta != 0) { \
             r0_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_, m0), vb, r0_); \
-            r1_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_ + 8, m1), vb, r1_); \
+            if (NV_ == 2) r1_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_ + 8, m1), vb, r1_); \
         } \
-        _mm256_maskstore_ps(ci_, m0, r0_); _mm256_maskstore_ps(ci_ + 8, m1, r1_); }
-__attribute__((target("avx2,fma")))
-static void gu__ukr_avx2(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c,
-                         int64_t ldc, int mr, int nr, float alpha, float beta) {
-    GU__A2_ROWS(GU__A2_DECL)
-    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    int64_t p = kc;
-    GU__A2_ROWS(GU__A2_PFC2)   // C's tile into L2 now: from memory it is a long wait
-    if (p > 32) {   // four steps a turn, A prefetched once a turn (4 x 6 floats: 96 bytes)
-        for (; p > 32; p -= 4) {
-            _mm_prefetch((const char *)(ap + 24 * GU__A2MR), _MM_HINT_T0);
-            GU__A2_STEP GU__A2_STEP GU__A2_STEP GU__A2_STEP
-        }
-    }
-    GU__A2_ROWS(GU__A2_PFC)
-    for (; p > 0; p--) GU__A2_STEP
-    if (mr == GU__A2MR && nr == GU__A2NR) {
-        GU__A2_ROWS(GU__A2_STORE_FULL)
-    } else {
-        int w0 = nr >= 8 ? 8 : nr, w1 = nr >= 16 ? 8 : nr <= 8 ? 0 : nr - 8;
-        __m256i m0 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w0));
-        __m256i m1 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w1));
-        GU__A2_ROWS(GU__A2_STORE)
-    }
+        _mm256_maskstore_ps(ci_, m0, r0_); if (NV_ == 2) _mm256_maskstore_ps(ci_ + 8, m1, r1_); }
+#define GU__A2_UKR(NAME, NV) \
+__attribute__((target("avx2,fma"))) \
+static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c, \
+                 int64_t ldc, int mr, int nr, float alpha, float beta) { \
+    enum { NV_ = NV }; \
+    GU__A2_ROWS(GU__A2_DECL) \
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta); \
+    int64_t p = kc; \
+    GU__A2_ROWS(GU__A2_PFC2)   /* C's tile into L2 now: from memory it is a long wait */ \
+    for (; p > 32; p -= 4) {   /* four steps a turn, A prefetched once a turn (96 bytes) */ \
+        _mm_prefetch((const char *)(ap + 24 * GU__A2MR), _MM_HINT_T0); \
+        GU__A2_STEP GU__A2_STEP GU__A2_STEP GU__A2_STEP \
+    } \
+    GU__A2_ROWS(GU__A2_PFC)    /* and into L1 for the last 32 steps */ \
+    for (; p > 0; p--) GU__A2_STEP \
+    if (mr == GU__A2MR && nr == 8 * NV_) { \
+        GU__A2_ROWS(GU__A2_STORE_FULL) \
+    } else { \
+        int w0 = nr >= 8 ? 8 : nr, w1 = nr >= 16 ? 8 : nr <= 8 ? 0 : nr - 8; \
+        __m256i m0 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w0)); \
+        __m256i m1 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w1)); \
+        GU__A2_ROWS(GU__A2_STORE) \
+    } \
+}
+GU__A2_UKR(gu__ukr_avx2_6x16, 2)
+GU__A2_UKR(gu__ukr_avx2_6x8, 1)
+static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
+                         int mr, int nr, float alpha, float beta) {
+    if (nr > 8) gu__ukr_avx2_6x16(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
+    else gu__ukr_avx2_6x8(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
 }
 #undef GU__A2_DECL
 #undef GU__A2_FMA
@@ -6556,6 +6570,7 @@ static void gu__ukr_avx2(int64_t kc, const float *GU__RESTRICT ap, const float *
 #undef GU__A2_STEP
 #undef GU__A2_STORE_FULL
 #undef GU__A2_STORE
+#undef GU__A2_UKR
 
 #define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
 GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa,
@@ -6716,13 +6731,13 @@ static void gu__ukr_neon(int64_t kc, const float *GU__RESTRICT ap, const float *
 // and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
 static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may change the blocks
 #ifdef GU__X86_SIMD
-    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, 1, gu__dot_avx512, 16, 2, 0},
-    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4080, gu__ukr_avx2, gu__rows_avx2, 24, 0, gu__dot_avx2, 8, 4, 1},
+    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, INT64_MAX, gu__dot_avx512, 16, 2, 0},
+    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4080, gu__ukr_avx2, gu__rows_avx2, 24, 128, gu__dot_avx2, 8, 4, 1},
 #endif
 #ifdef GU__NEON_SIMD
-    {"neon", GU__N8MR, GU__N8NR, 8 * 24, 256, 4080, gu__ukr_neon, gu__rows_portable, 16, 1, NULL, 0, 1, 1},
+    {"neon", GU__N8MR, GU__N8NR, 8 * 24, 256, 4080, gu__ukr_neon, gu__rows_portable, 16, 0, NULL, 0, 1, 1},
 #endif
-    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, 1, NULL, 0, 1, 0},
+    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, INT64_MAX, NULL, 0, 1, 0},
 };
 #define GU__NKERNELS ((int)(sizeof gu__kernels / sizeof gu__kernels[0]))
 
@@ -7016,25 +7031,38 @@ static void gu__gemm_macro(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, i
 }
 
 // One thread, its own buffers: loops jc (NC columns of C), pc (KC of k), ic (MC rows).
-#define GU__JIT_NR 4   // few rows: B micro-panels packed this many at a time (see below)
+#define GU__JIT_COLS 128 // few rows: B packed this many columns at a time (in micro-panels; see below)
+#define GU__FEW_ROWS 56  // few rows: up to this many (4 AVX-512 tiles, 9 AVX2 ones: 33 x 4097 x 513 AVX2 63 -> 72 GFLOP/s)
 static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, float *apbuf, float *bpbuf) {
     int64_t jc, pc, ic, m = pr->m, n = pr->n, k = pr->k, mstep = gu__mc_step(kr, m);
     int64_t nstep = gu__nc_step(kr, n), kstep = gu__kc_step(kr, k);
-    if (m <= kr->mr * 4 && m <= kr->mc) {
+    if (m <= GU__FEW_ROWS && m <= kr->mc) {
         // Few rows: a B block would be packed to be read by a handful of microkernel calls,
         // a write and a read back through L3 for little work. Pack A once per pc instead, and
         // each B micro-panel just before its calls, where it stays in L1/L2. Each element of
         // C is the same chain of microkernel calls as below, so the same bits.
-        int64_t jr, ir, jw = GU__JIT_NR * kr->nr < kr->nc ? GU__JIT_NR * kr->nr : kr->nc;
+        int64_t jr, ir, jw = (GU__JIT_COLS + kr->nr - 1) / kr->nr * kr->nr;
+        if (jw > kr->nc) jw = kr->nc;
         for (pc = 0; pc < k; pc += kstep) {
             int64_t kc = k - pc < kstep ? k - pc : kstep;
             float beta = pc == 0 ? pr->beta : 1.0f;
             gu__pack_a(m, kc, pr->a + pc * pr->csa, pr->rsa, pr->csa, kr->mr, apbuf);
             for (jc = 0; jc < n; jc += jw) {   // a few micro-panels at a time: longer runs of B
                 int64_t nc = n - jc < jw ? n - jc : jw;
+                int64_t nnext = n - jc - nc < jw ? n - jc - nc : jw, npan = (nc + kr->nr - 1) / kr->nr, q;
                 gu__pack_b(kc, nc, pr->b + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, kr->nr, bpbuf);
-                for (jr = 0; jr < nc; jr += kr->nr) {
+                for (jr = 0, q = 0; jr < nc; jr += kr->nr, q++) {
                     int nr = nc - jr < kr->nr ? (int)(nc - jr) : kr->nr;
+                    // B's rows are far apart (a row of B per page): the hardware does not
+                    // prefetch them. So the next columns' rows are asked for here, a share
+                    // per micro-panel, and arrive while it computes (33 x 4097 x 513, AVX2 on
+                    // Sapphire Rapids: 0.88 -> 0.95x OpenBLAS). Not for one row of tiles: the
+                    // packing is all the work there, and it streams.
+                    if (pr->csb == 1 && nnext > 0 && m > kr->mr) {
+                        int64_t p0 = kc * q / npan, p1 = kc * (q + 1) / npan, pp, x;
+                        for (pp = p0; pp < p1; pp++)
+                            for (x = 0; x < nnext; x += 16) GU__PREFETCH(pr->b + (pc + pp) * pr->rsb + jc + nc + x);
+                    }
                     for (ir = 0; ir < m; ir += kr->mr) {
                         int mr = m - ir < kr->mr ? (int)(m - ir) : kr->mr;
                         kr->ukr(kc, apbuf + ir * kc, bpbuf + jr * kc, pr->c + ir * pr->ldc + jc + jr, pr->ldc, mr, nr, pr->alpha, beta);
@@ -7356,12 +7384,15 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     // ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits in L2:
     // the rows kernel, on A and B in place (B copied to (k, n) rows when its columns are not
     // contiguous; A's elements are broadcast one by one, so any strides), in column blocks of
-    // rows_max_n where that beats packing (not AVX2's 24). Measured on Zen 5 against the
-    // packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
+    // rows_max_n up to n = rows_blocks, where that beats packing. Measured on Zen 5 against
+    // the packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
+    // AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) only to
+    // n = 128: on Sapphire Rapids, AVX2 forced, 4097x33x513 64 -> 68 GFLOP/s and 100^3
+    // 90 -> 102 in column blocks, but 2000x200x300 112 -> 84.
     path = GU__PATH_PACKED;
     if (kr->dot && arows && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
         path = GU__PATH_DOT;
-    else if (pr.n <= GU__ROWS_MAX_KN / pr.k && (pr.n <= kr->rows_max_n || kr->rows_blocks))   // k * n, not overflowing
+    else if (pr.n <= GU__ROWS_MAX_KN / pr.k && (pr.n <= kr->rows_max_n || pr.n <= kr->rows_blocks))   // k * n, not overflowing
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
