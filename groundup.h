@@ -7057,8 +7057,9 @@ static void gu__gemm_packed(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, 
                     // prefetch them. So the next columns' rows are asked for here, a share
                     // per micro-panel, and arrive while it computes (33 x 4097 x 513, AVX2 on
                     // Sapphire Rapids: 0.88 -> 0.95x OpenBLAS). Not for one row of tiles: the
-                    // packing is all the work there, and it streams.
-                    if (pr->csb == 1 && nnext > 0 && m > kr->mr) {
+                    // packing is all the work there, and it streams. Not for AVX-512's 32-column
+                    // panels either: there they cost more than they save (1.04 -> 0.97x).
+                    if (pr->csb == 1 && nnext > 0 && m > kr->mr && kr->nr < 32) {
                         int64_t p0 = kc * q / npan, p1 = kc * (q + 1) / npan, pp, x;
                         for (pp = p0; pp < p1; pp++)
                             for (x = 0; x < nnext; x += 16) GU__PREFETCH(pr->b + (pc + pp) * pr->rsb + jc + nc + x);
