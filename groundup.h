@@ -6942,16 +6942,20 @@ static void gu__pack_a(int64_t mc, int64_t kc, const float *a, int64_t rsa, int6
 static void gu__pack_b(int64_t kc, int64_t nc, const float *b, int64_t rsb, int64_t csb, int nr, float *GU__RESTRICT bp) {
     int64_t jr = 0, p;
     int j;
-    if (csb == 1 && nr == 32) {   // rows of B contiguous: the whole micro-panels row by row, four
-        int64_t full = nc / 32;    // rows at a time, so B is read in long runs, not 128-byte pieces
-        for (p = 0; p < kc; p += 4) {
+    if (csb == 1 && (nr == 32 || nr == 16)) {   // rows of B contiguous: the whole micro-panels row by
+        int64_t full = nc / nr;    // row, four rows at a time, so B is read in long runs, not 64- or
+        for (p = 0; p < kc; p += 4) {   // 128-byte pieces; copies of constant size, inlined
             int q, h = kc - p < 4 ? (int)(kc - p) : 4;
             for (jr = 0; jr < full; jr++)
-                for (q = 0; q < h; q++)
-                    for (j = 0; j < 32; j++) bp[jr * 32 * kc + (p + q) * 32 + j] = b[(p + q) * rsb + jr * 32 + j];
+                for (q = 0; q < h; q++) {
+                    float *d = bp + jr * nr * kc + (p + q) * nr;
+                    const float *s = b + (p + q) * rsb + jr * nr;
+                    if (nr == 32) memcpy(d, s, 32 * sizeof(float));
+                    else memcpy(d, s, 16 * sizeof(float));
+                }
         }
-        jr = full * 32;   // a narrower last panel, if any, below
-        bp += full * 32 * kc;
+        jr = full * nr;   // a narrower last panel, if any, below
+        bp += full * nr * kc;
     }
     for (; jr < nc; jr += nr, bp += (int64_t)nr * kc) {
         int w = nc - jr < nr ? (int)(nc - jr) : nr;
