@@ -6764,8 +6764,10 @@ static void gu__cache_sizes(int64_t size[4]) {
     {
         unsigned eax, ebx, ecx, edx, leaf = 0;
         if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
-            if (ebx == 0x68747541u && __get_cpuid_max(0x80000000u, NULL) >= 0x8000001Du) leaf = 0x8000001Du;  // "Auth"enticAMD
-            else if (ebx == 0x756e6547u && eax >= 4) leaf = 4;   // "Genu"ineIntel
+            unsigned maxleaf = eax, vendor = ebx;
+            __cpuid(0x80000000u, eax, ebx, ecx, edx);   // eax: the highest extended leaf
+            if (vendor == 0x68747541u && eax >= 0x8000001Du) leaf = 0x8000001Du;   // "Auth"enticAMD
+            else if (vendor == 0x756e6547u && maxleaf >= 4) leaf = 4;              // "Genu"ineIntel
         }
         for (i = 0; leaf && i < 16; i++) {
             int type, level;
