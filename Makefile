@@ -6,6 +6,7 @@ LDLIBS   = -lm -lz -lpthread
 PY      ?= /usr/bin/python3
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BUILD    = build
+STEP     = sh "$(CURDIR)/tools/step.sh" run
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
@@ -31,10 +32,10 @@ $(BUILD)/test_main_asan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/main.c $(LDLIBS)
 
 test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough
-	cd tests && ../$(BUILD)/test_main
+	cd tests && $(STEP) ../$(BUILD)/test_main
 
 test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
-	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(BUILD)/test_main_asan
+	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 $(STEP) ../$(BUILD)/test_main_asan
 
 # The threaded code (the matmul's thread pool, shared packing buffers, barrier) under
 # ThreadSanitizer: the tests whose names hold "gemm".
@@ -42,7 +43,7 @@ $(BUILD)/test_main_tsan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 -fsanitize=thread -o $@ tests/main.c $(LDLIBS)
 
 test-tsan: $(BUILD)/test_main_tsan
-	cd tests && TSAN_OPTIONS=halt_on_error=1 ../$(BUILD)/test_main_tsan gemm
+	cd tests && TSAN_OPTIONS=halt_on_error=1 $(STEP) ../$(BUILD)/test_main_tsan gemm
 
 # GROUNDUP_CBLAS: gu_sgemm handed to the system CBLAS (Debian's OpenBLAS); the gemm tests
 # (netlib accuracy, guard bands, transposes, bad arguments) hold for it too.
@@ -50,7 +51,7 @@ $(BUILD)/test_main_cblas: $(TEST_SRC) | $(BUILD)
 	$(CC) -O2 -g $(WARN) -std=c11 -DGROUNDUP_CBLAS -o $@ tests/main.c $(LDLIBS) -lopenblas
 
 test-cblas: $(BUILD)/test_main_cblas
-	cd tests && ../$(BUILD)/test_main_cblas gemm
+	cd tests && $(STEP) ../$(BUILD)/test_main_cblas gemm
 
 # The gemm tests on aarch64 with the NEON kernel (and the portable one), cross-built static
 # without zlib and run under qemu-user: Debian's gcc-aarch64-linux-gnu, qemu-user-static.
@@ -67,7 +68,7 @@ $(BUILD)/test_main_nosimd: $(TEST_SRC) | $(BUILD)
 	$(CC) -O2 -g $(WARN) -Werror -std=c11 -DGU_NO_SIMD -DGU_NO_THREADS -o $@ tests/main.c $(LDLIBS)
 
 test-nosimd: $(BUILD)/test_main_nosimd $(BUILD)/00_walkthrough
-	cd tests && ../$(BUILD)/test_main_nosimd
+	cd tests && $(STEP) ../$(BUILD)/test_main_nosimd
 
 compile-check:
 	@sh tests/compile_check.sh
@@ -77,8 +78,20 @@ demo:
 	@sh tools/demo.sh
 
 # The README's test command: deps, then compile checks, the tests, the tests under sanitizers.
-test: deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas
-	@echo "make test: all green"
+# Each step is announced ("== make test [3/7] test-plain") and timed, and the first that
+# fails stops the run with its name (tools/step.sh). To add a test step:
+#   1. a target whose recipe runs its test program through $(STEP)
+#      (`cd tests && $(STEP) ../$(BUILD)/test_main_foo`), which leaves stdout and stderr as
+#      they are (the runner's progress line) and shows the sanitizers' messages whole when
+#      the program ends, the expected ones labelled "expected:"; a build of its own prints
+#      one line per compiler run, as make echoes it, and a script of many builds one line
+#      per build (tests/compile_check.sh);
+#   2. its name in TEST_STEPS, where it should run.
+# A step says what it is doing at least every few seconds, and a green step prints no line
+# with "WARNING", "ERROR" or "failed" unless the line says it is expected.
+TEST_STEPS = deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas
+test:
+	@MAKE="$(MAKE)" sh tools/step.sh steps "make test" $(TEST_STEPS)
 
 $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)

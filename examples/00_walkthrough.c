@@ -24,12 +24,17 @@
 
 static void section(const char *title) { printf("\n== %s\n", title); }
 
-// A progress line on stderr for the long steps (overwritten, then cleared).
-static void progress(const char *what) {
-    if (isatty(2)) fprintf(stderr, "\r  ... %-60s\r", what);
+// What the ladder is timing, as it goes: on a terminal one line that rewrites itself and
+// is cleared before the table; piped (a log, `make demo | tee`), a plain line per rung.
+static int progress_tty = -1;
+static void progress(const char *product, int k, int n, const char *rung) {
+    if (progress_tty < 0) progress_tty = isatty(1);
+    printf("%stiming %s [%d/%d] %s ...%s", progress_tty ? "\r\033[K" : "", product, k, n, rung, progress_tty ? "" : "\n");
+    fflush(stdout);
 }
 static void progress_done(void) {
-    if (isatty(2)) fprintf(stderr, "\r%70s\r", "");
+    if (progress_tty > 0) printf("\r\033[K");
+    fflush(stdout);
 }
 
 // OpenBLAS, when the system has it, through dlopen: the demo never needs it to build.
@@ -55,24 +60,7 @@ static cblas_sgemm_fn find_openblas(void) {
     return NULL;
 }
 
-// The lesson's own times for each rung (its notebook, Python on a laptop: %time/%timeit),
-// so the C table can stand beside them; 0 where the lesson did not time it.
-typedef struct lesson_time { const char *name; double small_s, full_s; } lesson_time;
-static const lesson_time lesson_times[] = {
-    {"matmul_3loops", 0.333, 0},
-    {"matmul_2loops_dot", 219e-6, 1.79},  // matmul_2loops_njit
-    {"matmul_2loops_elementwise", 656e-6, 4.05},
-    {"matmul_2loops_dotproduct", 401e-6, 3.72},
-    {"matmul_1loop_broadcast", 59.6e-6, 0.515},
-    {"matmul_einsum", 0, 0.0232},
-    {"matmul", 0, 0.024},  // torch.matmul, which is OpenBLAS there
-};
-static const lesson_time *lesson_time_of(const char *name) {
-    size_t i;
-    for (i = 0; i < sizeof lesson_times / sizeof lesson_times[0]; i++)
-        if (!strcmp(lesson_times[i].name, name)) return &lesson_times[i];
-    return NULL;
-}
+// The lesson's own times for each rung, beside the C table: lesson_time_of (common.h).
 static void fmt_time(char *buf, size_t n, double s) {
     if (s <= 0) snprintf(buf, n, "-");
     else if (s < 1e-3) snprintf(buf, n, "%.1f us", s * 1e6);
@@ -316,7 +304,7 @@ int main(int argc, char **argv) {
             timing t;
             if (k == nr && !openblas) break;
             snprintf(r->name, sizeof r->name, "%s", name);
-            progress(name);
+            progress("x_valid[:5] @ weights", k + 1, nr + (openblas != NULL), name);
             t = time_rung(fn, m1, weights, quick ? 5 : 21, 2.0);
             r->small_s = t.median;
             r->small_ok = gu_test_close(t.last, ref_small, 1e-3);
@@ -335,7 +323,7 @@ int main(int argc, char **argv) {
                 double predicted = rows[k].small_s * scale;
                 timing t;
                 if (predicted > full_budget) continue;
-                progress(rows[k].name);
+                progress("x_train @ weights", k + 1, nrows, rows[k].name);
                 t = time_rung(fn, x_train, weights, predicted < 0.5 ? (quick ? 3 : 7) : 1, full_budget);
                 rows[k].full_s = t.median;
                 // the first rung that runs on x_train is the reference for the others

@@ -21,6 +21,8 @@ int main(void) {
             double v = (c >= 12 + n && c < 16 + n && r > 3 && r < 24) ? 253.0 / 256 : 0.0;
             gu_set(x_train, 2, ix, v);
         }
+    printf("x_train: a stand-in (4 made-up digits, a bright bar on black) for MNIST's x_train;\n"
+           "         04_mnist loads the real one\n");
     printf("x_train.shape = %s\n", gu_shape_str(x_train, sh, sizeof sh));
 
     // lst1[200:210]: a slice is a view

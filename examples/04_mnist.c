@@ -97,6 +97,13 @@ int main(int argc, char **argv) {
     char path[1024];
     gu_mnist m;
     gu_data_format f;
+    if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))) {
+        fprintf(argc > 2 ? stderr : stdout, "usage: %s [PATH]\n"
+               "  PATH: mnist.pkl.gz (or any pickle of three (x, y) pairs), a folder of the four IDX\n"
+               "  files (MNIST or Fashion-MNIST), or one IDX file. Without PATH: $GROUNDUP_DATA,\n"
+               "  then ./data, then ../data (`make data` fills data/). Writes digit.png here.\n", argv[0]);
+        return argc > 2 ? 2 : 0;
+    }
     if (gu_mnist_find(path, sizeof path, argc > 1 ? argv[1] : NULL) != 0) return fail();
     f = gu_data_format_of(path);
     if (f == GU_FORMAT_IDX) {  // one IDX file: describe it; images get the lesson's cells

@@ -57,9 +57,6 @@ int main(int argc, char **argv) {
     int n, i, real;
     const gu_matmul_rung *rungs = gu_matmul_ladder(&n);
     double t_ref = 0, t_ref_full = 0, secs[16];
-    // The lesson's timings of the same rungs (Python; 0 where it has none), small then full.
-    static const double lesson_small[7] = {333e-3, 219e-6, 656e-6, 400e-6, 59.6e-6, 0, 0};
-    static const double lesson_full[7] = {0, 1.81, 4.1, 3.74, 519e-3, 22.8e-3, 24e-3};
 
     real = load_data(argc > 1 ? argv[1] : NULL, &x_train, &x_valid);
     gu_manual_seed(1);
@@ -73,13 +70,14 @@ int main(int argc, char **argv) {
     printf("\n%-26s %-6s %12s %10s %12s\n", "rung (5x784 @ 784x10)", "close", "median", "speedup", "lesson");
     for (i = 0; i < n; i++) {
         gu_tensor c = ok(rungs[i].fn(m1, weights));
+        const lesson_time *lesson = lesson_time_of(rungs[i].name);
         int close = gu_test_close(t1, c, 1e-3);
         double s = time_rung(rungs[i].fn, m1, weights, i == 0 ? 11 : 21, i == 0 ? 0.02 : 0.005);
         if (i == 0) t_ref = s;
         printf("%-26s %-6s ", rungs[i].name, close ? "ok" : "FAIL");
         print_time(s);
         printf(" %9.1fx ", t_ref / s);
-        if (i < 7 && lesson_small[i] > 0) print_time(lesson_small[i]);
+        if (lesson && lesson->small_s > 0) print_time(lesson->small_s);
         else printf("%12s", "-");
         printf("\n");
         if (!close) printf("   %s\n", gu_error());
@@ -97,6 +95,7 @@ int main(int argc, char **argv) {
         gu_tensor tr = ok(gu_matmul_1loop_broadcast(x_train, weights));
         for (i = 0; i < n; i++) {
             gu_tensor c;
+            const lesson_time *lesson = lesson_time_of(rungs[i].name);
             double t0, small = time_rung(rungs[i].fn, m1, weights, 3, 0.002);
             int close;
             if (small * 10000 > 20) {
@@ -118,7 +117,7 @@ int main(int argc, char **argv) {
             print_time(secs[i]);
             if (t_ref_full > 0) printf(" %9.1fx ", t_ref_full / secs[i]);
             else printf(" %10s ", "-");
-            if (i < 7 && lesson_full[i] > 0) print_time(lesson_full[i]);
+            if (lesson && lesson->full_s > 0) print_time(lesson->full_s);
             else printf("%12s", "-");
             printf("\n");
             if (!close) printf("   %s\n", gu_error());

@@ -1,10 +1,12 @@
 // examples/common.h - the few helpers every example shares: stop at the first error with
-// groundup's message, a clock, a median, and the lesson's data (or stand-ins without it).
+// groundup's message, a clock, a median, the lesson's data (or stand-ins without it), and
+// the lesson's own timings of the matmul ladder.
 // Included after groundup.h (with its implementation) by the examples in this folder.
 #ifndef GU_EXAMPLES_COMMON_H
 #define GU_EXAMPLES_COMMON_H
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 // An example stops loudly at the first error, with groundup's message.
@@ -52,5 +54,27 @@ static inline int load_data(const char *path, gu_tensor *x_train, gu_tensor *x_v
         *x_valid = ok(gu_rand_gen(&g, 2, sv));
         return 0;
     }
+}
+
+// The lesson's own timings of each rung, Python on the notebook's machine, in seconds; 0
+// where it gave none. small_s is x_valid[:5] @ weights: its %timeit where it ran one, else
+// its %time. full_s is x_train @ weights: its last cell that times the rungs one after the
+// other (the torch.matmul section), so every figure comes from the same run.
+typedef struct lesson_time { const char *name; double small_s, full_s; } lesson_time;
+static const lesson_time lesson_times[] = {
+    {"matmul_3loops", 333e-3, 0},
+    {"matmul_2loops_dot", 219e-6, 1.79},  // the lesson's matmul_2loops_njit
+    {"matmul_2loops_elementwise", 656e-6, 4.05},
+    {"matmul_2loops_dotproduct", 400e-6, 3.72},
+    {"matmul_1loop_broadcast", 59.6e-6, 515e-3},
+    {"matmul_einsum", 0, 23.2e-3},
+    {"matmul", 0, 24e-3},  // torch.matmul (OpenBLAS there)
+};
+// The lesson's timings of the rung called name; NULL for a rung it did not have.
+static inline const lesson_time *lesson_time_of(const char *name) {
+    size_t i;
+    for (i = 0; i < sizeof lesson_times / sizeof lesson_times[0]; i++)
+        if (!strcmp(lesson_times[i].name, name)) return &lesson_times[i];
+    return NULL;
 }
 #endif

@@ -2,17 +2,22 @@
 # Builds tests/compile_check.c with -Wall -Wextra -Wpedantic -Werror under gcc and clang as
 # C99 and C11, as C++ under g++ and clang++, in static mode, with every opt-out and with
 # allocation hooks, and runs each binary. A partial set of hooks must fail to compile.
+# One line per build as it goes ("compile-check 3: gcc-O2 ... ok"), a count at the end.
 cd "$(dirname "$0")" || exit 1
 W="-Wall -Wextra -Wpedantic -Werror"
 LIBS="-lm -lz -lpthread"
 out=$(mktemp -d)
 fail=0
 n=0
+begin() {  # begin NAME: the build's line, finished by `ok` or by its failure
+    n=$((n + 1))
+    printf 'compile-check %d: %s ... ' "$n" "$1"
+}
 run() {  # run NAME COMPILER FLAGS...
     name=$1; shift
-    n=$((n + 1))
-    if "$@" -o "$out/$name" $LIBS 2>"$out/$name.log" && "$out/$name"; then :; else
-        echo "compile-check FAILED: $name: $*"; cat "$out/$name.log"; fail=1
+    begin "$name"
+    if "$@" -o "$out/$name" $LIBS 2>"$out/$name.log" && "$out/$name" >"$out/$name.out" 2>&1; then echo ok; else
+        echo; echo "compile-check FAILED: $name: $*"; cat "$out/$name.log" "$out/$name.out"; fail=1
     fi
 }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -34,19 +39,21 @@ for cxx in g++ clang++; do
 done
 # Mixed: the implementation in C, a user in C++.
 if have gcc && have g++; then
-    n=$((n + 1))
+    begin "mixed C/C++"
     gcc -std=c99 $W -c compile_check.c -o "$out/a.o" 2>"$out/mixed.log" &&
     g++ -x c++ $W -c compile_check_b.c -o "$out/b.o" 2>>"$out/mixed.log" &&
-    g++ "$out/a.o" "$out/b.o" -o "$out/mixed" $LIBS 2>>"$out/mixed.log" && "$out/mixed" ||
-    { echo "compile-check FAILED: mixed C/C++"; cat "$out/mixed.log"; fail=1; }
+    g++ "$out/a.o" "$out/b.o" -o "$out/mixed" $LIBS 2>>"$out/mixed.log" && "$out/mixed" >>"$out/mixed.log" 2>&1 &&
+    echo ok || { echo; echo "compile-check FAILED: mixed C/C++"; cat "$out/mixed.log"; fail=1; }
 fi
 # Hooks are all or none.
-n=$((n + 1))
+begin "partial hooks refused"
 if printf '#define GU_MALLOC(n) malloc(n)\n#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n' |
     gcc -x c -fsyntax-only -I.. - 2>"$out/hooks.log"; then
-    echo "compile-check FAILED: a partial set of GU_MALLOC/GU_FREE/GU_REALLOC compiled"; fail=1
+    echo; echo "compile-check FAILED: a partial set of GU_MALLOC/GU_FREE/GU_REALLOC compiled"; fail=1
 elif ! grep -q "Must define all or none" "$out/hooks.log"; then
-    echo "compile-check FAILED: partial hooks gave the wrong error"; cat "$out/hooks.log"; fail=1
+    echo; echo "compile-check FAILED: partial hooks gave the wrong error"; cat "$out/hooks.log"; fail=1
+else
+    echo ok
 fi
 rm -rf "$out"
 [ $fail = 0 ] && echo "compile-check: $n builds ok" || exit 1

@@ -254,7 +254,10 @@ static void suite_cuda(void) {
 
 int main(int argc, char **argv) {
     if (argc > 1) t__filter = argv[1];
+    t__planning = 1;
     suite_cuda();
-    printf("%d passed, %d failed%s\n", t__passed, t__failed, have_gpu() ? "" : " (no GPU: GPU tests skipped)");
-    return t__failed ? 1 : 0;
+    t__planning = 0;
+    t__planned = 1;
+    suite_cuda();
+    return t__finish(have_gpu() ? "" : " (no GPU: the GPU tests skipped, as expected)");
 }

@@ -18,10 +18,17 @@ static float tg__rand(void) {   // xorshift64, uniform in [-1, 1)
 static const char *const tg__kernels[] = {"avx512", "avx2", "neon", "portable"};
 #define TG__NKERNELS ((int)(sizeof tg__kernels / sizeof tg__kernels[0]))
 
-// Switches to kernel `name`; 0 (with a printed note) when this build or CPU lacks it.
+// Switches to kernel `name`; 0 when this build or CPU lacks it, which is expected (a CPU
+// without AVX-512, a GU_NO_SIMD build): said once per kernel, then its checks are skipped.
 static int tg__use_kernel(const char *name) {
+    static char said[256] = " ";  // " avx512 avx2 "
+    char key[64];
     if (gu_gemm_set_kernel(name) == 0) return 1;
-    printf("  note: kernel %s not available here (%s)\n", name, gu_error());
+    snprintf(key, sizeof key, " %s ", name);
+    if (!strstr(said, key) && strlen(said) + strlen(key) < sizeof said) {
+        NOTE("kernel %s not in this build or CPU, as expected here: its checks skipped (%s)", name, gu_error());
+        strcat(said, key + 1);
+    }
     gu_clear_error();
     return 0;
 }

@@ -35,7 +35,10 @@ static void test_walkthrough_on_fixtures(void) {
         "In child: 0.9559050644103264", "In parent: 0.9559050644103264",
         "weights[0,:] = tensor([-1.5256, -0.7502, -0.6540,",  // torch.manual_seed(1); randn(784,10)[0]
         "(a < b).float().mean() = tensor(0.67)", "(m*m).sum().sqrt() = tensor(16.88)",
-        "c.expand_as(m).stride() = (0, 1)", "matmul_3loops ", "matmul_einsum ", "walkthrough: done"};
+        "c.expand_as(m).stride() = (0, 1)", "matmul_3loops ", "matmul_einsum ", "walkthrough: done",
+        // piped, the ladder says what it is timing rung by rung, and quotes the lesson's
+        // timings from examples/common.h (its last timing cell: 1.79 s, 515 ms)
+        "timing x_valid[:5] @ weights [1/", "timing x_train @ weights [1/", "1.79 s", "515.00 ms"};
     size_t i;
     if (access("../build/00_walkthrough", X_OK) != 0) SKIP("build/00_walkthrough not built (make build/00_walkthrough)");
     system("rm -rf /tmp/gu_walk_test");
@@ -43,6 +46,8 @@ static void test_walkthrough_on_fixtures(void) {
     CHECKF(out != NULL, "the walkthrough failed to run or exited non-zero");
     if (!out) return;
     for (i = 0; i < sizeof need / sizeof need[0]; i++) CHECKF(strstr(out, need[i]) != NULL, "missing line: %s", need[i]);
+    // a green run reads green: no alarming word anywhere in it
+    CHECKF(!strstr(out, "WARNING") && !strstr(out, "ERROR") && !strstr(out, "failed"), "an alarming line:\n%s", out);
     // every rung of the table agrees with matmul_3loops (test_close): no "NO" in the close columns
     CHECKF(strstr(out, " NO ") == NULL, "a rung disagreed:\n%s", out);
     {
