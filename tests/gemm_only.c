@@ -5,10 +5,9 @@
 #include "runner.h"
 #include "test_gemm.c"
 
+static void gemm_suites(void) { suite_gemm(); }
+
 int main(int argc, char **argv) {
-    if (argc > 1) t__filter = argv[1];
     printf("gemm kernel: %s\n", gu_gemm_kernel());
-    suite_gemm();
-    printf("%d passed, %d failed\n", t__passed, t__failed);
-    return t__failed ? 1 : 0;
+    return t__main(argc, argv, gemm_suites);
 }
