@@ -4,6 +4,7 @@
 //        about 85 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
 //        --kernel avx2 forces groundup's AVX2 kernel and OpenBLAS's (OPENBLAS_CORETYPE=Haswell,
 //        or the core OPENBLAS_CORETYPE names): the AVX2 table on an AVX-512 machine.
+//        --cpu-time: 1 thread only, timed by CPU time, for a machine busy with other jobs.
 //
 // First what the machine can do: the FMA peak of the instruction set groundup's kernel uses
 // (12 independent FMA chains per core) and the read bandwidth (summing a 512 MiB array), on
@@ -98,6 +99,17 @@ static void *read_worker(void *arg) {
     return NULL;
 }
 
+// --cpu-time: time by the CPU time of the calling thread, not the wall clock, for a machine
+// shared with other busy jobs (what they take of the core then does not count). Only the
+// 1-thread rows: both libraries run a 1-thread product on the calling thread.
+static int cpu_time = 0;
+static double tnow(void) {
+    struct timespec ts;
+    if (!cpu_time) return now();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 // Runs fn on nt threads over equal parts of p[0, n); returns the wall time.
 static double run_workers(void *(*fn)(void *), int nt, const float *p, size_t n) {
     pthread_t th[8];
@@ -105,11 +117,11 @@ static double run_workers(void *(*fn)(void *), int nt, const float *p, size_t n)
     double t0;
     int i;
     for (i = 0; i < nt; i++) { w[i].p = p ? p + n / (size_t)nt * (size_t)i : NULL; w[i].n = n / (size_t)nt; }
-    t0 = now();
+    t0 = tnow();
     for (i = 1; i < nt; i++) pthread_create(&th[i], NULL, fn, &w[i]);
     fn(&w[0]);
     for (i = 1; i < nt; i++) pthread_join(th[i], NULL);
-    return now() - t0;
+    return tnow() - t0;
 }
 
 static double peak_gflops(int nt) {
@@ -157,7 +169,8 @@ int main(int argc, char **argv) {
         if (strcmp(argv[ai], "--quick") == 0) quick = 1;
         else if (strcmp(argv[ai], "--only") == 0 && ai + 1 < argc) only = argv[++ai];
         else if (strcmp(argv[ai], "--kernel") == 0 && ai + 1 < argc) kernel = argv[++ai];
-        else { fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] [--kernel avx512|avx2|neon|portable]\n", argv[0]); return 2; }
+        else if (strcmp(argv[ai], "--cpu-time") == 0) cpu_time = 1;
+        else { fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] [--kernel avx512|avx2|neon|portable] [--cpu-time]\n", argv[0]); return 2; }
     }
     budget = quick ? 0.25 : 1.0;   // seconds of timing per row and library
     // OpenBLAS picks its kernels from OPENBLAS_CORETYPE when the library is loaded, before
@@ -182,13 +195,15 @@ int main(int argc, char **argv) {
     int s, nt;
     big = (float *)malloc(nbw * sizeof(float));
     for (size_t i = 0; i < nbw; i++) big[i] = (float)(i & 1023);
-    for (nt = 1; nt <= 2; nt++) { peak[nt] = peak_gflops(nt); bw[nt] = read_gbps(nt, big, nbw); }
+    peak[2] = bw[2] = 0;
+    for (nt = 1; nt <= (cpu_time ? 1 : 2); nt++) { peak[nt] = peak_gflops(nt); bw[nt] = read_gbps(nt, big, nbw); }
     free(big);
     printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
            sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar", peak[1], peak[2], bw[1], bw[2]);
     printf("groundup kernel %s; OpenBLAS %s, core %s%s\n", gu_gemm_kernel(), openblas_get_config(), openblas_get_corename(),
            getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set)" : "");
-    printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs\n\n");
+    printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs%s\n\n",
+           cpu_time ? "; timed by the calling thread's CPU time (1 thread only)" : "");
     printf("| %-14s | %-16s | thr | groundup GFLOP/s | OpenBLAS GFLOP/s | ratio | groundup time | %% limit (bound) |\n", "shape", "m x n x k");
     printf("|----------------|------------------|-----|------------------|------------------|-------|---------------|-----------------|\n");
     for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++) {
@@ -207,7 +222,7 @@ int main(int argc, char **argv) {
         c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
         for (i = 0; i < m * k; i++) a[i] = frand(&seed);
         for (i = 0; i < k * n; i++) b[i] = frand(&seed);
-        for (nt = 1; nt <= 2; nt++) {
+        for (nt = 1; nt <= (cpu_time ? 1 : 2); nt++) {
             double tg[4000], tb[4000], t0, one, maxdiff = 0, mg, mb, limit;
             int reps, r, inner, j;
             gu_set_num_threads(nt);
@@ -223,9 +238,9 @@ int main(int argc, char **argv) {
                 printf("| %-14s | groundup and OpenBLAS differ by %g: not timed\n", sh->name, maxdiff);
                 continue;
             }
-            t0 = now();
+            t0 = tnow();
             gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
-            one = now() - t0;
+            one = tnow() - t0;
             inner = one < 1e-3 ? (int)(1e-3 / (one > 1e-7 ? one : 1e-7)) + 1 : 1;   // samples of >= ~1 ms
             reps = (int)(budget / (one * inner + 1e-9));
             if (reps < 5) reps = 5;
@@ -237,16 +252,16 @@ int main(int argc, char **argv) {
                 int blk = reps / 5 > 0 ? reps / 5 : 1, q;
                 if (nt > 1) usleep(150000);
                 for (q = 0; q < blk && r + q < reps; q++) {
-                    t0 = now();
+                    t0 = tnow();
                     for (j = 0; j < inner; j++) gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
-                    tg[r + q] = (now() - t0) / inner;
+                    tg[r + q] = (tnow() - t0) / inner;
                 }
                 if (nt > 1) usleep(150000);
                 for (q = 0; q < blk && r + q < reps; q++) {
-                    t0 = now();
+                    t0 = tnow();
                     for (j = 0; j < inner; j++)
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1, a, (int)k, b, (int)n, 0, c2, (int)n);
-                    tb[r + q] = (now() - t0) / inner;
+                    tb[r + q] = (tnow() - t0) / inner;
                 }
                 r += q;
             }
