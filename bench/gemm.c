@@ -198,8 +198,13 @@ int main(int argc, char **argv) {
     peak[2] = bw[2] = 0;
     for (nt = 1; nt <= (cpu_time ? 1 : 2); nt++) { peak[nt] = peak_gflops(nt); bw[nt] = read_gbps(nt, big, nbw); }
     free(big);
-    printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
-           sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar", peak[1], peak[2], bw[1], bw[2]);
+    if (cpu_time)
+        printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread); read bandwidth %.1f GB/s (1)\n",
+               sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar",
+               peak[1], bw[1]);
+    else
+        printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
+               sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar", peak[1], peak[2], bw[1], bw[2]);
     printf("groundup kernel %s; OpenBLAS %s, core %s%s\n", gu_gemm_kernel(), openblas_get_config(), openblas_get_corename(),
            getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set)" : "");
     printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs%s\n\n",
