@@ -6646,7 +6646,7 @@ GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const f
         for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
             __m256 ar[2];
             GU__UNROLL for (r = 0; r < R; r++) {
-                GU__DOT_PREFETCH(a + r * lda + p);
+                if (j0 == 0 && !(p & 8)) GU__DOT_PREFETCH(a + r * lda + p);   // once per line, first pass
                 ar[r] = _mm256_loadu_ps(a + r * lda + p);
             }
             GU__UNROLL for (j = 0; j < 4; j++) {
