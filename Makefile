@@ -11,7 +11,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-neon test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-neon test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -36,6 +36,15 @@ test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough
 
 test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
 	cd tests && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 $(STEP) ../$(BUILD)/test_main_asan
+
+# Memory through the allocation hooks (tests/oom.c, under ASan with leak checks): every
+# allocation of a load-compute-print-PNG scenario fails in turn; hostile pickles' peaks
+# (a DUP bomb, an array referenced 16 times); the IDX loader's peak against what it returns.
+$(BUILD)/oom: tests/oom.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/oom.c $(LDLIBS)
+
+test-oom: $(BUILD)/oom
+	cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(STEP) ../$(BUILD)/oom
 
 # The threaded code (the matmul's thread pool, shared packing buffers, barrier) under
 # ThreadSanitizer: the tests whose names hold "gemm".
@@ -89,7 +98,7 @@ demo:
 #   2. its name in TEST_STEPS, where it should run.
 # A step says what it is doing at least every few seconds, and a green step prints no line
 # with "WARNING", "ERROR" or "failed" unless the line says it is expected.
-TEST_STEPS = deps compile-check test-plain test-nosimd test-asan test-tsan test-cblas
+TEST_STEPS = deps compile-check test-plain test-nosimd test-asan test-oom test-tsan test-cblas
 test:
 	@MAKE="$(MAKE)" sh tools/step.sh steps "make test" $(TEST_STEPS)
 

@@ -34,7 +34,8 @@ OPTIONS (define before including the implementation)
                             never asserted.
    GU_NO_THREADS            no pthreads; everything runs on the calling thread
    GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
-   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load)
+   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
+                            written uncompressed (stored deflate blocks, valid PNG)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
@@ -78,6 +79,16 @@ CONVENTIONS
    shapes, e.g. "view: shape (5, 785) is invalid for input of size 3920". An invalid
    tensor passed on to another call makes that call fail too and keeps the first message,
    so a chain can be checked once at its end.
+
+   Files. The loaders read regular files only: a FIFO, device or socket is refused at once
+   (it is opened without blocking, then checked). Memory while loading stays within a small
+   multiple of the arrays returned, whatever the file declares. The PNG writers write to a
+   temporary file beside the target, check every write and the close, then rename it into
+   place, so a full disk returns -1 and leaves no truncated file (a target that is not a
+   regular file, such as /dev/null, is written in place, checked the same way). Every
+   allocation, zlib's and the PNG encoder's included, may fail: the call returns an error.
+   An _out (or in-place) op whose out partly overlaps an input reads that input through a
+   copy, as NumPy does; the very same elements in place need no copy.
 
    Shapes print as (50000, 784); tensors print as PyTorch's repr does.
 */
@@ -936,6 +947,14 @@ static void gu__seterr(const char *fmt, ...) {
     va_end(ap);
 }
 
+// The current message, copied (cut to fit) so a new one can wrap it.
+static void gu__errcpy(char *buf, size_t n) {
+    size_t l = strlen(gu__errbuf);
+    if (l >= n) l = n - 1;
+    memcpy(buf, gu__errbuf, l);
+    buf[l] = 0;
+}
+
 GU__DEF const char *gu_error(void) { return gu__errbuf; }
 GU__DEF void gu_clear_error(void) { gu__errbuf[0] = 0; }
 GU__DEF void gu_set_error(const char *fmt, ...) {
@@ -1006,10 +1025,12 @@ static char *gu__dims_str(int n, const int64_t *d, char *buf, size_t cap) {
     return buf;
 }
 GU__DEF char *gu_shape_str(gu_tensor t, char *buf, size_t n) {
+    if (!buf) { gu__seterr("shape_str: buf is NULL"); return NULL; }
     if (!gu_ok(t)) { if (n) snprintf(buf, n, "(invalid)"); return buf; }
     return gu__dims_str(t.ndim, t.shape, buf, n);
 }
 GU__DEF char *gu_stride_str(gu_tensor t, char *buf, size_t n) {
+    if (!buf) { gu__seterr("stride_str: buf is NULL"); return NULL; }
     if (!gu_ok(t)) { if (n) snprintf(buf, n, "(invalid)"); return buf; }
     return gu__dims_str(t.ndim, t.stride, buf, n);
 }
@@ -1468,6 +1489,7 @@ GU__DEF gu_tensor gu_select(gu_tensor t, int dim, int64_t index) {
 GU__DEF gu_tensor gu_index(gu_tensor t, int n, const int64_t *idx) {
     int i;
     if (!gu__check_in("index", t)) return gu__invalid();
+    if (n > 0 && !idx) { gu__seterr("index: idx is NULL for %d indices", n); return gu__invalid(); }
     if (n < 0 || n > t.ndim) {
         gu__seterr("index: too many indices (%d) for a tensor of shape %s", n, GU__SHT(t));
         return gu__invalid();
@@ -1667,8 +1689,56 @@ GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
     return gu__load(t.dtype, t.base, o);
 }
 
+// ---- overlap: an output written while an input that shares its memory is still being read ----
+// The bytes [*lo, *hi) that t's elements cover (empty: lo == hi).
+static void gu__byte_span(gu_tensor t, uintptr_t *lo, uintptr_t *hi) {
+    int64_t l = t.offset, h = t.offset, es = (int64_t)gu_dtype_size(t.dtype);
+    int i;
+    *lo = *hi = 0;
+    for (i = 0; i < t.ndim; i++) {
+        int64_t e = (t.shape[i] - 1) * t.stride[i];
+        if (t.shape[i] == 0) return;
+        if (e < 0) l += e; else h += e;
+    }
+    *lo = (uintptr_t)t.base + (uintptr_t)(l * es);
+    *hi = (uintptr_t)t.base + (uintptr_t)((h + 1) * es);
+}
+// How out's memory relates to in's, both of the same shape: 0 no byte in common; 1 the very
+// same elements in the same order (safe in place: each element is read, then written); 2 a
+// partial overlap (some element would be read after it was written, as PyTorch refuses:
+// "some elements of the input tensor and the written-to tensor refer to a single memory
+// location"). Interleaved views that share a range but no element count as 2: safe side.
+static int gu__overlap(gu_tensor out, gu_tensor in) {
+    uintptr_t ol, oh, il, ih;
+    int i;
+    gu__byte_span(out, &ol, &oh);
+    gu__byte_span(in, &il, &ih);
+    if (ol == oh || il == ih || oh <= il || ih <= ol) return 0;
+    if (ol != il || gu_dtype_size(out.dtype) != gu_dtype_size(in.dtype) || out.ndim != in.ndim) return 2;
+    for (i = 0; i < out.ndim; i++)
+        if (out.shape[i] != in.shape[i] || (out.shape[i] > 1 && out.stride[i] != in.stride[i])) return 2;
+    return 1;
+}
+// The input of an op writing into out, as a view of the result's shape (nd, shape): in
+// itself, or, when it partly overlaps out, a copy (*tmp, to be freed) read before out is
+// written, as NumPy does. 0, or -1 (out of memory).
+static int gu__detach(const char *op, gu_tensor out, gu_tensor in, int nd, const int64_t *shape, gu_tensor *view, gu_tensor *tmp) {
+    *tmp = gu__invalid();
+    *view = gu_expand(in, nd, shape);
+    if (gu__overlap(out, *view) != 2) return 0;
+    *tmp = gu_clone(in);
+    if (!gu_ok(*tmp)) {
+        char msg[400];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("%s: out %s partly overlaps an input %s, and copying the input failed: %s", op, GU__SHT(out), GU__SHT(in), msg);
+        return -1;
+    }
+    *view = gu_expand(*tmp, nd, shape);
+    return 0;
+}
+
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
-    gu_tensor s;
+    gu_tensor s, tmp;
     gu__iter id, is;
     int64_t n, i;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
@@ -1677,11 +1747,13 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
         gu__seterr("copy_: source shape %s cannot be broadcast to destination shape %s", GU__SHT(src), GU__SHT(dst));
         return -1;
     }
+    if (gu__detach("copy_", dst, src, dst.ndim, dst.shape, &s, &tmp) != 0) return -1;  // memmove, not memcpy
     n = gu_numel(dst);
     gu__iter_init(&id, dst);
     gu__iter_init(&is, s);
     for (i = 0; i < n; i++, gu__iter_next(&id), gu__iter_next(&is))
         gu__store(dst.dtype, dst.base, id.pos, gu__load(s.dtype, s.base, is.pos));
+    gu_free(&tmp);
     return 0;
 }
 
@@ -1902,8 +1974,10 @@ GU__DEF char *gu_repr(gu_tensor t) {
 }
 
 GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
-    char *s = gu_repr(t);
+    char *s;
     int rc;
+    if (!f) { gu__seterr("fprint: FILE is NULL"); return -1; }
+    s = gu_repr(t);
     if (!s) return -1;
     rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
     GU_FREE(s);
@@ -2428,7 +2502,7 @@ static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_
     gu__ectx c;
     int nd, inplace = name[strlen(name) - 1] == '_';
     int64_t shape[GU_MAX_DIMS];
-    gu_tensor t[3];
+    gu_tensor t[3], tmp[2];
     if (!gu__binary_prep(op, a, pa, b, pb, &c, &nd, shape)) return -1;
     if (inplace && (out.ndim != nd || memcmp(out.shape, shape, (size_t)nd * sizeof shape[0]) != 0)) {
         gu__seterr("%s: the result of shape %s does not fit in a of shape %s (in-place ops cannot grow a)", name, gu__sh(nd, shape), GU__SHT(a));
@@ -2440,9 +2514,11 @@ static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_
     }
     if (!gu__check_out(name, out, nd, shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = gu_expand(a, nd, shape);
-    t[2] = gu_expand(b, nd, shape);
+    if (gu__detach(name, out, a, nd, shape, &t[1], &tmp[0]) != 0) return -1;
+    if (gu__detach(name, out, b, nd, shape, &t[2], &tmp[1]) != 0) { gu_free(&tmp[0]); return -1; }
     gu__elementwise_run(&c, 3, t);
+    gu_free(&tmp[0]);
+    gu_free(&tmp[1]);
     return 0;
 }
 
@@ -2570,12 +2646,13 @@ static gu_tensor gu__unary(gu__unop op, gu_tensor a) {
 }
 static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *name) {
     gu__ectx c;
-    gu_tensor t[2];
+    gu_tensor t[2], tmp;
     if (!gu__unary_prep(op, a, &c)) return -1;
     if (!gu__check_out(name, out, a.ndim, a.shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = a;
+    if (gu__detach(name, out, a, a.ndim, a.shape, &t[1], &tmp) != 0) return -1;
     gu__elementwise_run(&c, 2, t);
+    gu_free(&tmp);
     return 0;
 }
 #define GU__UNARY_DEFS(X, OP) \
@@ -2630,15 +2707,16 @@ GU__DEF int gu_where_out(gu_tensor out, gu_tensor cond, gu_tensor a, gu_tensor b
     gu__ectx c;
     int nd;
     int64_t shape[GU_MAX_DIMS];
-    gu_tensor t[4];
+    gu_tensor t[4], tmp[3];
+    int k, rc = 0;
     if (!gu__where_prep("where_out", cond, a, b, &c, &nd, shape)) return -1;
     if (!gu__check_out("where_out", out, nd, shape, c.rt)) return -1;
     t[0] = out;
-    t[1] = gu_expand(cond, nd, shape);
-    t[2] = gu_expand(a, nd, shape);
-    t[3] = gu_expand(b, nd, shape);
-    gu__elementwise_run(&c, 4, t);
-    return 0;
+    tmp[0] = tmp[1] = tmp[2] = gu__invalid();
+    for (k = 0; k < 3 && rc == 0; k++) rc = gu__detach("where_out", out, k == 0 ? cond : k == 1 ? a : b, nd, shape, &t[k + 1], &tmp[k]);
+    if (rc == 0) gu__elementwise_run(&c, 4, t);
+    for (k = 0; k < 3; k++) gu_free(&tmp[k]);
+    return rc;
 }
 
 // ---- reductions ----
@@ -2833,7 +2911,7 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
     gu_dtype rdt;
     int d, i, nd = 0;
     int64_t shape[GU_MAX_DIMS], L, nout;
-    gu_tensor o, tv;
+    gu_tensor o, tv, tcopy = gu__invalid();
     if (!gu__check_in(name, t)) return -1;
     if ((d = gu__wrapdim(name, t, dim, 0)) < 0) return -1;
     if ((rdt = gu__reduce_dtype(op, t)) == GU_INVALID) return -1;
@@ -2860,6 +2938,11 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
             return -1;
         }
         o = out;
+        if (gu__overlap(out, t) != 0) {  // out is written while t is read: reduce a copy of t
+            tcopy = gu_clone(t);
+            if (!gu_ok(tcopy)) return -1;
+            t = tcopy;
+        }
     }
     nout = gu_numel(o);
     if (nout > 0) {
@@ -2901,6 +2984,7 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
             }
         }
     }
+    gu_free(&tcopy);
     if (res) *res = o;
     return 0;
 }
@@ -3011,11 +3095,13 @@ GU__DEF void gu_wh_seed(gu_wh_state *s, uint64_t a) {
     uint64_t x = a % 30268; a /= 30268;
     uint64_t y = a % 30306; a /= 30306;
     uint64_t z = a % 30322;
+    if (!s) { gu__seterr("wh_seed: state is NULL"); return; }
     s->x = (int)x + 1;
     s->y = (int)y + 1;
     s->z = (int)z + 1;
 }
 GU__DEF double gu_wh_rand(gu_wh_state *s) {
+    if (!s) { gu__seterr("wh_rand: state is NULL"); return NAN; }
     s->x = (171 * s->x) % 30269;
     s->y = (172 * s->y) % 30307;
     s->z = (170 * s->z) % 30323;
@@ -3032,6 +3118,7 @@ GU__DEF gu_wh_state gu_rnd_state(void) { return gu__rnd_state; }
 
 GU__DEF void gu_generator_seed(gu_generator *g, uint64_t seed) {
     int i;
+    if (!g) { gu__seterr("generator_seed: generator is NULL"); return; }
     g->state[0] = (uint32_t)(seed & 0xffffffffu);
     for (i = 1; i < GU__MT_N; i++)
         g->state[i] = 1812433253u * (g->state[i - 1] ^ (g->state[i - 1] >> 30)) + (uint32_t)i;
@@ -3112,11 +3199,14 @@ static void gu__mt_twist(uint32_t *mt) {
 }
 
 GU__DEF uint32_t gu_generator_random(gu_generator *g) {
+    if (!g) { gu__seterr("generator_random: generator is NULL"); return 0; }
     if (g->next >= GU__MT_N) { gu__mt_twist(g->state); g->next = 0; }
     return gu__mt_temper(g->state[g->next++]);
 }
 GU__DEF uint64_t gu_generator_random64(gu_generator *g) {
-    uint64_t hi = gu_generator_random(g);
+    uint64_t hi;
+    if (!g) { gu__seterr("generator_random64: generator is NULL"); return 0; }
+    hi = gu_generator_random(g);
     uint64_t lo = gu_generator_random(g);
     return (hi << 32) | lo;
 }
@@ -3624,18 +3714,109 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 
 // >>plot ----------------------------------------------------------------------------------
 #include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(S_ISDIR)
+#define GU__ISDIR(m) S_ISDIR(m)
+#define GU__ISREG(m) S_ISREG(m)
+#else
+#define GU__ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
+#define GU__ISREG(m) (((m) & _S_IFMT) == _S_IFREG)
+#endif
+#ifndef GU_NO_ZLIB
+#include <zlib.h>
+// zlib's state allocates through the hooks too (the PNG writer's deflate, the loaders' inflate)
+static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+    int64_t n;
+    (void)opaque;
+    if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
+    return GU_MALLOC((size_t)n);
+}
+static void gu__zfree(voidpf opaque, voidpf p) {
+    (void)opaque;
+    GU_FREE(p);
+}
+#endif
 #ifndef GROUNDUP_NO_PNG
 #ifndef GROUNDUP_STB_INCLUDE
 #define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
 #endif
 #ifndef GROUNDUP_STB_NO_IMPL
 // Our own private copy of the writer: static, allocating through the hooks. A program that
-// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that.
+// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that
+// (then an allocation failure inside it is as that copy handles it).
+// stb's own deflate asserts when an allocation fails, so the compression is ours
+// (gu__png_deflate: zlib, or stored blocks under GU_NO_ZLIB). stb frees the compressed
+// buffer only on success; gu__png_zbuf remembers it so that a failure after it leaks nothing.
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
 #define STBIW_MALLOC(sz) GU_MALLOC(sz)
 #define STBIW_REALLOC(p, newsz) GU_REALLOC(p, newsz)
-#define STBIW_FREE(p) GU_FREE(p)
+#define STBIW_FREE(p) gu__png_free(p)
+#define STBIW_ZLIB_COMPRESS gu__png_deflate
+static GU__TLS unsigned char *gu__png_zbuf;  // the compressor's output, until stb frees it
+static void gu__png_free(void *p) {
+    if (p && p == (void *)gu__png_zbuf) gu__png_zbuf = NULL;
+    GU_FREE(p);
+}
+// A zlib stream (RFC 1950) of data, or NULL when out of memory. quality: zlib's level.
+static unsigned char *gu__png_deflate(unsigned char *data, int n, int *out_len, int quality) {
+    unsigned char *out;
+#ifndef GU_NO_ZLIB
+    z_stream z;
+    uLong cap;
+    memset(&z, 0, sizeof z);
+    z.zalloc = gu__zalloc;
+    z.zfree = gu__zfree;
+    if (deflateInit(&z, quality < 0 ? Z_DEFAULT_COMPRESSION : quality > 9 ? 9 : quality) != Z_OK) return NULL;
+    cap = deflateBound(&z, (uLong)n);
+    out = cap <= (uLong)INT_MAX ? (unsigned char *)GU_MALLOC((size_t)cap) : NULL;
+    if (!out) { deflateEnd(&z); return NULL; }
+    z.next_in = data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) { deflateEnd(&z); GU_FREE(out); return NULL; }
+    *out_len = (int)z.total_out;
+    deflateEnd(&z);
+#else
+    // Without zlib: "stored" deflate blocks (no compression; a 784-pixel digit image is a
+    // few hundred KiB instead of a few KiB), which any PNG reader accepts, and the Adler-32.
+    int64_t nblocks = n / 65535 + 1, size = 2 + (int64_t)n + 5 * nblocks + 4, i, left = n;
+    uint32_t a = 1, b = 0;
+    unsigned char *o;
+    (void)quality;
+    out = size <= INT_MAX ? (unsigned char *)GU_MALLOC((size_t)size) : NULL;
+    if (!out) return NULL;
+    o = out;
+    *o++ = 0x78;  // CMF: deflate, 32 KiB window; FLG: no dictionary, (0x7801 % 31 == 0)
+    *o++ = 0x01;
+    for (i = 0; i < nblocks; i++) {
+        int len = left > 65535 ? 65535 : (int)left;
+        *o++ = (unsigned char)(i == nblocks - 1);  // BFINAL on the last, BTYPE 00: stored
+        *o++ = (unsigned char)(len & 255);
+        *o++ = (unsigned char)(len >> 8);
+        *o++ = (unsigned char)(~len & 255);
+        *o++ = (unsigned char)((~len >> 8) & 255);
+        memcpy(o, data + (n - left), (size_t)len);
+        o += len;
+        left -= len;
+    }
+    for (i = 0; i < n; i++) {
+        a = (a + data[i]) % 65521u;
+        b = (b + a) % 65521u;
+    }
+    *o++ = (unsigned char)(b >> 8);
+    *o++ = (unsigned char)b;
+    *o++ = (unsigned char)(a >> 8);
+    *o++ = (unsigned char)a;
+    *out_len = (int)(o - out);
+#endif
+    gu__png_zbuf = out;
+    return out;
+}
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
@@ -3668,13 +3849,117 @@ static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
     c->h = (int)h;
     return 0;
 }
+
+#ifndef GROUNDUP_NO_PNG
+// Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
+static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
+    int err = 0;
+    if (fwrite(data, 1, n, f) != n) err = errno ? errno : EIO;
+    if (fflush(f) != 0 && !err) err = errno ? errno : EIO;
+    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    if (!err) return 0;
+    gu__seterr("%s: cannot write '%s': %s (writing %" PRId64 " bytes)", op, path, strerror(err), (int64_t)n);
+    return -1;
+}
+// The same for a file descriptor.
+static int gu__write_close_fd(const char *op, const char *path, int fd, const void *data, size_t n) {
+    const char *p = (const char *)data;
+    int err = 0;
+    while (n > 0 && !err) {
+        ssize_t w = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) err = w < 0 ? errno : ENOSPC;
+        else { p += w; n -= (size_t)w; }
+    }
+    if (close(fd) != 0 && !err) err = errno;
+    if (!err) return 0;
+    gu__seterr("%s: cannot write '%s': %s", op, path, strerror(err));
+    return -1;
+}
+
+// Writes the whole of data to path so that nothing is lost: a new or regular file is
+// written to a temporary file beside it, every write and the close checked, then renamed
+// over it, so a full disk leaves the old file (or none), never a truncated one. Anything
+// else that exists (a device such as /dev/null, a FIFO) is written in place, also checked.
+static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
+    struct stat st;
+    char *tmp;
+    size_t plen;
+    int fd = -1, k, exists;
+    FILE *f;
+    if (!path) { gu__seterr("%s: path is NULL", op); return -1; }
+    exists = stat(path, &st) == 0;
+    if (exists && !GU__ISREG(st.st_mode)) {
+        if (GU__ISDIR(st.st_mode)) { gu__seterr("%s: cannot write '%s': it is a directory", op, path); return -1; }
+        errno = 0;
+        f = fopen(path, "wb");
+        if (!f) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); return -1; }
+        return gu__write_close(op, path, f, data, n);
+    }
+    plen = strlen(path);
+    tmp = (char *)gu__malloc(plen + 32);
+    if (!tmp) { gu__seterr("%s: out of memory", op); return -1; }
+    for (k = 0; k < 100 && fd < 0; k++) {  // "<path>.tmp<pid>-<k>", created only if new
+        snprintf(tmp, plen + 32, "%s.tmp%ld-%d", path, (long)getpid(), k);
+        errno = 0;
+#ifdef _WIN32
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_BINARY, 0666);
+#else
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+#endif
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(errno ? errno : EEXIST));
+        GU_FREE(tmp);
+        return -1;
+    }
+    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); return -1; }
+#ifdef _WIN32
+    if (exists) remove(path);  // Windows' rename does not replace
+#endif
+    if (rename(tmp, path) != 0) {
+        gu__seterr("%s: cannot write '%s': renaming the finished temporary file failed (%s)", op, path, strerror(errno));
+        remove(tmp);
+        GU_FREE(tmp);
+        return -1;
+    }
+    GU_FREE(tmp);
+    return 0;
+}
+#endif
+
+#ifndef GROUNDUP_NO_PNG
+// The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
+typedef struct gu__png_out { unsigned char *p; int n, oom; } gu__png_out;
+static void gu__png_take(void *ctx, void *data, int n) {
+    gu__png_out *o = (gu__png_out *)ctx;
+    o->p = (unsigned char *)gu__malloc((size_t)n);
+    if (!o->p) { o->oom = 1; return; }
+    memcpy(o->p, data, (size_t)n);
+    o->n = n;
+}
+#endif
+
 static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     int rc = -1;
 #ifndef GROUNDUP_NO_PNG
     if (!path) gu__seterr("%s: path is NULL", op);
-    else if (!stbi_write_png(path, c->w, c->h, 3, c->px, c->w * 3))
-        gu__seterr("%s: cannot write the PNG file '%s'", op, path);
-    else rc = 0;
+    else {
+        gu__png_out png = {NULL, 0, 0};
+        int ok;
+#ifndef GROUNDUP_STB_NO_IMPL
+        gu__png_zbuf = NULL;
+#endif
+        ok = stbi_write_png_to_func(gu__png_take, &png, c->w, c->h, 3, c->px, c->w * 3);
+#ifndef GROUNDUP_STB_NO_IMPL
+        if (gu__png_zbuf) GU_FREE(gu__png_zbuf);  // stb failed after compressing: free what it kept
+        gu__png_zbuf = NULL;
+#endif
+        if (!ok || png.oom) gu__seterr("%s: out of memory encoding a %d x %d PNG for '%s'", op, c->w, c->h, path);
+        else rc = gu__write_file(op, path, png.p, (size_t)png.n);
+        if (png.p) GU_FREE(png.p);
+    }
 #else
     (void)path;
     gu__seterr("%s: built with GROUNDUP_NO_PNG, no PNG output", op);
@@ -4307,16 +4592,6 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
-#include <sys/stat.h>
-#if defined(S_ISDIR)
-#define GU__ISDIR(m) S_ISDIR(m)
-#else
-#define GU__ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
-#endif
-#ifndef GU_NO_ZLIB
-#include <zlib.h>
-#endif
-
 // ---- the input: a file or memory, raw or gzip, read through a small window --------------
 // Bulk reads (array bytes) bypass the window: they go straight from fread/inflate into the
 // destination. gu__src_maxleft() bounds what can still arrive, so a declared length can be
@@ -4327,7 +4602,8 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
 
 typedef struct gu__src {
     const char *name;                // for messages
-    FILE *f;
+    int f;                           // 1: reading the file fd
+    int fd;
     const unsigned char *mem;        // memory input (or NULL)
     int64_t in_size, in_used;        // compressed (or raw) bytes in all, and read so far
     int gz;
@@ -4342,7 +4618,7 @@ typedef struct gu__src {
 } gu__src;
 
 static void gu__src_close(gu__src *s) {
-    if (s->f) fclose(s->f);
+    if (s->f) close(s->fd);
 #ifndef GU_NO_ZLIB
     if (s->z_live) inflateEnd(&s->z);
 #endif
@@ -4355,19 +4631,6 @@ static int gu__ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
-
-#ifndef GU_NO_ZLIB
-static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
-    int64_t n;
-    (void)opaque;
-    if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
-    return GU_MALLOC((size_t)n);
-}
-static void gu__zfree(voidpf opaque, voidpf p) {
-    (void)opaque;
-    GU_FREE(p);
-}
-#endif
 
 // Starts gzip decoding if the input is gzip; must_gz: the name says .gz.
 static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
@@ -4406,26 +4669,56 @@ static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, 
 #endif
 }
 
+// Up to n bytes from the file, fewer only at its end: the count, or -1 with errno set.
+static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
+    int64_t got = 0;
+    while (got < n) {
+        size_t want = (size_t)(n - got > (1 << 30) ? (1 << 30) : n - got);
+        ssize_t r = read(s->fd, dst + got, want);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) break;
+        got += r;
+    }
+    return got;
+}
+
+// Only regular files are read: a FIFO, a device or a directory could block or never end.
+// The file is opened without blocking (a FIFO's open would wait for a writer), then checked.
 static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
     unsigned char head[2];
-    size_t nh;
-    long sz;
+    int64_t nh;
+    struct stat st;
+    int flags = O_RDONLY;
     memset(s, 0, sizeof *s);
     s->name = path;
-    {
-        struct stat st;
-        if (stat(path, &st) == 0 && GU__ISDIR(st.st_mode)) { gu__seterr("%s: %s is a directory", op, path); return -1; }
-    }
-    s->f = fopen(path, "rb");
-    if (!s->f) { gu__seterr("%s: cannot open %s", op, path); return -1; }
-    if (fseek(s->f, 0, SEEK_END) != 0 || (sz = ftell(s->f)) < 0 || fseek(s->f, 0, SEEK_SET) != 0) {
-        gu__seterr("%s: %s: cannot determine the file size (not a regular file?)", op, path);
+#ifdef O_NONBLOCK
+    flags |= O_NONBLOCK;
+#endif
+#ifdef O_BINARY
+    flags |= O_BINARY;
+#endif
+#ifdef O_CLOEXEC
+    flags |= O_CLOEXEC;
+#endif
+    errno = 0;
+    s->fd = open(path, flags);
+    if (s->fd < 0) {
+        if (errno == EISDIR) gu__seterr("%s: %s is a directory", op, path);
+        else gu__seterr("%s: cannot open %s: %s", op, path, strerror(errno));
         return -1;
     }
-    s->in_size = sz;
-    nh = fread(head, 1, 2, s->f);
-    if (fseek(s->f, 0, SEEK_SET) != 0) { gu__seterr("%s: %s: cannot seek", op, path); return -1; }
-    return gu__src_start(s, op, head, nh, gu__ends_with(path, ".gz"));
+    s->f = 1;
+    if (fstat(s->fd, &st) != 0) { gu__seterr("%s: %s: cannot stat: %s", op, path, strerror(errno)); return -1; }
+    if (GU__ISDIR(st.st_mode)) { gu__seterr("%s: %s is a directory", op, path); return -1; }
+    if (!GU__ISREG(st.st_mode)) {
+        gu__seterr("%s: %s is not a regular file (a FIFO, socket or device); only regular files are read", op, path);
+        return -1;
+    }
+    s->in_size = (int64_t)st.st_size;
+    nh = gu__src_read_fd(s, head, 2);
+    if (nh < 0 || lseek(s->fd, 0, SEEK_SET) != 0) { gu__seterr("%s: %s: read error: %s", op, path, strerror(errno)); return -1; }
+    return gu__src_start(s, op, head, (size_t)nh, gu__ends_with(path, ".gz"));
 }
 
 static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
@@ -4443,10 +4736,10 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
     int64_t got = 0;
     if (!s->gz) {
         if (s->f) {
-            size_t r = fread(dst, 1, (size_t)n, s->f);
-            if (r < (size_t)n && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
-            s->in_used += (int64_t)r;
-            return (int64_t)r;
+            int64_t r = gu__src_read_fd(s, dst, n);
+            if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+            s->in_used += r;
+            return r;
         } else {
             int64_t left = s->in_size - s->in_used;
             if (n > left) n = left;
@@ -4461,9 +4754,9 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         uInt before;
         int ret;
         if (s->z.avail_in == 0 && s->f) {
-            size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
-            if (r == 0 && ferror(s->f)) { gu__seterr("%s: %s: read error", op, s->name); return -1; }
-            s->in_used += (int64_t)r;
+            int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
+            if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+            s->in_used += r;
             s->z.next_in = s->inbuf;
             s->z.avail_in = (uInt)r;
         }
@@ -4482,8 +4775,9 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         if (ret == Z_STREAM_END) {
             // another member may follow (gzip -d accepts concatenated members); anything else is garbage
             if (s->z.avail_in == 0 && s->f) {
-                size_t r = fread(s->inbuf, 1, GU__SRC_INBUF, s->f);
-                s->in_used += (int64_t)r;
+                int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
+                if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+                s->in_used += r;
                 s->z.next_in = s->inbuf;
                 s->z.avail_in = (uInt)r;
             }
@@ -4614,14 +4908,6 @@ static int gu__src_at_end(gu__src *s, const char *op) {
     return r == 0;
 }
 
-// The current message, copied (cut to fit) so a new one can wrap it.
-static void gu__errcpy(char *buf, size_t n) {
-    size_t l = strlen(gu__errbuf);
-    if (l >= n) l = n - 1;
-    memcpy(buf, gu__errbuf, l);
-    buf[l] = 0;
-}
-
 // ---- byte order ----------------------------------------------------------------------------
 static int gu__host_le(void) {
     const uint16_t one = 1;
@@ -4710,10 +4996,15 @@ static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int
 }
 
 // ---- the restricted unpickler ---------------------------------------------------------------
-#define GU__PK_MAX_STACK (1 << 20)
+// Memory is bounded by what the file can make: besides the bytes objects it holds (each
+// byte of the input at most once), the pickle's objects, references and memo together stay
+// under about 50 MB however the file is written (a DUP bomb: each 1-byte DUP would be an
+// 8-byte reference in a list).
+#define GU__PK_MAX_STACK (1 << 18)
 #define GU__PK_MAX_MARKS 10000
-#define GU__PK_MAX_MEMO (1 << 20)
-#define GU__PK_MAX_OBJECTS (1 << 20)
+#define GU__PK_MAX_MEMO (1 << 18)
+#define GU__PK_MAX_OBJECTS (1 << 18)
+#define GU__PK_MAX_CELLS (1 << 21)  // references held by all lists and tuples together
 #define GU__PK_MAX_DEPTH 100
 #define GU__PK_MAX_VISITS (1 << 22)
 
@@ -4749,7 +5040,8 @@ typedef struct gu__pk {
     int64_t nmarks, mcap;
     gu__memo_slot *memo;     // open addressing; obj == NULL means empty
     int64_t memo_n, memo_cap;
-    int64_t nobj;
+    int64_t nobj, ncells;    // live objects; slots of all lists and tuples
+    int64_t bytes_out, bytes_copied;  // arrays emitted, and the part of that copied for repeats
     char *line;
     size_t line_cap;
     int op;                  // the opcode being interpreted and its offset, for messages
@@ -4817,6 +5109,7 @@ static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
     case GU__PK_TUPLE: case GU__PK_LIST:
         for (i = 0; i < o->u.c.n; i++) gu__pk_decref(P, o->u.c.v[i]);  // depth is bounded: no deep recursion
         if (o->u.c.v) GU_FREE(o->u.c.v);
+        P->ncells -= o->u.c.cap;
         break;
     case GU__PK_ARRAY:
         if (o->u.arr) { gu__pk_decref(P, o->u.arr->dtype); gu__pk_decref(P, o->u.arr->data); GU_FREE(o->u.arr); }
@@ -4891,9 +5184,14 @@ static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
     gu__pobj *c = gu__pk_new(P, kind);
     if (!c) return -1;
     if (n) {
+        if (P->ncells + n > GU__PK_MAX_CELLS) {
+            gu__pk_decref(P, c);
+            return gu__pk_err(P, "lists and tuples hold more than %d references", GU__PK_MAX_CELLS);
+        }
         c->u.c.v = (gu__pobj **)GU_MALLOC((size_t)n * sizeof(gu__pobj *));
         if (!c->u.c.v) { gu__pk_decref(P, c); return gu__pk_err(P, "out of memory"); }
         c->u.c.cap = n;
+        P->ncells += n;
     }
     for (i = 0; i < n; i++) {
         c->u.c.v[i] = P->stack[from + i];
@@ -4915,9 +5213,18 @@ static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
     if (item == list) { gu__pk_decref(P, item); return gu__pk_err(P, "a list appended to itself"); }
     if (list->u.c.n == list->u.c.cap) {
         int64_t nc = list->u.c.cap ? list->u.c.cap * 2 : 8;
-        gu__pobj **nv = (gu__pobj **)GU_REALLOC(list->u.c.v, (size_t)nc * sizeof *nv);
+        gu__pobj **nv;
+        if (P->ncells - list->u.c.cap + nc > GU__PK_MAX_CELLS) {
+            if (P->ncells + 1 > GU__PK_MAX_CELLS) {
+                gu__pk_decref(P, item);
+                return gu__pk_err(P, "lists and tuples hold more than %d references", GU__PK_MAX_CELLS);
+            }
+            nc = list->u.c.cap + (GU__PK_MAX_CELLS - P->ncells);  // the room left, not double
+        }
+        nv = (gu__pobj **)GU_REALLOC(list->u.c.v, (size_t)nc * sizeof *nv);
         if (!nv) { gu__pk_decref(P, item); return gu__pk_err(P, "out of memory"); }
         list->u.c.v = nv;
+        P->ncells += nc - list->u.c.cap;
         list->u.c.cap = nc;
     }
     list->u.c.v[list->u.c.n++] = item;
@@ -5642,6 +5949,15 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     gu_dtype dt = GU_INVALID;
     if (P->count >= P->max) return gu__pk_err(P, "the pickle holds more than %d arrays", P->max);
     if (a->emitted) {  // the same array twice in the result: a copy, each output owns its own
+        // ... but the copies may not outgrow the arrays the file really holds: an array
+        // referenced 16 times would otherwise take 16 times its memory from a few bytes of memo
+        int64_t b = data->u.b.len;
+        if (P->bytes_copied + b > P->bytes_out - P->bytes_copied)
+            return gu__pk_err(P, "the result repeats an array of %" PRId64 " bytes (result %d is result %d again); "
+                                 "repeats are copies, and they may not take more memory than the distinct arrays (%" PRId64 " bytes)",
+                              b, P->count, a->emitted - 1, P->bytes_out - P->bytes_copied);
+        P->bytes_copied += b;
+        P->bytes_out += b;
         P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
         if (!gu_ok(P->out[P->count])) return -1;
         P->count++;
@@ -5661,6 +5977,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     p = gu__convert_inplace(p, numel, kind, esize, &dt);
     if (!p) return gu__pk_err(P, "out of memory converting an array");
     P->out[P->count++] = gu__tensor_own(dt, a->ndim, a->shape, a->fortran && a->ndim > 1, p, numel);
+    P->bytes_out += data->u.b.len;
     a->emitted = P->count;
     return 0;
 }
@@ -5737,64 +6054,75 @@ GU__DEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max,
 }
 
 // ---- IDX --------------------------------------------------------------------------------------
-static gu_tensor gu__idx_load(gu__src *s) {
+typedef struct gu__idx_head {
+    int ndim, esize;
+    char kind;                     // 'u', 'i' or 'f'
+    int64_t shape[GU_MAX_DIMS], numel, bytes;
+} gu__idx_head;
+
+// Reads and checks the header; the data's size must fit what can follow. 0 or -1.
+static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     unsigned char h[4], d[4];
-    int ndim, i, esize;
-    int64_t shape[GU_MAX_DIMS], numel = 1, bytes;
-    char kind;
-    unsigned char *p;
-    gu_dtype dt = GU_INVALID;
-    if (gu__src_read(s, "idx", h, 4)) return gu__invalid();
+    int i;
+    if (gu__src_read(s, "idx", h, 4)) return -1;
     if (h[0] != 0 || h[1] != 0) {
         gu__seterr("idx: %s: bad magic %02x %02x %02x %02x (an IDX file starts 00 00 TYPE NDIMS)", s->name, h[0], h[1], h[2], h[3]);
-        return gu__invalid();
+        return -1;
     }
     switch (h[2]) {
-    case 0x08: kind = 'u'; esize = 1; break;
-    case 0x09: kind = 'i'; esize = 1; break;
-    case 0x0B: kind = 'i'; esize = 2; break;
-    case 0x0C: kind = 'i'; esize = 4; break;
-    case 0x0D: kind = 'f'; esize = 4; break;
-    case 0x0E: kind = 'f'; esize = 8; break;
-    default: gu__seterr("idx: %s: unknown type code 0x%02x", s->name, h[2]); return gu__invalid();
+    case 0x08: H->kind = 'u'; H->esize = 1; break;
+    case 0x09: H->kind = 'i'; H->esize = 1; break;
+    case 0x0B: H->kind = 'i'; H->esize = 2; break;
+    case 0x0C: H->kind = 'i'; H->esize = 4; break;
+    case 0x0D: H->kind = 'f'; H->esize = 4; break;
+    case 0x0E: H->kind = 'f'; H->esize = 8; break;
+    default: gu__seterr("idx: %s: unknown type code 0x%02x", s->name, h[2]); return -1;
     }
-    ndim = h[3];
-    if (ndim < 1 || ndim > GU_MAX_DIMS) {
-        gu__seterr("idx: %s: %d dims (1 to %d are supported)", s->name, ndim, GU_MAX_DIMS);
-        return gu__invalid();
+    H->ndim = h[3];
+    if (H->ndim < 1 || H->ndim > GU_MAX_DIMS) {
+        gu__seterr("idx: %s: %d dims (1 to %d are supported)", s->name, H->ndim, GU_MAX_DIMS);
+        return -1;
     }
-    for (i = 0; i < ndim; i++) {
-        if (gu__src_read(s, "idx", d, 4)) return gu__invalid();
-        shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
+    for (i = 0; i < H->ndim; i++) {
+        if (gu__src_read(s, "idx", d, 4)) return -1;
+        H->shape[i] = ((int64_t)d[0] << 24) | ((int64_t)d[1] << 16) | ((int64_t)d[2] << 8) | d[3];
     }
-    if (!gu__shape_numel(ndim, shape, &numel)) {
-        gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(ndim, shape));
-        return gu__invalid();
+    if (!gu__shape_numel(H->ndim, H->shape, &H->numel)) {
+        gu__seterr("idx: %s: dims %s overflow", s->name, gu__sh(H->ndim, H->shape));
+        return -1;
     }
-    if (!gu__mul_ok(numel, esize, &bytes) || bytes > gu__src_maxleft(s)) {
+    if (!gu__mul_ok(H->numel, H->esize, &H->bytes) || H->bytes > gu__src_maxleft(s)) {
         gu__seterr("idx: %s: dims %s need %s%" PRId64 " bytes of data but at most %" PRId64 " follow", s->name,
-                   gu__sh(ndim, shape), bytes < 0 ? "more than " : "", bytes < 0 ? INT64_MAX : bytes, gu__src_maxleft(s));
-        return gu__invalid();
+                   gu__sh(H->ndim, H->shape), H->bytes < 0 ? "more than " : "", H->bytes < 0 ? INT64_MAX : H->bytes,
+                   gu__src_maxleft(s));
+        return -1;
     }
-    if (!s->gz && bytes != gu__src_maxleft(s)) {  // raw: the size is known, it must match exactly
-        gu__seterr("idx: %s: dims %s need %" PRId64 " bytes of data but %" PRId64 " follow", s->name, gu__sh(ndim, shape),
-                   bytes, gu__src_maxleft(s));
-        return gu__invalid();
+    if (!s->gz && H->bytes != gu__src_maxleft(s)) {  // raw: the size is known, it must match exactly
+        gu__seterr("idx: %s: dims %s need %" PRId64 " bytes of data but %" PRId64 " follow", s->name, gu__sh(H->ndim, H->shape),
+                   H->bytes, gu__src_maxleft(s));
+        return -1;
     }
-    p = gu__src_read_alloc(s, "idx", bytes, "data");
+    return 0;
+}
+// After the data: the input must end there (for gzip, with its trailer checked). 0 or -1.
+static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
+    int r = gu__src_at_end(s, "idx");
+    if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, H->bytes, gu__sh(H->ndim, H->shape));
+    return r == 1 ? 0 : -1;
+}
+
+static gu_tensor gu__idx_load(gu__src *s) {
+    gu__idx_head H;
+    unsigned char *p;
+    gu_dtype dt = GU_INVALID;
+    if (gu__idx_header(s, &H) != 0) return gu__invalid();
+    p = gu__src_read_alloc(s, "idx", H.bytes, "data");
     if (!p) return gu__invalid();
-    {
-        int r = gu__src_at_end(s, "idx");
-        if (r <= 0) {
-            GU_FREE(p);
-            if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, bytes, gu__sh(ndim, shape));
-            return gu__invalid();
-        }
-    }
-    if (gu__host_le()) gu__bswap(p, numel, esize);  // IDX is big-endian
-    p = gu__convert_inplace(p, numel, kind, esize, &dt);
+    if (gu__idx_end(s, &H) != 0) { GU_FREE(p); return gu__invalid(); }
+    if (gu__host_le()) gu__bswap(p, H.numel, H.esize);  // IDX is big-endian
+    p = gu__convert_inplace(p, H.numel, H.kind, H.esize, &dt);
     if (!p) { gu__seterr("idx: %s: out of memory", s->name); return gu__invalid(); }
-    return gu__tensor_own(dt, ndim, shape, 0, p, numel);
+    return gu__tensor_own(dt, H.ndim, H.shape, 0, p, H.numel);
 }
 
 GU__DEF gu_tensor gu_idx_load(const char *path) {
@@ -5920,58 +6248,122 @@ static gu_tensor gu__labels(gu_tensor y) {
     return r;
 }
 
+// An IDX file of uint8 images (N, H, W) straight into float32 pixels / 256 as (N, H*W),
+// the first N - n_second rows in *first and the rest in *second (second NULL: no split; else
+// N must be at least 6): read
+// in small chunks, so that the bytes never exist whole beside the floats (peak: the floats).
+// n_labels: the labels' count, which N must equal. 0, or -1 with the message.
+static int gu__idx_images_float(const char *path, int64_t n_labels, int64_t n_second, gu_tensor *first, gu_tensor *second) {
+    const int64_t chunk = 64 * 1024;
+    gu__src s;
+    gu__idx_head H;
+    unsigned char *buf = NULL;
+    float lut[256], *dst[2];
+    int64_t shape[2], pix, left[2], done = 0;
+    int k, rc = -1;
+    *first = gu__invalid();
+    if (second) *second = gu__invalid();
+    else n_second = 0;
+    if (gu__src_open_file(&s, "idx", path) != 0 || gu__idx_header(&s, &H) != 0) goto out;
+    if (H.kind != 'u' || H.esize != 1 || H.ndim != 3 || H.shape[0] != n_labels || n_second > H.shape[0] ||
+        (second && H.shape[0] < 6)) {
+        gu__seterr("idx: %s: images %s %s and labels (%" PRId64 ",) do not make an MNIST set", path,
+                   H.kind == 'u' && H.esize == 1 ? "uint8" : H.kind == 'f' ? "float" : "int", gu__sh(H.ndim, H.shape), n_labels);
+        goto out;
+    }
+    pix = H.shape[1] * H.shape[2];
+    shape[0] = H.shape[0] - n_second;
+    shape[1] = pix;
+    *first = gu__empty("mnist", GU_FLOAT32, 2, shape);
+    shape[0] = n_second;
+    if (second) *second = gu__empty("mnist", GU_FLOAT32, 2, shape);
+    buf = (unsigned char *)GU_MALLOC((size_t)chunk);
+    if (!gu_ok(*first) || (second && !gu_ok(*second)) || !buf) {
+        if (!buf) gu__seterr("idx: %s: out of memory", path);
+        goto out;
+    }
+    for (k = 0; k < 256; k++) lut[k] = (float)k / 256.0f;  // float32 division, as numpy's x/256 on float32
+    dst[0] = (float *)first->base;
+    dst[1] = second ? (float *)second->base : NULL;
+    left[0] = (H.shape[0] - n_second) * pix;
+    left[1] = n_second * pix;
+    while (done < H.bytes) {
+        int64_t n = H.bytes - done < chunk ? H.bytes - done : chunk, i;
+        if (gu__src_read(&s, "idx", buf, n) != 0) goto out;
+        for (i = 0; i < n;) {  // the part of the chunk that goes to first, then the rest
+            int64_t j, m;
+            k = left[0] > 0 ? 0 : 1;
+            m = n - i < left[k] ? n - i : left[k];
+            GU_ASSERT(m > 0);  // the two parts hold exactly the file's N * H * W bytes
+            for (j = 0; j < m; j++) dst[k][j] = lut[buf[i + j]];
+            dst[k] += m;
+            left[k] -= m;
+            i += m;
+        }
+        done += n;
+    }
+    if (gu__idx_end(&s, &H) != 0) goto out;
+    rc = 0;
+out:
+    if (buf) GU_FREE(buf);
+    gu__src_close(&s);
+    if (rc != 0) {
+        gu_free(first);
+        if (second) gu_free(second);
+    }
+    return rc;
+}
+
 GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
-    gu_tensor t[4];
-    char path[4096];
+    char path[4][4096];
+    gu_tensor y[2];
     int k;
-    int64_t n_valid;  // mnist.pkl.gz's split: the last sixth of the training images (10000 of 60000)
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
     memset(out, 0, sizeof *out);
-    memset(t, 0, sizeof t);
     if (!dir) { gu__seterr("mnist: dir is NULL"); return -1; }
-    for (k = 0; k < 4; k++) {
-        if (!gu__idx_path(dir, names[k], path, sizeof path)) {
-            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path);
-            goto fail;
+    for (k = 0; k < 4; k++)
+        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) {
+            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path[k]);
+            return -1;
         }
-        t[k] = gu_idx_load(path);
-        if (!gu_ok(t[k])) {
+    // the labels first (small), so that the images can go straight into their final floats
+    for (k = 0; k < 2; k++) {
+        y[k] = gu_idx_load(path[2 * k + 1]);
+        if (gu_ok(y[k]) && y[k].ndim != 1) {
+            gu__seterr("idx: %s: labels of shape %s, expected (N,)", path[2 * k + 1], GU__SHT(y[k]));
+            gu_free(&y[k]);
+        }
+        if (!gu_ok(y[k])) {
+            char msg[480];
+            gu__errcpy(msg, sizeof msg);
+            gu__seterr("mnist: %s", msg);
+            if (k) gu_free(&y[0]);
+            return -1;
+        }
+    }
+    {
+        // mnist.pkl.gz's split: the last sixth of the training images (10000 of 60000) validate
+        int64_t n = y[0].shape[0], n_valid = n / 6, n_train = n - n_valid;
+        if (gu__idx_images_float(path[0], n, n_valid, &out->x_train, &out->x_valid) != 0 ||
+            gu__idx_images_float(path[2], y[1].shape[0], 0, &out->x_test, NULL) != 0) {
             char msg[480];
             gu__errcpy(msg, sizeof msg);
             gu__seterr("mnist: %s", msg);
             goto fail;
         }
+        out->y_train = gu_to(gu_narrow(y[0], 0, 0, n_train), GU_INT64);
+        out->y_valid = gu_to(gu_narrow(y[0], 0, n_train, n_valid), GU_INT64);
+        out->y_test = gu__labels(y[1]);
+        y[1] = gu__invalid();  // moved (or freed) by gu__labels
+        if (!gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) goto fail;
     }
-    for (k = 0; k < 4; k += 2) {
-        gu_tensor x = t[k], y = t[k + 1];
-        if (x.dtype != GU_UINT8 || x.ndim != 3 || y.ndim != 1 || x.shape[0] != y.shape[0] || (k == 0 && x.shape[0] < 6)) {
-            gu__seterr("mnist: %s: images %s %s and labels %s do not make an MNIST set", dir, gu_dtype_name(x.dtype), GU__SHT(x), GU__SHT(y));
-            goto fail;
-        }
-    }
-    {
-        int64_t n = t[0].shape[0], n_train;
-        n_valid = n / 6;
-        n_train = n - n_valid;
-        gu_tensor xtr = gu_narrow(t[0], 0, 0, n_train), xva = gu_narrow(t[0], 0, n_train, n_valid);
-        gu_tensor ytr = gu_narrow(t[1], 0, 0, n_train), yva = gu_narrow(t[1], 0, n_train, n_valid);
-        out->x_train = gu_mnist_to_float(xtr, 256);
-        out->x_valid = gu_mnist_to_float(xva, 256);
-        out->x_test = gu_mnist_to_float(t[2], 256);
-        out->y_train = gu_to(ytr, GU_INT64);
-        out->y_valid = gu_to(yva, GU_INT64);
-        out->y_test = gu__labels(t[3]);
-        t[3] = gu__invalid();  // moved (or freed) by gu__labels
-        if (!gu_ok(out->x_train) || !gu_ok(out->x_valid) || !gu_ok(out->x_test) || !gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) {
-            gu_mnist_free(out);
-            goto fail;
-        }
-    }
-    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    gu_free(&y[0]);
     return 0;
 fail:
-    for (k = 0; k < 4; k++) gu_free(&t[k]);
+    gu_mnist_free(out);
+    gu_free(&y[0]);
+    gu_free(&y[1]);
     return -1;
 }
 
@@ -5979,8 +6371,9 @@ GU__DEF gu_data_format gu_data_format_of(const char *path) {
     gu__src s;
     unsigned char b[4];
     gu_data_format f = GU_FORMAT_UNKNOWN;
+    if (!path) { gu__seterr("format: path is NULL"); return f; }
     if (gu__is_dir(path)) return GU_FORMAT_IDX_DIR;
-    if (!path || gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
+    if (gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
     if (gu__src_need(&s, "format", 4) == 1) {
         memcpy(b, s.win + s.win_pos, 4);
         if (b[0] == 0 && b[1] == 0) f = GU_FORMAT_IDX;
@@ -7688,18 +8081,6 @@ GU__DEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b) {
     return out;
 }
 
-// The elements' address range [lo, hi] of t, in floats from its base pointer.
-static void gu__span(gu_tensor t, const float **lo, const float **hi) {
-    int64_t l = t.offset, h = t.offset;
-    int i;
-    for (i = 0; i < t.ndim; i++) {
-        int64_t e = (t.shape[i] - 1) * t.stride[i];
-        if (e < 0) l += e; else h += e;
-    }
-    *lo = (const float *)t.base + l;
-    *hi = (const float *)t.base + h;
-}
-
 GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
     gu__mm_plan pl;
     gu_tensor full;
@@ -7717,14 +8098,10 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
             return -1;
         }
     if (gu_numel(out) == 0) return 0;
-    {
-        const float *ol, *oh, *l, *h;
-        gu__span(out, &ol, &oh);
-        gu__span(pl.a, &l, &h);
-        if (gu_numel(pl.a) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
-        gu__span(pl.b, &l, &h);
-        if (gu_numel(pl.b) && !(oh < l || h < ol)) { gu__seterr("matmul_out: out overlaps the right operand %s", GU__SHT(b)); return -1; }
-    }
+    // the product reads whole rows and columns of a and b for each element of out: any
+    // memory in common, even the very same elements, would be read after it was written
+    if (gu__overlap(out, pl.a) != 0) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
+    if (gu__overlap(out, pl.b) != 0) { gu__seterr("matmul_out: out overlaps the right operand %s", GU__SHT(b)); return -1; }
     // out as (batch..., m, n): put back the dims a 1-D operand removed.
     full = out;
     nd = pl.nd;
@@ -8480,13 +8857,19 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
 // >>grid --------------------------------------------------------------------------------
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
     int64_t i, j;
-    if (!kernel) return;
+    if (!kernel) { gu__seterr("launch_kernel: kernel is NULL"); return; }
     for (i = 0; i < grid_x; i++)          // the 1st loop
         for (j = 0; j < grid_y; j++)      // the 2nd loop
             kernel(i, j, args);
 }
 
 GU__DEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y) {
+    if (!ctx) {
+        gu__seterr("grid: ctx is NULL");
+        if (x) *x = 0;
+        if (y) *y = 0;
+        return;
+    }
     if (x) *x = ctx->blockIdx.x * ctx->blockDim.x + ctx->threadIdx.x;
     if (y) *y = ctx->blockIdx.y * ctx->blockDim.y + ctx->threadIdx.y;
 }

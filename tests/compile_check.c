@@ -32,6 +32,42 @@ extern "C"
 #endif
 int other_tu(void);
 
+#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG)
+// Without zlib the PNG's data is stored deflate blocks written by groundup itself: zlib
+// (linked here, not used by the header) must inflate them, Adler-32 checked, to the
+// filtered rows, 1 + 3 * width bytes each.
+#include <zlib.h>
+static unsigned be32(const unsigned char *p) { return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3]; }
+static int nozlib_png_ok(void) {
+    static unsigned char file[1 << 20], idat[1 << 20], raw[1 << 20];
+    int64_t shape[2] = {30, 20};
+    gu_tensor img = gu_zeros(GU_FLOAT32, 2, shape);
+    gu_imshow_opts o;
+    size_t n, at = 8, ni = 0;
+    uLongf nraw = sizeof raw;
+    unsigned w = 0, h = 0;
+    FILE *f;
+    memset(&o, 0, sizeof o);
+    o.scale = 3;
+    if (gu_imshow("compile_check_nozlib.png", img, &o) != 0) { printf("imshow: %s\n", gu_error()); return 0; }
+    gu_free(&img);
+    f = fopen("compile_check_nozlib.png", "rb");
+    if (!f) return 0;
+    n = fread(file, 1, sizeof file, f);
+    fclose(f);
+    remove("compile_check_nozlib.png");
+    while (at + 12 <= n) {
+        unsigned len = be32(file + at);
+        if (at + 12 + len > n) return 0;
+        if (!memcmp(file + at + 4, "IHDR", 4)) { w = be32(file + at + 8); h = be32(file + at + 12); }
+        if (!memcmp(file + at + 4, "IDAT", 4)) { memcpy(idat + ni, file + at + 8, len); ni += len; }
+        at += 12 + len;
+    }
+    if (uncompress(raw, &nraw, idat, (uLong)ni) != Z_OK) { printf("no-zlib PNG: the stored deflate data does not inflate\n"); return 0; }
+    return w == 60 && h == 90 && nraw == h * (1 + 3 * w);
+}
+#endif
+
 int main(void) {
     int64_t shape[2] = {3, 3};
     gu_tensor m = gu_arange(1, 10, 1, GU_FLOAT32);
@@ -70,6 +106,9 @@ int main(void) {
             }
         fail_at = -1;
     }
+#endif
+#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG)
+    ok = ok && nozlib_png_ok();
 #endif
 #ifndef GROUNDUP_STATIC
     ok = ok && other_tu() == 1;

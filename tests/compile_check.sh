@@ -30,6 +30,7 @@ for cc in gcc clang; do
     run "$cc-static" $cc -std=c99 $W -DGROUNDUP_STATIC compile_check.c
     run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGROUNDUP_NO_PNG compile_check.c compile_check_b.c
     run "$cc-hooks" $cc -std=c11 $W -DCHECK_HOOKS compile_check.c compile_check_b.c
+    run "$cc-nozlib-png" $cc -std=c99 $W -DGU_NO_ZLIB compile_check.c compile_check_b.c
 done
 for cxx in g++ clang++; do
     have $cxx || { echo "compile-check: $cxx not found, skipped"; continue; }

@@ -17,6 +17,7 @@
 #include "test_ladder.c"
 #include <unistd.h>
 #include "test_walkthrough.c"
+#include "test_robust.c"
 
 // Every suite, in order; t__main walks this once to count, then runs it.
 static void all_suites(void) {
@@ -29,6 +30,7 @@ static void all_suites(void) {
     suite_plot();
     suite_ladder();
     suite_gemm();
+    suite_robust();
 }
 
 int main(int argc, char **argv) { return t__main(argc, argv, all_suites); }
