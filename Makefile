@@ -11,7 +11,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-neon test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-neon compile-time test-snippets test-tidy test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -82,6 +82,26 @@ test-nosimd: $(BUILD)/test_main_nosimd $(BUILD)/00_walkthrough
 compile-check:
 	@sh tests/compile_check.sh
 
+# Tidy scopes: the lesson's chains 100,000 times in scopes, plain (live blocks and RSS flat)
+# and under ASan + LeakSanitizer (no leak at exit).
+$(BUILD)/tidy_chains: tests/tidy_chains.c groundup.h | $(BUILD)
+	$(CC) -O2 -g $(WARN) -std=c11 -o $@ $< $(LDLIBS)
+$(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ $< $(LDLIBS)
+# cc -O2 -c of the implementation beside stb_image.h's, same run, medians of 3 (the README's
+# "Compile time" figures; PARTS=1 adds a line per opt-out).
+compile-time:
+	$(PY) tools/compile_time.py $(if $(PARTS),--parts)
+
+# Every C block of README.md and of the header's top comment, compiled and run under ASan +
+# LeakSanitizer (and valgrind when installed): tools/check_snippets.py.
+test-snippets: | $(BUILD)
+	$(PY) tools/check_snippets.py
+
+test-tidy: $(BUILD)/tidy_chains $(BUILD)/tidy_chains_asan
+	$(STEP) ./$(BUILD)/tidy_chains
+	ASAN_OPTIONS=detect_leaks=1 $(STEP) ./$(BUILD)/tidy_chains_asan
+
 # The README's main command: the lesson end to end (tools/demo.sh).
 demo:
 	@sh tools/demo.sh
@@ -98,7 +118,7 @@ demo:
 #   2. its name in TEST_STEPS, where it should run.
 # A step says what it is doing at least every few seconds, and a green step prints no line
 # with "WARNING", "ERROR" or "failed" unless the line says it is expected.
-TEST_STEPS = deps compile-check test-plain test-nosimd test-asan test-oom test-tsan test-cblas
+TEST_STEPS = deps compile-check test-plain test-nosimd test-asan test-oom test-tsan test-cblas test-tidy test-snippets
 test:
 	@MAKE="$(MAKE)" sh tools/step.sh steps "make test" $(TEST_STEPS)
 
@@ -166,3 +186,22 @@ valgrind: | $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out
+
+# >>difftest: the differential test against PyTorch 1.13. tools/difftest_gen.py (Debian's
+# python3-torch and python3-numpy) writes N random cases; build/difftest_asan runs them
+# through the public API under ASan and UBSan, after the kept repros of earlier failures
+# (tests/fixtures/difftest/). `make difftest N=5000 SEED=42` replays a run; without SEED
+# each run draws a fresh one and prints it.
+N ?= 2000
+ifeq ($(origin SEED), undefined)
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+.PHONY: difftest
+$(BUILD)/difftest_asan: tests/difftest.c groundup.h | $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=c99 $(SAN) -o $@ tests/difftest.c $(LDLIBS)
+
+difftest: $(BUILD)/difftest_asan
+	@for f in tests/fixtures/difftest/*.txt; do ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/difftest_asan $$f || exit 1; done
+	@echo "difftest: seed $(SEED), $(N) cases (replay: make difftest N=$(N) SEED=$(SEED))"
+	$(PY) tools/difftest_gen.py --n $(N) --seed $(SEED) > $(BUILD)/difftest_cases.txt
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(BUILD)/difftest_asan $(BUILD)/difftest_cases.txt

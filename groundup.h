@@ -21,6 +21,13 @@ QUICK START
       gu_print(v);                                         // prints as PyTorch does
       gu_tensor c = gu_transpose(v, 0, 1);                 // strides (1, 3), no copy
       if (!gu_ok(c)) fprintf(stderr, "%s\n", gu_error());
+      gu_tidy_begin();                                     // chains, as the lesson writes them:
+      gu_tensor n = gu_sqrt(gu_sum(gu_mul(v, v)));         // (v*v).sum().sqrt()
+      gu_tensor f = gu_to(gu_lt(v, c), GU_FLOAT32);        // (v < c).float()
+      gu_tensor k = gu_keep(gu_add(n, f));                 // kept: outlives the scope
+      gu_tidy_end();                                       // frees n, f and every intermediate
+      gu_print(k);
+      gu_free(&k);
       gu_free(&m);                                         // the only owner
 
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
@@ -37,6 +44,14 @@ OPTIONS (define before including the implementation)
    GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
                             written uncompressed (stored deflate blocks, valid PNG)
    GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
+   GU_NO_PLOT               no >>plot at all (no stb_image_write either)
+   GU_NO_MNIST              no >>mnist: no loaders
+   GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
+   GU_NO_EINSUM             no >>einsum (and no einsum rung in the ladder)
+   GU_NO_GRID               no >>grid (gu_launch_kernel, gu_launch)
+                            The part's declarations go too, in every file that defines
+                            the option. Each part compiled out shortens the build of the
+                            implementation file (see README, "Compile time").
    GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
    GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
@@ -71,7 +86,10 @@ CONVENTIONS
    input's storage and allocates nothing. gu_free(&t) releases an owner and is harmless on
    a view or an invalid tensor; it resets t either way. Free the owner after its views are
    done. gu_reshape and gu_contiguous return a view when they can and an owner when they
-   must copy: always gu_free their result; that is correct in both cases.
+   must copy: always gu_free their result; that is correct in both cases. Chains of ops
+   make owners too: a tidy scope (gu_tidy_begin ... gu_tidy_end) frees every owner made on
+   its thread inside it, except those passed to gu_keep; loaders' data sets are never
+   taken by a scope (see >>tensor).
 
    Errors. User errors (bad shapes, indices out of range, too many dims, sizes that
    overflow, bad files) never abort. The call returns an invalid tensor (gu_ok(t) == 0)
@@ -159,13 +177,52 @@ GUDEF gu_tensor gu_ones(gu_dtype dtype, int ndim, const int64_t *shape);
 GUDEF gu_tensor gu_full(gu_dtype dtype, int ndim, const int64_t *shape, double value);
 GUDEF gu_tensor gu_scalar(gu_dtype dtype, double value);                 // 0-d
 GUDEF gu_tensor gu_arange(double start, double stop, double step, gu_dtype dtype);
+// A value that does not fit the dtype is an error, as PyTorch's "value cannot be converted
+// to type uint8_t without overflow": into uint8 a double outside [0, 255] (an integer
+// outside [-255, 255]; -255..-1 wrap, as PyTorch); into int64 NaN, inf and doubles outside
+// [-2^63, 2^63); into float32 finite doubles beyond FLT_MAX. gu_set checks the same way.
+// int64 values beyond 2^53 do not survive a double: the _i64 forms carry them exactly
+// (into float32 they are rounded once, as PyTorch's cast; into uint8 they wrap).
+GUDEF gu_tensor gu_full_i64(gu_dtype dtype, int ndim, const int64_t *shape, int64_t value);
+GUDEF gu_tensor gu_scalar_i64(gu_dtype dtype, int64_t value);            // 0-d
+// arange as torch.arange: float32 computes start + i * step in double; the integer dtypes
+// truncate start, stop and step to integers first and count in integers, as PyTorch does.
+// Refused as PyTorch: bool, a zero step, a step whose sign disagrees with stop - start,
+// infinite bounds. gu_arange_i64 is exact for any int64 bounds.
+GUDEF gu_tensor gu_arange_i64(int64_t start, int64_t stop, int64_t step, gu_dtype dtype);
 GUDEF gu_tensor gu_from_data(gu_dtype dtype, int ndim, const int64_t *shape, const void *data);
 GUDEF gu_tensor gu_wrap(gu_dtype dtype, int ndim, const int64_t *shape, void *data); // borrows
 GUDEF gu_tensor gu_clone(gu_tensor t);            // contiguous copy, same dtype
 GUDEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype); // cast copy (the lesson's .float())
 GUDEF int gu_copy_(gu_tensor dst, gu_tensor src);  // dst[...] = src, src broadcast to dst; 0 or -1
+// gu_to and gu_copy_ convert as PyTorch's casts, exactly: int64 -> float32 rounds once,
+// int64 -> uint8 wraps, float32 -> int64 truncates toward zero (NaN and values beyond
+// int64 are undefined in PyTorch; here NaN -> INT64_MIN and out-of-range values saturate).
+// copy_ refuses, as PyTorch does, a destination with a stride-0 dim of size > 1 (an
+// expanded view: several elements would write one memory location). A source that partly
+// overlaps the destination is read first, as memmove (NumPy's rule; PyTorch refuses).
 GUDEF void gu_free(gu_tensor *t);
 GUDEF void gu_free_mem(void *p);                  // frees strings returned by the library
+
+// Tidy scopes: the lesson's chains without leaks (TensorFlow.js's tf.tidy/tf.keep).
+//    gu_tidy_begin();
+//    gu_tensor f = gu_to(gu_lt(a, b), GU_FLOAT32);       // gu_lt's result is an owner too
+//    gu_tensor r = gu_keep(gu_sqrt(gu_sum(gu_mul(m, m))));
+//    gu_tidy_end();                                       // frees f and gu_lt's result
+//    ... use r ...; gu_free(&r);
+// Every owner made on the calling thread after gu_tidy_begin and still alive at the
+// matching gu_tidy_end is freed there; gu_free of one before then frees it at once. Scopes
+// nest; gu_tidy_end without a begin is an error (gu_error), nothing else happens. Views
+// are never tracked (their owner is). gu_keep(t) takes an owner out of every scope: it
+// survives them all and its caller frees it with gu_free. A view whose storage a scope
+// would free is kept by a copy (an owner), as gu_reshape does: gu_free the result of
+// gu_keep in every case. The loaders (gu_mnist_load*, gu_idx_load*, gu_pkl_load*) return
+// untracked owners: a data set outlives the loops that use it (gu_mnist_free/gu_free it).
+// Outside a scope nothing is tracked and nothing costs. Per thread: free a tracked owner on
+// the thread that made it (or gu_keep it first).
+GUDEF void gu_tidy_begin(void);
+GUDEF void gu_tidy_end(void);
+GUDEF gu_tensor gu_keep(gu_tensor t);
 
 GUDEF int64_t gu_numel(gu_tensor t);
 GUDEF int64_t gu_storage_numel(gu_tensor t);      // the lesson's len(t.storage())
@@ -199,6 +256,12 @@ GUDEF double gu_get(gu_tensor t, int n, const int64_t *idx);   // NaN and error 
 GUDEF int gu_set(gu_tensor t, int n, const int64_t *idx, double value);
 GUDEF double gu_item(gu_tensor t);                             // the one element
 GUDEF double gu_get_flat(gu_tensor t, int64_t i);              // i-th in row-major order
+// The exact int64 forms (an int64 beyond 2^53 does not survive a double). get: the
+// element as gu_to(t, GU_INT64) would give it (a float32 truncated toward zero); 0 and an
+// error if bad. set: value converted as gu_full_i64 does (uint8 wraps, float32 rounds once).
+GUDEF int64_t gu_get_i64(gu_tensor t, int n, const int64_t *idx);
+GUDEF int gu_set_i64(gu_tensor t, int n, const int64_t *idx, int64_t value);
+GUDEF int64_t gu_item_i64(gu_tensor t);
 
 // >>print ---------------------------------------------------------------------------------
 typedef enum gu_sci_mode { GU_SCI_AUTO = 0, GU_SCI_ON, GU_SCI_OFF } gu_sci_mode;
@@ -210,8 +273,13 @@ typedef struct gu_printopts {  // zero means default, as torch.set_printoptions
     gu_sci_mode sci_mode;
 } gu_printopts;
 #define GU_PRECISION_0 (-1)
+#define GU_PRECISION_MAX 1000
 
-GUDEF void gu_set_printoptions(gu_printopts opts);   // process-wide, like torch's
+// Process-wide, like torch's; 0, or -1 and gu_error() (the options unchanged) for a
+// precision outside GU_PRECISION_0..GU_PRECISION_MAX. Every digit asked is printed (a
+// float32's exact decimal expansion ends within 150 digits after the point; the rest are
+// zeros, as Python prints them); nothing is cut.
+GUDEF int gu_set_printoptions(gu_printopts opts);
 GUDEF gu_printopts gu_get_printoptions(void);        // with the defaults filled in
 GUDEF char *gu_repr(gu_tensor t);                    // "tensor([...])"; gu_free_mem it
 GUDEF int gu_fprint(FILE *f, gu_tensor t);           // repr and a newline; 0 or -1
@@ -262,6 +330,12 @@ GUDEF char *gu_stride_str(gu_tensor t, char *buf, size_t n);  // "(0, 1)"
 // mean/norm of non-float tensors (convert with gu_to first, as the lesson's `.float()`),
 // argmin/argmax of bool, min/max/argmin/argmax over zero elements.
 // Float NaN: maximum/minimum/min/max propagate it; argmin/argmax point at the first NaN.
+// maximum/minimum of +0 and -0 give the first operand (PyTorch's scalar loop).
+// pow(t, s) with a float result computes s = 2, 3, -1, -2, 0.5, -0.5 as PyTorch does: x*x,
+// x*x*x, 1/x, 1/(x*x), sqrt(x), 1/sqrt(x) (so (-0) ** 0.5 is -0 and (-inf) ** 0.5 NaN);
+// an integer exponent must fit the tensor's dtype (uint8 ** 256 is refused, as PyTorch).
+// Where the results differ from PyTorch's at all, README's "Differences from PyTorch"
+// lists it (tools/difftest_gen.py and tests/difftest.c check the rest against PyTorch).
 GUDEF gu_tensor gu_add(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_sub(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_mul(gu_tensor a, gu_tensor b);
@@ -330,7 +404,9 @@ GUDEF int gu_sub_scalar_(gu_tensor a, double s);           GUDEF int gu_sub_isca
 GUDEF int gu_mul_scalar_(gu_tensor a, double s);           GUDEF int gu_mul_iscalar_(gu_tensor a, int64_t s);
 GUDEF int gu_div_scalar_(gu_tensor a, double s);           GUDEF int gu_div_iscalar_(gu_tensor a, int64_t s);
 
-// Unary ops (+ _out forms). sqrt/exp/log of integers and bools give float32.
+// Unary ops (+ _out forms). sqrt/exp/log of integers and bools give float32. The out of
+// neg and abs must have the input's dtype, as PyTorch wants ("Found dtype Float but
+// expected Long"); the others take any dtype the result can be cast to.
 GUDEF gu_tensor gu_neg(gu_tensor a);
 GUDEF gu_tensor gu_abs(gu_tensor a);
 GUDEF gu_tensor gu_sqrt(gu_tensor a);
@@ -464,6 +540,7 @@ GUDEF int gu_rand_fill(gu_generator *g, float *out, int64_t n);
 GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 
 // >>plot ----------------------------------------------------------------------------------
+#ifndef GU_NO_PLOT
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
 // GROUNDUP_STB_INCLUDE, GROUNDUP_STB_NO_IMPL, GROUNDUP_NO_PNG); and a terminal preview for
@@ -517,6 +594,7 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 // max_cols columns (0: 80). Scaled like imshow (min to max).
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
+#endif // GU_NO_PLOT
 #ifdef GROUNDUP_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
@@ -628,6 +706,7 @@ extern "C" {
 #endif // GROUNDUP_CUDA
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 /* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
    Fashion-MNIST are published in.
 
@@ -730,6 +809,7 @@ GUDEF gu_data_format gu_data_format_of(const char *path);
 // buf; 0, or -1 with a message saying what to run (`make data`).
 GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
 
+#endif // GU_NO_MNIST
 // >>gemm: the fast matmul ---------------------------------------------------------------
 // C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
 // X transposed for 'T' or 'C' (conjugate transpose: the same for real X); lower case is
@@ -773,6 +853,7 @@ GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
 
 // >>ladder ------------------------------------------------------------------------------
+#ifndef GU_NO_LADDER
 // Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
 // float32 tensors of any strides (transposed, sliced, expanded views all work) and
 // returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
@@ -794,7 +875,9 @@ GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
+#ifndef GU_NO_EINSUM
 GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
+#endif
 
 typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
 typedef struct gu_matmul_rung {
@@ -812,7 +895,9 @@ GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
 // result may differ from a left-to-right sum in the last bits).
 GUDEF float gu_dot(gu_tensor a, gu_tensor b);
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
 //   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
 //   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
@@ -832,7 +917,9 @@ GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
 GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 // The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
 // i the outer loop, on the calling thread. Negative sizes run nothing.
 typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
@@ -865,6 +952,7 @@ GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args
 // cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
 GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
+#endif // GU_NO_GRID
 //  >>DECLS-END (issues add their sections above this line)
 
 #ifdef __cplusplus
@@ -983,6 +1071,8 @@ static int gu__check_in(const char *op, gu_tensor t) {
 }
 
 // Overflow-checked size arithmetic; every allocation size goes through these.
+// a + i * b in int64, wrapping (through uint64: signed overflow is undefined in C)
+#define GU__WRAP_MUL_ADD(a, i, b) ((int64_t)((uint64_t)(a) + (uint64_t)(i) * (uint64_t)(b)))
 static int gu__mul_ok(int64_t a, int64_t b, int64_t *out) {
 #if defined(__GNUC__) || defined(__clang__)
     return !__builtin_mul_overflow(a, b, out);
@@ -1106,6 +1196,125 @@ static void gu__contig_strides(int ndim, const int64_t *shape, int64_t *stride) 
     }
 }
 
+// >>tidy: the owners made inside gu_tidy_begin/gu_tidy_end, per thread -------------------
+/* items[0..n) are the storages of the tracked owners, scope by scope: scope d (1-based) holds
+   items[marks[d-1] .. marks[d]) (marks[depth] meaning n). A hash table (open addressing,
+   linear probing, keys are storage pointers) maps each item to its index, so gu_free and
+   gu_keep forget one in O(1) whatever the scope's size: the hole is filled with the last
+   item of its scope, that scope's end moves down by one, and so on up the nesting (O(depth)).
+   Everything is released when the outermost scope ends, so a thread that leaves no scope
+   open holds no memory. The first GU__TIDY_NEST marks live in the state itself, so a scope
+   always begins; deeper ones whose mark could not be stored (out of memory) are counted in
+   `lost` and end without freeing; their owners then go with the enclosing scope. */
+#define GU__TIDY_NEST 32
+typedef struct gu__tidy_state {
+    int depth, lost, mcap;   // open scopes (lost ones excluded); capacity of marks
+    int64_t *marks;          // marks[d]: n when scope d+1 began; marks_in or allocated
+    int64_t marks_in[GU__TIDY_NEST];
+    void **items;            // the tracked storages
+    int64_t n, cap;
+    void **keys;             // hash table of capacity hcap (a power of two), NULL = empty
+    int64_t *vals;           // index in items of keys[i]
+    int64_t hcap;
+} gu__tidy_state;
+static GU__TLS gu__tidy_state gu__tidy;
+
+static int64_t gu__tidy_slot_home(const void *p) {
+    uint64_t h = (uint64_t)(uintptr_t)p;
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (int64_t)(h >> 20) & (gu__tidy.hcap - 1);
+}
+static int64_t gu__tidy_slot(const void *p) {  // where p is, or the empty slot it would go in
+    int64_t i = gu__tidy_slot_home(p);
+    while (gu__tidy.keys[i] && gu__tidy.keys[i] != p) i = (i + 1) & (gu__tidy.hcap - 1);
+    return i;
+}
+// Backward-shift deletion: the entries after slot i that probed past it move back.
+static void gu__tidy_unhash(int64_t i) {
+    int64_t m = gu__tidy.hcap - 1, j = i;
+    for (;;) {
+        int64_t home;
+        j = (j + 1) & m;
+        if (!gu__tidy.keys[j]) break;
+        home = gu__tidy_slot_home(gu__tidy.keys[j]);
+        if (((j - home) & m) >= ((j - i) & m)) {  // j's probe passed i: move it there
+            gu__tidy.keys[i] = gu__tidy.keys[j];
+            gu__tidy.vals[i] = gu__tidy.vals[j];
+            i = j;
+        }
+    }
+    gu__tidy.keys[i] = NULL;
+}
+static int gu__tidy_rehash(int64_t hcap) {
+    void **ok = gu__tidy.keys;
+    int64_t *ov = gu__tidy.vals, oc = gu__tidy.hcap, i;
+    void **nk = (void **)gu__malloc((size_t)hcap * sizeof *nk);
+    int64_t *nv = (int64_t *)gu__malloc((size_t)hcap * sizeof *nv);
+    if (!nk || !nv) { if (nk) GU_FREE(nk); if (nv) GU_FREE(nv); return -1; }
+    memset(nk, 0, (size_t)hcap * sizeof *nk);
+    gu__tidy.keys = nk;
+    gu__tidy.vals = nv;
+    gu__tidy.hcap = hcap;
+    for (i = 0; i < oc; i++)
+        if (ok[i]) {
+            int64_t j = gu__tidy_slot(ok[i]);
+            nk[j] = ok[i];
+            nv[j] = ov[i];
+        }
+    if (ok) { GU_FREE(ok); GU_FREE(ov); }
+    return 0;
+}
+// Records storage p in the innermost scope; -1 when out of memory (p is then not recorded).
+static int gu__tidy_track(void *p) {
+    int64_t i;
+    if (gu__tidy.n == gu__tidy.cap) {
+        int64_t nc = gu__tidy.cap ? 2 * gu__tidy.cap : 64;
+        void **ni = (void **)GU_REALLOC(gu__tidy.items, (size_t)nc * sizeof *ni);
+        if (!ni) return -1;
+        gu__tidy.items = ni;
+        gu__tidy.cap = nc;
+    }
+    if (2 * (gu__tidy.n + 1) > gu__tidy.hcap && gu__tidy_rehash(gu__tidy.hcap ? 2 * gu__tidy.hcap : 128) != 0) return -1;
+    i = gu__tidy_slot(p);
+    gu__tidy.keys[i] = p;
+    gu__tidy.vals[i] = gu__tidy.n;
+    gu__tidy.items[gu__tidy.n++] = p;
+    return 0;
+}
+// Forgets storage p if a scope of this thread tracks it; 1 if it did.
+static int gu__tidy_forget(const void *p) {
+    int64_t h, k;
+    int d;
+    if (!gu__tidy.n || !p) return 0;
+    h = gu__tidy_slot(p);
+    if (!gu__tidy.keys[h]) return 0;
+    k = gu__tidy.vals[h];
+    gu__tidy_unhash(h);
+    // scope d + 1 holds items[marks[d] .. end); fill the hole with the last of each scope above
+    for (d = gu__tidy.depth - 1; d >= 0 && gu__tidy.marks[d] > k; d--) {}
+    for (; d < gu__tidy.depth; d++) {
+        int64_t end = d + 1 < gu__tidy.depth ? gu__tidy.marks[d + 1] : gu__tidy.n;
+        int64_t last = end - 1;
+        if (last != k) {
+            gu__tidy.items[k] = gu__tidy.items[last];
+            gu__tidy.vals[gu__tidy_slot(gu__tidy.items[k])] = k;
+        }
+        k = last;  // the hole is now the last place of scope d + 1 ...
+        if (d + 1 < gu__tidy.depth) gu__tidy.marks[d + 1]--;  // ... which becomes the first of the next
+    }
+    gu__tidy.n--;
+    return 1;
+}
+static void gu__tidy_release(void) {  // no scope is open: give everything back
+    if (gu__tidy.items) GU_FREE(gu__tidy.items);
+    if (gu__tidy.keys) { GU_FREE(gu__tidy.keys); GU_FREE(gu__tidy.vals); }
+    if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+    gu__tidy.items = NULL; gu__tidy.keys = NULL; gu__tidy.vals = NULL; gu__tidy.marks = NULL;
+    gu__tidy.n = gu__tidy.cap = gu__tidy.hcap = 0;
+    gu__tidy.depth = gu__tidy.lost = gu__tidy.mcap = 0;
+}
+
 static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64_t *shape) {
     gu_tensor t = gu__invalid();
     int64_t numel, bytes;
@@ -1128,6 +1337,11 @@ static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64
     gu__contig_strides(ndim, t.shape, t.stride);
     t.storage_numel = numel;
     t.owner = 1;
+    if (gu__tidy.depth && gu__tidy_track(t.base) != 0) {
+        GU_FREE(t.base);
+        gu__seterr("%s: out of memory recording a tensor of shape %s in its tidy scope", op, gu__sh(ndim, shape));
+        return gu__invalid();
+    }
     return t;
 }
 
@@ -1136,11 +1350,23 @@ GU__DEF gu_tensor gu_empty(gu_dtype dtype, int ndim, const int64_t *shape) {
 }
 
 // Writes v into element i of contiguous storage p, converting as PyTorch's casts do.
+// Callers check the range first (gu__value_fits); the guards keep every input defined.
 static void gu__store(gu_dtype dt, void *p, int64_t i, double v) {
     switch (dt) {
     case GU_FLOAT32: ((float *)p)[i] = (float)v; break;
     case GU_INT64: ((int64_t *)p)[i] = (v != v) ? INT64_MIN : (v >= 9223372036854775807.0 ? INT64_MAX : (v <= -9223372036854775808.0 ? INT64_MIN : (int64_t)v)); break;
     case GU_UINT8: ((uint8_t *)p)[i] = (uint8_t)(int64_t)((v != v || v >= 9.2e18 || v <= -9.2e18) ? 0 : v); break;
+    case GU_BOOL: ((uint8_t *)p)[i] = (uint8_t)(v != 0); break;
+    default: break;
+    }
+}
+// The int64 form: exact for int64, rounded once for float32 (as PyTorch's cast), wrapping
+// for uint8, nonzero-ness for bool. A double never carries the value.
+static void gu__store_i64(gu_dtype dt, void *p, int64_t i, int64_t v) {
+    switch (dt) {
+    case GU_FLOAT32: ((float *)p)[i] = (float)v; break;
+    case GU_INT64: ((int64_t *)p)[i] = v; break;
+    case GU_UINT8: ((uint8_t *)p)[i] = (uint8_t)(uint64_t)v; break;
     case GU_BOOL: ((uint8_t *)p)[i] = (uint8_t)(v != 0); break;
     default: break;
     }
@@ -1154,23 +1380,74 @@ static double gu__load(gu_dtype dt, const void *p, int64_t i) {
     default: return 0;
     }
 }
+// Element i as int64: exact for the integer dtypes; a float32 is truncated toward zero
+// (NaN and out-of-range values as gu_to(t, GU_INT64) gives them).
+static int64_t gu__load_i64(gu_dtype dt, const void *p, int64_t i) {
+    float v;
+    switch (dt) {
+    case GU_FLOAT32:
+        v = ((const float *)p)[i];
+        return v != v ? INT64_MIN : v >= 9223372036854775807.0f ? INT64_MAX : v <= -9223372036854775808.0f ? INT64_MIN : (int64_t)v;
+    case GU_INT64: return ((const int64_t *)p)[i];
+    case GU_UINT8: return ((const uint8_t *)p)[i];
+    case GU_BOOL: return ((const uint8_t *)p)[i] != 0;
+    default: return 0;
+    }
+}
 
+// PyTorch's check when a Python number is written into a tensor (torch.full, t[i] = v):
+// the value must be representable, else "value cannot be converted to type uint8_t without
+// overflow". A float into float32: finite values beyond FLT_MAX are refused (inf and NaN
+// pass); into int64: NaN, infinities and values outside [-2^63, 2^63) are refused; into
+// uint8: outside [0, 255] (NaN too). An integer into uint8: outside [-255, 255] (PyTorch
+// lets -255..-1 wrap). bool takes anything (nonzero is True).
+static int gu__value_fits(const char *op, gu_dtype dt, double v) {
+    int ok = 1;
+    if (dt == GU_FLOAT32) ok = !(v == v && !isinf(v) && fabs(v) > 3.4028234663852886e38);
+    else if (dt == GU_INT64) ok = v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+    else if (dt == GU_UINT8) ok = v >= 0 && v <= 255;
+    if (!ok) gu__seterr("%s: value %.17g cannot be converted to %s without overflow", op, v, gu_dtype_name(dt));
+    return ok;
+}
+static int gu__ivalue_fits(const char *op, gu_dtype dt, int64_t v) {
+    if (dt == GU_UINT8 && (v < -255 || v > 255)) {
+        gu__seterr("%s: value %" PRId64 " cannot be converted to uint8 without overflow", op, v);
+        return 0;
+    }
+    return 1;
+}
+
+// Fills every element of t's (contiguous) storage with the element at `one`.
+static void gu__fill_with(gu_tensor t, const void *one) {
+    size_t es = gu_dtype_size(t.dtype);
+    int64_t i;
+    for (i = 0; i < t.storage_numel; i++) memcpy((char *)t.base + (size_t)i * es, one, es);
+}
 static gu_tensor gu__full(const char *op, gu_dtype dtype, int ndim, const int64_t *shape, double value) {
-    gu_tensor t = gu__empty(op, dtype, ndim, shape);
-    int64_t i, n;
-    size_t es;
+    gu_tensor t;
+    unsigned char one[8];
+    if (gu_dtype_size(dtype) && !gu__value_fits(op, dtype, value)) return gu__invalid();
+    t = gu__empty(op, dtype, ndim, shape);
     if (!gu_ok(t)) return t;
-    n = t.storage_numel;
-    es = gu_dtype_size(dtype);
-    if (value == 0) memset(t.base, 0, (size_t)n * es);
+    if (value == 0 && !signbit(value)) memset(t.base, 0, (size_t)t.storage_numel * gu_dtype_size(dtype));
     else {
-        gu__store(dtype, t.base, 0, value);
-        for (i = 1; i < n; i++) memcpy((char *)t.base + (size_t)i * es, t.base, es);
+        gu__store(dtype, one, 0, value);  // never into t: it may hold no element at all
+        gu__fill_with(t, one);
     }
     return t;
 }
 GU__DEF gu_tensor gu_full(gu_dtype dtype, int ndim, const int64_t *shape, double value) {
     return gu__full("full", dtype, ndim, shape, value);
+}
+GU__DEF gu_tensor gu_full_i64(gu_dtype dtype, int ndim, const int64_t *shape, int64_t value) {
+    gu_tensor t;
+    unsigned char one[8];
+    if (!gu__ivalue_fits("full_i64", dtype, value)) return gu__invalid();
+    t = gu__empty("full_i64", dtype, ndim, shape);
+    if (!gu_ok(t)) return t;
+    gu__store_i64(dtype, one, 0, value);
+    gu__fill_with(t, one);
+    return t;
 }
 GU__DEF gu_tensor gu_zeros(gu_dtype dtype, int ndim, const int64_t *shape) {
     return gu__full("zeros", dtype, ndim, shape, 0.0);
@@ -1178,23 +1455,73 @@ GU__DEF gu_tensor gu_zeros(gu_dtype dtype, int ndim, const int64_t *shape) {
 GU__DEF gu_tensor gu_ones(gu_dtype dtype, int ndim, const int64_t *shape) {
     return gu__full("ones", dtype, ndim, shape, 1.0);
 }
-GU__DEF gu_tensor gu_scalar(gu_dtype dtype, double value) { return gu_full(dtype, 0, NULL, value); }
+GU__DEF gu_tensor gu_scalar(gu_dtype dtype, double value) { return gu__full("scalar", dtype, 0, NULL, value); }
+GU__DEF gu_tensor gu_scalar_i64(gu_dtype dtype, int64_t value) { return gu_full_i64(dtype, 0, NULL, value); }
 
+// The exact integer arange: element i is start + i * step in int64 (wrapping for uint8,
+// rounded once for float32), never through a double; the count is exact too.
+GU__DEF gu_tensor gu_arange_i64(int64_t start, int64_t stop, int64_t step, gu_dtype dtype) {
+    int64_t n, i;
+    uint64_t span, st, c;
+    gu_tensor t;
+    if (dtype == GU_BOOL) { gu__seterr("arange: not implemented for dtype bool"); return gu__invalid(); }
+    if (step == 0) { gu__seterr("arange: step must be nonzero"); return gu__invalid(); }
+    if ((step > 0 && stop < start) || (step < 0 && stop > start)) {
+        gu__seterr("arange: upper bound and lower bound inconsistent with step sign (start %" PRId64 ", stop %" PRId64 ", step %" PRId64 ")", start, stop, step);
+        return gu__invalid();
+    }
+    // |stop - start| and |step| fit in uint64; then a ceiling division
+    span = step > 0 ? (uint64_t)stop - (uint64_t)start : (uint64_t)start - (uint64_t)stop;
+    st = step > 0 ? (uint64_t)step : (uint64_t)0 - (uint64_t)step;
+    c = span / st + (span % st != 0);
+    if (c > (uint64_t)INT64_MAX) { gu__seterr("arange: too many elements"); return gu__invalid(); }
+    n = (int64_t)c;
+    t = gu__empty("arange", dtype, 1, &n);
+    if (!gu_ok(t)) return t;
+    for (i = 0; i < n; i++) gu__store_i64(dtype, t.base, i, GU__WRAP_MUL_ADD(start, i, step));
+    return t;
+}
+// torch.arange. float32: n = ceil((stop - start) / step) elements and element i =
+// start + i * step, both computed in double, then rounded to float32. The integer dtypes,
+// as PyTorch: start, stop and step are first truncated to integers (arange(0.5, 5, 1.5,
+// int64) is arange(0, 5, 1)) and element i is start + i * step in int64 (wrapping for
+// uint8); the count is computed from the integers for int64 and from the doubles for
+// uint8. Errors as PyTorch's: a step that is zero (after truncation), NaN or infinite
+// bounds, a step whose sign disagrees with stop - start, bool.
 GU__DEF gu_tensor gu_arange(double start, double stop, double step, gu_dtype dtype) {
     double count;
-    int64_t n, i;
+    int64_t is, ie, ip, n, i;
     gu_tensor t;
-    if (step == 0 || step != step || start != start || stop != stop) {
-        gu__seterr("arange: step must be nonzero and bounds finite (start %g, stop %g, step %g)", start, stop, step);
+    if (dtype == GU_BOOL) { gu__seterr("arange: not implemented for dtype bool"); return gu__invalid(); }
+    if (gu_dtype_size(dtype) == 0) { gu__seterr("arange: invalid dtype %d", (int)dtype); return gu__invalid(); }
+    if (step == 0 || step != step) { gu__seterr("arange: step must be nonzero (got %g)", step); return gu__invalid(); }
+    if (!(fabs(start) <= 1.0e300 && fabs(stop) <= 1.0e300) ||
+        (dtype != GU_FLOAT32 && !(fabs(start) < 9.2e18 && fabs(stop) < 9.2e18 && fabs(step) < 9.2e18))) {
+        gu__seterr("arange: unsupported range: %g -> %g (step %g) for %s", start, stop, step, gu_dtype_name(dtype));
+        return gu__invalid();
+    }
+    if (dtype == GU_INT64) return gu_arange_i64((int64_t)start, (int64_t)stop, (int64_t)step, dtype);
+    is = dtype == GU_FLOAT32 ? 0 : (int64_t)start;
+    ie = dtype == GU_FLOAT32 ? 0 : (int64_t)stop;
+    ip = dtype == GU_FLOAT32 ? 0 : (int64_t)step;
+    if (dtype != GU_FLOAT32 && ip == 0) {
+        gu__seterr("arange: step must be nonzero (%g truncates to 0 for %s)", step, gu_dtype_name(dtype));
+        return gu__invalid();
+    }
+    if (dtype == GU_FLOAT32 ? ((step > 0 && stop < start) || (step < 0 && stop > start)) : ((ip > 0 && ie < is) || (ip < 0 && ie > is))) {
+        gu__seterr("arange: upper bound and lower bound inconsistent with step sign (start %g, stop %g, step %g)", start, stop, step);
         return gu__invalid();
     }
     count = ceil((stop - start) / step);
-    if (count < 0) count = 0;
-    if (count > 9.0e18) { gu__seterr("arange: (%g, %g, %g) has too many elements", start, stop, step); return gu__invalid(); }
+    if (count < 0) count = 0;  // uint8: arange(0.9, 0.1, 1) truncates to an empty range
+    if (!(count <= 9.0e18)) { gu__seterr("arange: (%g, %g, %g) has too many elements", start, stop, step); return gu__invalid(); }
     n = (int64_t)count;
     t = gu__empty("arange", dtype, 1, &n);
     if (!gu_ok(t)) return t;
-    for (i = 0; i < n; i++) gu__store(dtype, t.base, i, start + (double)i * step);
+    if (dtype == GU_FLOAT32)
+        for (i = 0; i < n; i++) ((float *)t.base)[i] = (float)(start + (double)i * step);
+    else
+        for (i = 0; i < n; i++) gu__store_i64(dtype, t.base, i, GU__WRAP_MUL_ADD(is, i, ip));
     return t;
 }
 
@@ -1225,7 +1552,10 @@ GU__DEF gu_tensor gu_wrap(gu_dtype dtype, int ndim, const int64_t *shape, void *
 
 GU__DEF void gu_free(gu_tensor *t) {
     if (!t) return;
-    if (gu_ok(*t) && t->owner && t->base) GU_FREE(t->base);
+    if (gu_ok(*t) && t->owner && t->base) {
+        if (gu__tidy.n) (void)gu__tidy_forget(t->base);
+        GU_FREE(t->base);
+    }
     *t = gu__invalid();
 }
 GU__DEF void gu_free_mem(void *p) { if (p) GU_FREE(p); }
@@ -1288,19 +1618,25 @@ static void gu__iter_next(gu__iter *it) {
     }
 }
 
-// Copies src (any strides) into contiguous dst storage p, converting to dtype dt.
+// The ops' converter (PyTorch's casts, exact: int64 -> float32 rounds once, int64 -> uint8
+// wraps); defined with the ops.
+static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const void *src, int64_t ss, int64_t n);
+
+// Copies src (any strides) into contiguous dst storage p, converting to dtype dt: one
+// gu__cvt call per row of the last dim.
 static void gu__gather(gu_tensor src, gu_dtype dt, void *p) {
-    int64_t n = gu_numel(src), i;
+    int64_t n = gu_numel(src), rows, i, len;
+    size_t es = gu_dtype_size(src.dtype), ed = gu_dtype_size(dt);
     gu__iter it;
-    size_t es = gu_dtype_size(src.dtype);
-    gu__iter_init(&it, src);
-    if (dt == src.dtype) {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) memcpy((char *)p + i * (int64_t)es, (char *)src.base + it.pos * (int64_t)es, es);
-    } else if (dt == GU_FLOAT32 && src.dtype == GU_UINT8) {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) ((float *)p)[i] = ((const uint8_t *)src.base)[it.pos];
-    } else {
-        for (i = 0; i < n; i++, gu__iter_next(&it)) gu__store(dt, p, i, gu__load(src.dtype, src.base, it.pos));
-    }
+    gu_tensor outer = src;
+    if (n == 0) return;
+    if (src.ndim == 0) { gu__cvt(dt, p, 1, src.dtype, (char *)src.base + src.offset * (int64_t)es, 1, 1); return; }
+    len = src.shape[src.ndim - 1];
+    outer.ndim--;  // the rows: every index but the last
+    rows = n / len;
+    gu__iter_init(&it, outer);
+    for (i = 0; i < rows; i++, gu__iter_next(&it))
+        gu__cvt(dt, (char *)p + i * len * (int64_t)ed, 1, src.dtype, (char *)src.base + it.pos * (int64_t)es, src.stride[src.ndim - 1], len);
 }
 
 GU__DEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype) {
@@ -1314,6 +1650,50 @@ GU__DEF gu_tensor gu_to(gu_tensor t, gu_dtype dtype) {
 GU__DEF gu_tensor gu_clone(gu_tensor t) {
     if (!gu__check_in("clone", t)) return gu__invalid();
     return gu_to(t, t.dtype);
+}
+
+GU__DEF void gu_tidy_begin(void) {
+    if (!gu__tidy.marks) { gu__tidy.marks = gu__tidy.marks_in; gu__tidy.mcap = GU__TIDY_NEST; }
+    if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
+        int nc = 2 * gu__tidy.mcap;
+        int64_t *nm = (int64_t *)gu__malloc((size_t)nc * sizeof *nm);
+        if (nm) {
+            memcpy(nm, gu__tidy.marks, (size_t)gu__tidy.depth * sizeof *nm);
+            if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+            gu__tidy.marks = nm;
+            gu__tidy.mcap = nc;
+        }
+    }
+    if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
+        gu__tidy.lost++;
+        return;
+    }
+    gu__tidy.marks[gu__tidy.depth++] = gu__tidy.n;
+}
+GU__DEF void gu_tidy_end(void) {
+    int64_t mark, i;
+    if (gu__tidy.lost) { gu__tidy.lost--; return; }
+    if (gu__tidy.depth == 0) {
+        gu__seterr("tidy_end: no gu_tidy_begin is open on this thread");
+        return;
+    }
+    mark = gu__tidy.marks[--gu__tidy.depth];
+    for (i = gu__tidy.n - 1; i >= mark; i--) {
+        if (gu__tidy.depth) gu__tidy_unhash(gu__tidy_slot(gu__tidy.items[i]));
+        GU_FREE(gu__tidy.items[i]);
+    }
+    gu__tidy.n = mark;
+    if (gu__tidy.depth == 0) gu__tidy_release();
+}
+GU__DEF gu_tensor gu_keep(gu_tensor t) {
+    if (!gu_ok(t) || !t.base || !gu__tidy.n) return t;
+    if (t.owner) { (void)gu__tidy_forget(t.base); return t; }
+    if (gu__tidy.keys[gu__tidy_slot(t.base)]) {  // a view of storage a scope will free: keep a copy
+        gu_tensor c = gu_clone(t);
+        if (gu_ok(c)) (void)gu__tidy_forget(c.base);
+        return c;
+    }
+    return t;
 }
 
 // >>views -------------------------------------------------------------------------------
@@ -1460,7 +1840,8 @@ GU__DEF gu_tensor gu_narrow(gu_tensor t, int dim, int64_t start, int64_t length)
     if (!gu__check_in("narrow", t)) return gu__invalid();
     if (t.ndim == 0) { gu__seterr("narrow: cannot narrow a 0-d tensor"); return gu__invalid(); }
     if ((d = gu__wrapdim("narrow", t, dim, 0)) < 0) return gu__invalid();
-    if (start < 0) start += t.shape[d];
+    // PyTorch wraps a negative start as a dim index; an empty dim takes -1 and 0 (as 0)
+    if (start < 0) start += t.shape[d] > 0 ? t.shape[d] : (start == -1 ? 1 : 0);
     if (start < 0 || length < 0 || start > t.shape[d] || length > t.shape[d] - start) {
         gu__seterr("narrow: start %" PRId64 " and length %" PRId64 " out of range for dim %d of shape %s", start, length, dim, GU__SHT(t));
         return gu__invalid();
@@ -1525,8 +1906,8 @@ GU__DEF gu_tensor gu_unsqueeze(gu_tensor t, int dim) {
 GU__DEF gu_tensor gu_squeeze(gu_tensor t, int dim) {
     int d, i;
     if (!gu__check_in("squeeze", t)) return gu__invalid();
+    if ((d = gu__wrapdim("squeeze", t, dim, 0)) < 0) return gu__invalid();  // 0-d: -1 or 0
     if (t.ndim == 0) return gu__as_view(t);
-    if ((d = gu__wrapdim("squeeze", t, dim, 0)) < 0) return gu__invalid();
     t = gu__as_view(t);
     if (t.shape[d] != 1) return t;  // as PyTorch: squeezing a non-1 dim is a no-op
     for (i = d; i < t.ndim - 1; i++) { t.shape[i] = t.shape[i + 1]; t.stride[i] = t.stride[i + 1]; }
@@ -1660,7 +2041,20 @@ GU__DEF double gu_get(gu_tensor t, int n, const int64_t *idx) {
 GU__DEF int gu_set(gu_tensor t, int n, const int64_t *idx, double value) {
     int64_t o;
     if (!gu__offset_of("set", t, n, idx, &o)) return -1;
+    if (!gu__value_fits("set", t.dtype, value)) return -1;
     gu__store(t.dtype, t.base, o, value);
+    return 0;
+}
+GU__DEF int64_t gu_get_i64(gu_tensor t, int n, const int64_t *idx) {
+    int64_t o;
+    if (!gu__offset_of("get_i64", t, n, idx, &o)) return 0;
+    return gu__load_i64(t.dtype, t.base, o);
+}
+GU__DEF int gu_set_i64(gu_tensor t, int n, const int64_t *idx, int64_t value) {
+    int64_t o;
+    if (!gu__offset_of("set_i64", t, n, idx, &o)) return -1;
+    if (!gu__ivalue_fits("set_i64", t.dtype, value)) return -1;
+    gu__store_i64(t.dtype, t.base, o, value);
     return 0;
 }
 GU__DEF double gu_item(gu_tensor t) {
@@ -1672,6 +2066,14 @@ GU__DEF double gu_item(gu_tensor t) {
     }
     gu__iter_init(&it, t);
     return gu__load(t.dtype, t.base, it.pos);
+}
+GU__DEF int64_t gu_item_i64(gu_tensor t) {
+    if (!gu__check_in("item_i64", t)) return 0;
+    if (gu_numel(t) != 1) {
+        gu__seterr("item_i64: a tensor with %" PRId64 " elements (shape %s) cannot be converted to a scalar", gu_numel(t), GU__SHT(t));
+        return 0;
+    }
+    return gu__load_i64(t.dtype, t.base, t.offset);
 }
 GU__DEF double gu_get_flat(gu_tensor t, int64_t i) {
     int64_t o, rem = i;
@@ -1738,9 +2140,11 @@ static int gu__detach(const char *op, gu_tensor out, gu_tensor in, int nd, const
 }
 
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
-    gu_tensor s, tmp;
+    gu_tensor s, tmp, outer;
     gu__iter id, is;
-    int64_t n, i;
+    int64_t n, i, rows, len;
+    size_t esd, ess;
+    int d;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
     s = gu_expand(src, dst.ndim, dst.shape);
     if (!gu_ok(s)) {
@@ -1749,10 +2153,31 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     }
     if (gu__detach("copy_", dst, src, dst.ndim, dst.shape, &s, &tmp) != 0) return -1;  // memmove, not memcpy
     n = gu_numel(dst);
-    gu__iter_init(&id, dst);
-    gu__iter_init(&is, s);
-    for (i = 0; i < n; i++, gu__iter_next(&id), gu__iter_next(&is))
-        gu__store(dst.dtype, dst.base, id.pos, gu__load(s.dtype, s.base, is.pos));
+    // PyTorch refuses to write one memory location from several elements (an expanded dst).
+    for (d = 0; d < dst.ndim && n > 0; d++)
+        if (dst.shape[d] > 1 && dst.stride[d] == 0) {
+            gu__seterr("copy_: more than one element of the destination %s refers to a single memory location (stride 0 in dim %d); clone it first", GU__SHT(dst), d);
+            gu_free(&tmp);
+            return -1;
+        }
+    if (n == 0) { gu_free(&tmp); return 0; }
+    esd = gu_dtype_size(dst.dtype);
+    ess = gu_dtype_size(s.dtype);
+    if (dst.ndim == 0) {
+        gu__cvt(dst.dtype, (char *)dst.base + dst.offset * (int64_t)esd, 1, s.dtype, (char *)s.base + s.offset * (int64_t)ess, 1, 1);
+        gu_free(&tmp);
+        return 0;
+    }
+    // Row by row over the last dim, exact conversions (never through a double).
+    len = dst.shape[dst.ndim - 1];
+    rows = n / len;
+    outer = dst; outer.ndim--;
+    gu__iter_init(&id, outer);
+    outer = s; outer.ndim--;
+    gu__iter_init(&is, outer);
+    for (i = 0; i < rows; i++, gu__iter_next(&id), gu__iter_next(&is))
+        gu__cvt(dst.dtype, (char *)dst.base + id.pos * (int64_t)esd, dst.stride[dst.ndim - 1],
+                s.dtype, (char *)s.base + is.pos * (int64_t)ess, s.stride[s.ndim - 1], len);
     gu_free(&tmp);
     return 0;
 }
@@ -1772,7 +2197,18 @@ static gu_printopts gu__popts_filled(void) {
     if (o.linewidth <= 0) o.linewidth = 80;
     return o;
 }
-GU__DEF void gu_set_printoptions(gu_printopts opts) { gu__popts = opts; }
+GU__DEF int gu_set_printoptions(gu_printopts opts) {
+    if (opts.precision < GU_PRECISION_0 || opts.precision > GU_PRECISION_MAX) {
+        gu__seterr("set_printoptions: precision %d is out of range (0 to %d; GU_PRECISION_0 for none)", opts.precision, GU_PRECISION_MAX);
+        return -1;
+    }
+    if (opts.sci_mode != GU_SCI_AUTO && opts.sci_mode != GU_SCI_ON && opts.sci_mode != GU_SCI_OFF) {
+        gu__seterr("set_printoptions: sci_mode %d is not one of GU_SCI_AUTO, GU_SCI_ON, GU_SCI_OFF", (int)opts.sci_mode);
+        return -1;
+    }
+    gu__popts = opts;
+    return 0;
+}
 GU__DEF gu_printopts gu_get_printoptions(void) { return gu__popts_filled(); }
 
 typedef struct gu__sb { char *p; size_t len, cap; int failed; } gu__sb;
@@ -1802,33 +2238,52 @@ typedef struct gu__fmt {
     double amin, amax;     // of |nonzero finite| values
 } gu__fmt;
 
-static int gu__fmt_value(const gu__fmt *f, double v, char *out, size_t cap) {
-    if (f->dtype == GU_BOOL) return snprintf(out, cap, "%s", v != 0 ? "True" : "False");
-    if (f->dtype != GU_FLOAT32) return snprintf(out, cap, "%" PRId64, (int64_t)v);
-    if (v != v) return snprintf(out, cap, "nan");
-    if (isinf(v)) return snprintf(out, cap, v > 0 ? "inf" : "-inf");
-    if (f->sci_mode) return snprintf(out, cap, "%.*e", f->o.precision, v);
-    if (f->int_mode) return snprintf(out, cap, "%.0f.", v);
-    return snprintf(out, cap, "%.*f", f->o.precision, v);
+// One element as the printer sees it: the float32 value as a double (as Python's float()
+// of it), the integer dtypes exactly as int64 (a double would round beyond 2^53).
+typedef struct gu__pval { double d; int64_t i; } gu__pval;
+static gu__pval gu__pload(gu_dtype dt, const void *p, int64_t pos) {
+    gu__pval v;
+    v.d = dt == GU_FLOAT32 ? (double)((const float *)p)[pos] : 0.0;
+    v.i = dt == GU_FLOAT32 ? 0 : gu__load_i64(dt, p, pos);
+    return v;
+}
+
+// Formats v into out (cap bytes, cap >= 64 holds every integer and a float at precision
+// <= 40 in fixed mode below 1e8 or in sci mode); returns the length it needs, which may be
+// more than cap (then the caller grows its buffer, as gu__put_elem does).
+static int gu__fmt_value(const gu__fmt *f, gu__pval v, char *out, size_t cap) {
+    if (f->dtype == GU_BOOL) return snprintf(out, cap, "%s", v.i ? "True" : "False");
+    if (f->dtype != GU_FLOAT32) return snprintf(out, cap, "%" PRId64, v.i);
+    if (v.d != v.d) return snprintf(out, cap, "nan");
+    if (isinf(v.d)) return snprintf(out, cap, v.d > 0 ? "inf" : "-inf");
+    if (f->sci_mode) return snprintf(out, cap, "%.*e", f->o.precision, v.d);
+    if (f->int_mode) return snprintf(out, cap, "%.0f.", v.d);
+    return snprintf(out, cap, "%.*f", f->o.precision, v.d);
+}
+// The width of v's text, without keeping it (float32 at a large precision can need
+// hundreds of characters: FLT_MAX is 39 digits before the point).
+static int gu__fmt_len(const gu__fmt *f, gu__pval v) {
+    char buf[8];
+    return gu__fmt_value(f, v, buf, sizeof buf);
 }
 
 // Visits the elements that the printout will show (all, or the summarised edges).
-typedef void (*gu__visit_fn)(void *ctx, double v);
+typedef void (*gu__visit_fn)(void *ctx, gu__pval v);
 static void gu__visit_shown(gu_tensor t, int summarize, const gu_printopts *o, gu__visit_fn fn, void *ctx) {
     int64_t i, n;
-    if (t.ndim == 0) { fn(ctx, gu__load(t.dtype, t.base, t.offset)); return; }
+    if (t.ndim == 0) { fn(ctx, gu__pload(t.dtype, t.base, t.offset)); return; }
     n = t.shape[0];
     for (i = 0; i < n; i++) {
         if (summarize && n > 2 * (int64_t)o->edgeitems && i == o->edgeitems) i = n - o->edgeitems;
-        if (t.ndim == 1) fn(ctx, gu__load(t.dtype, t.base, t.offset + i * t.stride[0]));
+        if (t.ndim == 1) fn(ctx, gu__pload(t.dtype, t.base, t.offset + i * t.stride[0]));
         else gu__visit_shown(gu_select(t, 0, i), summarize, o, fn, ctx);
     }
 }
-static void gu__fmt_scan(void *ctx, double v) {
+static void gu__fmt_scan(void *ctx, gu__pval p) {
     gu__fmt *f = (gu__fmt *)ctx;
+    double v = p.d;
     if (f->dtype != GU_FLOAT32) {
-        char buf[64];
-        int w = gu__fmt_value(f, v, buf, sizeof buf);
+        int w = gu__fmt_len(f, p);
         if (w > f->max_width) f->max_width = w;
         return;
     }
@@ -1838,16 +2293,19 @@ static void gu__fmt_scan(void *ctx, double v) {
     if (fabs(v) > f->amax) f->amax = fabs(v);
     if (v != ceil(v)) f->int_mode = 0;
 }
-typedef struct gu__fmt_pass2 { gu__fmt *f; int mode; } gu__fmt_pass2;
-static void gu__fmt_width(void *ctx, double v) {
+static void gu__fmt_width(void *ctx, gu__pval v) {
     gu__fmt *f = (gu__fmt *)ctx;
-    char buf[512];
     int w;
-    if (v != v || isinf(v) || v == 0) return;
-    w = gu__fmt_value(f, v, buf, sizeof buf);
+    if (v.d != v.d || isinf(v.d) || v.d == 0) return;
+    w = gu__fmt_len(f, v);
     if (w > f->max_width) f->max_width = w;
 }
 
+// PyTorch's _Formatter: the mode and the width come from the nonzero finite values in the
+// automatic mode; a forced sci_mode then replaces only the mode (the width stays), and only
+// when there is such a value (all zeros, NaN or inf print as "0." even with sci_mode on).
+// int_mode survives a forced sci_mode off: [1., 1e9] then prints "1000000000." padded to
+// the width of "1.0000e+09".
 static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
     memset(f, 0, sizeof *f);
     f->o = gu__popts_filled();
@@ -1861,29 +2319,29 @@ static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
         } else {
             f->sci_mode = f->amax / f->amin > 1000.0 || f->amax > 1.0e8 || f->amin < 1.0e-4;
         }
-        if (f->sci_mode) f->int_mode = 0;  // width measured in the mode used
-        gu__visit_shown(t, summarize, &f->o, gu__fmt_width, f);
-    }
-    if (t.dtype == GU_FLOAT32 && f->o.sci_mode != GU_SCI_AUTO) {
-        f->sci_mode = f->o.sci_mode == GU_SCI_ON;
-        if (f->sci_mode) f->int_mode = 0;
-        else if (!f->int_mode) {
-            // PyTorch keeps the width measured in the automatic mode; so do we.
-        }
+        gu__visit_shown(t, summarize, &f->o, gu__fmt_width, f);  // sci_mode wins over int_mode
+        if (f->o.sci_mode != GU_SCI_AUTO) f->sci_mode = f->o.sci_mode == GU_SCI_ON;
     }
 }
 
-static void gu__put_elem(gu__sb *b, const gu__fmt *f, double v) {
-    char buf[512];
+static void gu__put_elem(gu__sb *b, const gu__fmt *f, gu__pval v) {
+    char buf[128];
     int w = gu__fmt_value(f, v, buf, sizeof buf);
     gu__sb_spaces(b, f->max_width - w);
-    gu__sb_puts(b, buf);
+    if (w >= 0 && (size_t)w < sizeof buf) { gu__sb_puts(b, buf); return; }
+    {   // a long one (a large precision): format it again into a buffer of its size
+        char *big = w > 0 ? (char *)GU_MALLOC((size_t)w + 1) : NULL;
+        if (!big) { b->failed = 1; return; }
+        gu__fmt_value(f, v, big, (size_t)w + 1);
+        gu__sb_put(b, big, (size_t)w);
+        GU_FREE(big);
+    }
 }
 
 static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, const gu__fmt *f) {
     const gu_printopts *o = &f->o;
     int64_t i, n;
-    if (t.ndim == 0) { gu__put_elem(b, f, gu__load(t.dtype, t.base, t.offset)); return; }
+    if (t.ndim == 0) { gu__put_elem(b, f, gu__pload(t.dtype, t.base, t.offset)); return; }
     n = t.shape[0];
     gu__sb_puts(b, "[");
     if (t.ndim == 1) {
@@ -1897,7 +2355,7 @@ static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, co
                 else gu__sb_puts(b, ", ");
             }
             if (dots) { gu__sb_puts(b, " ..."); i = n - o->edgeitems - 1; }
-            else gu__put_elem(b, f, gu__load(t.dtype, t.base, t.offset + i * t.stride[0]));
+            else gu__put_elem(b, f, gu__pload(t.dtype, t.base, t.offset + i * t.stride[0]));
             col++;
         }
     } else {
@@ -1953,8 +2411,9 @@ GU__DEF char *gu_repr(gu_tensor t) {
     }
     {
         // The suffixes go on the last line, or on a new one when they would pass linewidth.
+        // PyTorch's last_line_len = len(s) - s.rfind("\n") + 1: len + 2 without a newline.
         const char *nl = b.p ? strrchr(b.p, '\n') : NULL;
-        size_t last = b.p ? (nl ? b.len - (size_t)(nl - b.p) + 1 : b.len + 1) : 0;
+        size_t last = b.p ? (nl ? b.len - (size_t)(nl - b.p) + 1 : b.len + 2) : 0;
         for (i = 0; i < nsuf; i++) {
             size_t sl = strlen(suffixes[i]);
             if (last + sl + 2 > (size_t)o.linewidth) {
@@ -2169,39 +2628,26 @@ static void gu__nloop_run(gu__nloop *L, gu__row_fn row, void *ctx) {
 
 // ---- kernels ----
 // A binary kernel: o[i] = a[i*sa] OP b[i*sb] with sa, sb each 0 (broadcast) or 1. The
-// expression is the one definition of the op. The loops go in blocks of GU__VB: each block
+// expression is the one definition of the op. The loop goes in blocks of GU__VB: each block
 // is loaded into locals, computed, then stored, a shape that gcc vectorises even at -O2
 // (no alias versioning needed: o may be a itself, for the in-place forms) and clang too.
+// A broadcast operand reads its element from a block-sized local copy, so one vector loop
+// serves all three cases (60 kernels: one loop each instead of three keeps the compile short).
 #define GU__VB 16
 typedef void (*gu__bin_kernel)(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po);
 #define GU__BK(NAME, T, R, EXPR) \
 static void NAME(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po) { \
     const T *a = (const T *)pa; const T *b = (const T *)pb; R *o = (R *)po; int64_t i = 0; int j; \
-    T xa[GU__VB], xb[GU__VB], x, y; R r[GU__VB]; \
+    T xa[GU__VB], xb[GU__VB], ca[GU__VB], cb[GU__VB], x, y; R r[GU__VB]; \
+    const T *qa = sa ? a : ca, *qb = sb ? b : cb; int64_t da = sa ? GU__VB : 0, db = sb ? GU__VB : 0; \
     if (n <= 0) return; \
-    x = a[0]; y = b[0]; \
-    if (sa && sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) { xa[j] = a[i + j]; xb[j] = b[i + j]; } \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sb) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xb[j] = b[i + j]; \
-            for (j = 0; j < GU__VB; j++) { y = xb[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { y = b[i]; o[i] = (R)(EXPR); } \
-    } else if (sa) { \
-        for (; i + GU__VB <= n; i += GU__VB) { \
-            for (j = 0; j < GU__VB; j++) xa[j] = a[i + j]; \
-            for (j = 0; j < GU__VB; j++) { x = xa[j]; r[j] = (R)(EXPR); } \
-            for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
-        for (; i < n; i++) { x = a[i]; o[i] = (R)(EXPR); } \
-    } else { \
-        R v = (R)(EXPR); \
-        for (; i < n; i++) o[i] = v; \
-    } \
+    if (!sa) for (j = 0; j < GU__VB; j++) ca[j] = a[0]; \
+    if (!sb) for (j = 0; j < GU__VB; j++) cb[j] = b[0]; \
+    for (; i + GU__VB <= n; i += GU__VB, qa += da, qb += db) { \
+        for (j = 0; j < GU__VB; j++) { xa[j] = qa[j]; xb[j] = qb[j]; } \
+        for (j = 0; j < GU__VB; j++) { x = xa[j]; y = xb[j]; r[j] = (R)(EXPR); } \
+        for (j = 0; j < GU__VB; j++) o[i + j] = r[j]; } \
+    for (; i < n; i++) { x = sa ? a[i] : ca[0]; y = sb ? b[i] : cb[0]; o[i] = (R)(EXPR); } \
 }
 // Integer power by squaring, wrapping as PyTorch's; negative exponents as PyTorch's powi.
 static int64_t gu__ipow(int64_t base, int64_t e) {
@@ -2215,8 +2661,9 @@ static int64_t gu__ipow(int64_t base, int64_t e) {
     return (int64_t)r;
 }
 // NaN-propagating maximum/minimum (torch.maximum), and the integer ones.
-#define GU__FMAX(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) > (y) ? (x) : (y))
-#define GU__FMIN(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) < (y) ? (x) : (y))
+// Equal values (+0 and -0) give x, as PyTorch's scalar loop (std::max(a, b)) does.
+#define GU__FMAX(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (x) < (y) ? (y) : (x))
+#define GU__FMIN(x, y) ((x) != (x) ? (x) : (y) != (y) ? (y) : (y) < (x) ? (y) : (x))
 // Wrapping int64 arithmetic through uint64 (signed overflow is undefined in C).
 #define GU__WRAP(x, OP, y) ((int64_t)((uint64_t)(x) OP (uint64_t)(y)))
 
@@ -2462,7 +2909,7 @@ static int gu__check_out(const char *op, gu_tensor out, int nd, const int64_t *s
         gu__seterr("%s: result type %s can't be cast to the out dtype %s", op, gu_dtype_name(rt), gu_dtype_name(out.dtype));
         return 0;
     }
-    for (i = 0; i < nd; i++)
+    for (i = 0; i < nd && gu_numel(out) > 0; i++)  // an empty view has nothing to overlap
         if (out.shape[i] > 1 && out.stride[i] == 0) {
             gu__seterr("%s: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", op, GU__SHT(out), i);
             return 0;
@@ -2544,10 +2991,29 @@ static gu_tensor gu__wrap_scalar(gu_dtype dt, void *p) {
     t.storage_numel = 1;
     return t;
 }
+// PyTorch's pow(tensor, scalar) with a float result takes six exponents apart, and they
+// differ from powf at the edges (sqrt(-0) is -0 where powf(-0, 0.5) is +0; sqrt(-inf) is
+// NaN where powf gives inf) and in the last bit (x*x*x is not powf(x, 3)). The same here.
+static int gu__pow_special(double s) { return s == 2 || s == 3 || s == -1 || s == -2 || s == 0.5 || s == -0.5; }
+static gu_tensor gu__pow_special_f32(gu_tensor a, double s) {
+    gu_tensor r = gu_to(a, GU_FLOAT32);  // a contiguous float32 copy, computed in place
+    float *x;
+    int64_t i, n;
+    if (!gu_ok(r)) return r;
+    x = (float *)r.base;
+    n = r.storage_numel;
+    for (i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = s == 2 ? v * v : s == 3 ? v * v * v : s == -1 ? 1.0f / v : s == -2 ? 1.0f / (v * v)
+             : s == 0.5 ? sqrtf(v) : 1.0f / sqrtf(v);
+    }
+    return r;
+}
 static gu_tensor gu__binary_scalar(gu__binop op, gu_tensor a, double s, int reverse) {
     float f = (float)s;  // a Python float meets float32 tensors as float32 (default dtype)
     gu_tensor st = gu__wrap_scalar(GU_FLOAT32, &f);
     if (!gu__check_in(gu__binop_names[op], a)) return gu__invalid();
+    if (op == GU__POW && !reverse && gu__pow_special(s)) return gu__pow_special_f32(a, s);
     return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
 }
 static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int reverse) {
@@ -2557,6 +3023,12 @@ static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int re
         gu__seterr("pow: integers to negative integer powers are not allowed (%s %s ** %" PRId64 ")", gu_dtype_name(a.dtype), GU__SHT(a), s);
         return gu__invalid();
     }
+    if (op == GU__POW && !reverse && a.dtype == GU_UINT8 && s > 255) {
+        // PyTorch converts the exponent to the tensor's dtype first, with its overflow check
+        gu__seterr("pow: exponent %" PRId64 " cannot be converted to uint8 without overflow (uint8 %s)", s, GU__SHT(a));
+        return gu__invalid();
+    }
+    if (op == GU__POW && !reverse && a.dtype == GU_FLOAT32 && gu__pow_special((double)s)) return gu__pow_special_f32(a, (double)s);
     return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
 }
 static int gu__binary_scalar_(gu__binop op, gu_tensor a, double s, const char *name) {
@@ -2648,6 +3120,11 @@ static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *n
     gu__ectx c;
     gu_tensor t[2], tmp;
     if (!gu__unary_prep(op, a, &c)) return -1;
+    if ((op == GU__NEG || op == GU__ABS) && gu_ok(out) && out.dtype != a.dtype) {
+        // PyTorch's neg and abs want out of the input's dtype ("Found dtype Float but expected Long")
+        gu__seterr("%s: out has dtype %s, expected %s (the input's)", name, gu_dtype_name(out.dtype), gu_dtype_name(a.dtype));
+        return -1;
+    }
     if (!gu__check_out(name, out, a.ndim, a.shape, c.rt)) return -1;
     t[0] = out;
     if (gu__detach(name, out, a, a.ndim, a.shape, &t[1], &tmp) != 0) return -1;
@@ -3728,17 +4205,18 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 #ifndef GU_NO_ZLIB
 #include <zlib.h>
 // zlib's state allocates through the hooks too (the PNG writer's deflate, the loaders' inflate)
-static voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+static GU__UNUSED voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
     int64_t n;
     (void)opaque;
     if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
     return GU_MALLOC((size_t)n);
 }
-static void gu__zfree(voidpf opaque, voidpf p) {
+static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
     (void)opaque;
     GU_FREE(p);
 }
 #endif
+#ifndef GU_NO_PLOT
 #ifndef GROUNDUP_NO_PNG
 #ifndef GROUNDUP_STB_INCLUDE
 #define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
@@ -4158,6 +4636,7 @@ static float *gu__img_floats(const char *op, gu_tensor img, int64_t *rows, int64
     *rows = img.shape[0];
     *cols = img.shape[1];
     p = (float *)f.base;  // gu_to returns an owner: its storage is ours to free
+    (void)gu__tidy_forget(p);  // and no tidy scope's: the callers GU_FREE it
     return p;
 }
 
@@ -4589,9 +5068,11 @@ GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     return ferror(f) ? -1 : 0;
 }
 
+#endif // GU_NO_PLOT
 // >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
 // ---- the input: a file or memory, raw or gzip, read through a small window --------------
 // Bulk reads (array bytes) bypass the window: they go straight from fread/inflate into the
 // destination. gu__src_maxleft() bounds what can still arrive, so a declared length can be
@@ -5960,6 +6441,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
         P->bytes_out += b;
         P->out[P->count] = gu_clone(P->out[a->emitted - 1]);
         if (!gu_ok(P->out[P->count])) return -1;
+        (void)gu__tidy_forget(P->out[P->count].base);  // loaders' outputs outlive tidy scopes
         P->count++;
         return 0;
     }
@@ -6179,6 +6661,16 @@ GU__DEF void gu_mnist_free(gu_mnist *m) {
     gu_free(&m->x_test); gu_free(&m->y_test);
 }
 
+// A loaded data set outlives the tidy scope it was loaded in (gu_mnist_free frees it).
+static void gu__mnist_untrack(gu_mnist *m) {
+    gu_tensor *t[6];
+    int k;
+    t[0] = &m->x_train; t[1] = &m->y_train; t[2] = &m->x_valid;
+    t[3] = &m->y_valid; t[4] = &m->x_test; t[5] = &m->y_test;
+    for (k = 0; k < 6; k++)
+        if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
+}
+
 GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     gu_tensor t[6];
     int count = 0, k;
@@ -6211,6 +6703,7 @@ GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     out->x_train = t[0]; out->y_train = t[1];
     out->x_valid = t[2]; out->y_valid = t[3];
     out->x_test = t[4]; out->y_test = t[5];
+    gu__mnist_untrack(out);
     return 0;
 }
 
@@ -6359,6 +6852,7 @@ GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
         if (!gu_ok(out->y_train) || !gu_ok(out->y_valid) || !gu_ok(out->y_test)) goto fail;
     }
     gu_free(&y[0]);
+    gu__mnist_untrack(out);
     return 0;
 fail:
     gu_mnist_free(out);
@@ -6437,6 +6931,7 @@ GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
     return -1;
 }
 
+#endif // GU_NO_MNIST
 // >>gemm ------------------------------------------------------------------------------------
 // The five loops of BLIS/GotoBLAS (docs/KernelsHowTo.md in BLIS), for C (m, n) += A (m, k) B (k, n):
 //
@@ -8125,6 +8620,9 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
 #endif
 
 // >>ladder ------------------------------------------------------------------------------
+// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
+static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
+#ifndef GU_NO_LADDER
 // The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
 static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
     if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
@@ -8154,9 +8652,6 @@ static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) 
     *c = gu_zeros(GU_FLOAT32, 2, shape);
     return gu_ok(*c);
 }
-
-// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
-static const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 
 // Rung 1, the reference: three loops, one multiply-add per innermost step.
 // a is (M,K), b is (K,N), c is (M,N).
@@ -8312,11 +8807,13 @@ GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
     return c;
 }
 
+#ifndef GU_NO_EINSUM
 // Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
 GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
     if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
     return gu_einsum2("ik,kj->ij", a, b);
 }
+#endif
 
 // The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
 static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
@@ -8331,14 +8828,18 @@ GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
         {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
         {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
         {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
+#ifndef GU_NO_EINSUM
         {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
+#endif
         {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
         {NULL, NULL, NULL}};
     if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
     return rungs;
 }
 
+#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
 // A spec is parsed into labels: the letters (ids 0..51 in ASCII order: 'A'..'Z', 'a'..'z')
 // and the broadcast dims of "..." (ids 52.., aligned right as NumPy broadcasting aligns
 // them). Each operand then gets one stride per label (the sum of its dims' strides for a
@@ -8450,6 +8951,17 @@ static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_tensor *ops
             }
         }
         e->ndl[t] = k;
+        // a letter repeated within one operand walks a diagonal: its sizes must be equal,
+        // size 1 does not broadcast there (NumPy and PyTorch refuse "ii->i" on (1, 3))
+        for (d = 0; d < k; d++) {
+            int j;
+            for (j = 0; j < d; j++)
+                if (e->dl[t][j] == e->dl[t][d] && ops[t].shape[j] != ops[t].shape[d]) {
+                    gu__seterr("einsum: \"%s\": letter '%c' is repeated in operand %d (shape %s) with sizes %" PRId64 " and %" PRId64
+                               " (a diagonal needs equal sizes)", spec, gu__es_char(e->dl[t][d]), t, GU__SHT(ops[t]), ops[t].shape[j], ops[t].shape[d]);
+                    return 0;
+                }
+        }
         for (d = 0; d < k; d++) {
             int l = e->dl[t][d];
             int64_t s = ops[t].shape[d];
@@ -8854,7 +9366,9 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
     return gu_einsum(spec, 3, ops);
 }
 
+#endif // GU_NO_EINSUM
 // >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
     int64_t i, j;
     if (!kernel) { gu__seterr("launch_kernel: kernel is NULL"); return; }
@@ -8964,6 +9478,7 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
     return 0;
 }
 
+#endif // GU_NO_GRID
 //  >>IMPL-END (issues add their sections above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -252,33 +252,26 @@ int main(int argc, char **argv) {
     {
         float av[3] = {10, 6, -4}, bv[3] = {2, 8, 7}, mv[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, cv[3] = {10, 20, 30};
         int64_t three = 3, s33[2] = {3, 3};
-        gu_tensor a = gu_from_data(GU_FLOAT32, 1, &three, av), b = gu_from_data(GU_FLOAT32, 1, &three, bv);
-        gu_tensor m = gu_from_data(GU_FLOAT32, 2, s33, mv), c = gu_from_data(GU_FLOAT32, 1, &three, cv);
-        gu_tensor r, lt, f, mm, s;
+        gu_tensor a, b, m, c;
+        gu_tidy_begin();  // every owner made from here to gu_tidy_end is freed there: chains as in Python
+        a = gu_from_data(GU_FLOAT32, 1, &three, av);
+        b = gu_from_data(GU_FLOAT32, 1, &three, bv);
+        m = gu_from_data(GU_FLOAT32, 2, s33, mv);
+        c = gu_from_data(GU_FLOAT32, 1, &three, cv);
         printf("a + b = ");
-        gu_print(r = ok(gu_add(a, b)));
-        gu_free(&r);
-        lt = ok(gu_lt(a, b));
-        f = ok(gu_to(lt, GU_FLOAT32));
+        gu_print(ok(gu_add(a, b)));
         printf("(a < b).float().mean() = ");
-        gu_print(r = ok(gu_mean(f)));
-        gu_free(&r); gu_free(&f); gu_free(&lt);
-        mm = ok(gu_mul(m, m));
-        s = ok(gu_sum(mm));
+        gu_print(ok(gu_mean(gu_to(gu_lt(a, b), GU_FLOAT32))));  // an error anywhere reaches ok()
         printf("(m*m).sum().sqrt() = ");
-        gu_print(r = ok(gu_sqrt(s)));
-        gu_free(&r); gu_free(&s); gu_free(&mm);
+        gu_print(ok(gu_sqrt(gu_sum(gu_mul(m, m)))));
         printf("m + c = ");
-        gu_print(r = ok(gu_add(m, c)));
-        gu_free(&r);
+        gu_print(ok(gu_add(m, c)));
         printf("c.expand_as(m).stride() = %s\n", gu_stride_str(ok(gu_expand_as(c, m)), sh, sizeof sh));
         printf("c[None,:] * c[:,None] = ");
-        gu_print(r = ok(gu_mul(ok(gu_unsqueeze(c, 0)), ok(gu_unsqueeze(c, 1)))));
-        gu_free(&r);
+        gu_print(ok(gu_mul(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1))));
         printf("c[None] > c[:,None] = ");
-        gu_print(r = ok(gu_gt(ok(gu_unsqueeze(c, 0)), ok(gu_unsqueeze(c, 1)))));
-        gu_free(&r);
-        gu_free(&a); gu_free(&b); gu_free(&m); gu_free(&c);
+        gu_print(ok(gu_gt(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1))));
+        gu_tidy_end();
     }
 
     // ---- 5. the ladder --------------------------------------------------------------------

@@ -43,23 +43,22 @@ static char *stride_str(gu_tensor t) {
     gu_stride_str(t, s, 200);
     return s;
 }
-static void print_free(gu_tensor t) {
-    gu_print(t);
-    gu_free(&t);
-}
 static void cell(const char *code) { printf("\n>>> %s\n", code); }
 
 int main(void) {
     float av[] = {10, 6, -4}, bv[] = {2, 8, 7}, mv[] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, cv[] = {10, 20, 30};
     int64_t n3 = 3, s33[2] = {3, 3};
     gu_printopts po = {0};
-    gu_tensor a, b, m, c, t, lt, lf;
+    gu_tensor a, b, m, c, t;
     int64_t i;
 
     po.precision = 2;           // torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)
     po.linewidth = 140;
     po.sci_mode = GU_SCI_OFF;
     gu_set_printoptions(po);
+    // One tidy scope around the lesson's cells: every owner made inside it (results and the
+    // intermediates of chains such as (a < b).float().mean()) is freed by gu_tidy_end.
+    gu_tidy_begin();
 
     // ---- Elementwise ops ----
     cell("a = tensor([10., 6, -4]); b = tensor([2., 8, 7]); a,b");
@@ -68,40 +67,31 @@ int main(void) {
     print_tuple2(gu_repr(a), gu_repr(b));
 
     cell("a + b");
-    print_free(gu_add(a, b));
+    gu_print(gu_add(a, b));
 
     cell("(a < b).float().mean()");
-    lt = gu_lt(a, b);           // bool
-    lf = gu_to(lt, GU_FLOAT32); // .float()
-    print_free(gu_mean(lf));
-    gu_free(&lt);
-    gu_free(&lf);
+    gu_print(gu_mean(gu_to(gu_lt(a, b), GU_FLOAT32)));
 
     cell("m = tensor([[1., 2, 3], [4,5,6], [7,8,9]]); m");
     m = gu_from_data(GU_FLOAT32, 2, s33, mv);
     gu_print(m);
 
     cell("(m*m).sum().sqrt()    # the Frobenius norm");
-    {
-        gu_tensor mm = gu_mul(m, m), s = gu_sum(mm);
-        print_free(gu_sqrt(s));
-        gu_free(&mm);
-        gu_free(&s);
-    }
+    gu_print(gu_sqrt(gu_sum(gu_mul(m, m))));
     cell("gu_norm(m)            # the same, in one call");
-    print_free(gu_norm(m));
+    gu_print(gu_norm(m));
 
     // ---- Broadcasting with a scalar ----
     cell("a");
     gu_print(a);
     cell("a > 0");
-    print_free(gu_gt_iscalar(a, 0));
+    gu_print(gu_gt_iscalar(a, 0));
     cell("a + 1");
-    print_free(gu_add_iscalar(a, 1));
+    gu_print(gu_add_iscalar(a, 1));
     cell("m");
     gu_print(m);
     cell("2*m");
-    print_free(gu_mul_iscalar(m, 2));  // 2*m: mul is symmetric, so no "r" form is needed
+    gu_print(gu_mul_iscalar(m, 2));  // 2*m: mul is symmetric, so no "r" form is needed
 
     // ---- Broadcasting a vector to a matrix ----
     cell("c = tensor([10.,20,30]); c");
@@ -112,16 +102,16 @@ int main(void) {
     cell("m.shape,c.shape");
     print_tuple2(size_str(m), size_str(c));
     cell("m + c");
-    print_free(gu_add(m, c));
+    gu_print(gu_add(m, c));
     cell("c + m");
-    print_free(gu_add(c, m));
+    gu_print(gu_add(c, m));
 
     // ---- c.expand_as(m): the rows are not copied, they get a stride of 0 ----
     cell("t = c.expand_as(m); t");
     t = gu_expand_as(c, m);     // a view: nothing to free
     gu_print(t);
     cell("m + t");
-    print_free(gu_add(m, t));
+    gu_print(gu_add(m, t));
     cell("t.storage()");
     for (i = 0; i < gu_storage_numel(t); i++) printf(" %.1f\n", ((const float *)t.base)[i]);
     printf("[torch.storage._TypedStorage(dtype=torch.float32, device=cpu) of size %lld]\n", (long long)gu_storage_numel(t));
@@ -148,9 +138,9 @@ int main(void) {
     cell("c[:,None].expand_as(m)");
     gu_print(gu_expand_as(gu_unsqueeze(c, 1), m));
     cell("m + c[:,None]");
-    print_free(gu_add(m, gu_unsqueeze(c, 1)));
+    gu_print(gu_add(m, gu_unsqueeze(c, 1)));
     cell("m + c[None,:]");
-    print_free(gu_add(m, gu_unsqueeze(c, 0)));
+    gu_print(gu_add(m, gu_unsqueeze(c, 0)));
 
     // ---- Broadcasting rules: (1, 3) with (3, 1) gives (3, 3) ----
     cell("c[None,:]");
@@ -162,23 +152,19 @@ int main(void) {
     cell("c[:,None].shape");
     { char *z = size_str(gu_unsqueeze(c, 1)); puts(z); free(z); }
     cell("c[None,:] * c[:,None]");
-    print_free(gu_mul(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1)));
+    gu_print(gu_mul(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1)));
     cell("c[None] > c[:,None]");
-    print_free(gu_gt(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1)));
+    gu_print(gu_gt(gu_unsqueeze(c, 0), gu_unsqueeze(c, 1)));
 
     // ---- and what does not broadcast ----
     cell("m + tensor([1., 2])   # RuntimeError in PyTorch");
     {
         float twov[] = {1, 2};
         int64_t n2 = 2;
-        gu_tensor two = gu_from_data(GU_FLOAT32, 1, &n2, twov), r = gu_add(m, two);
+        gu_tensor r = gu_add(m, gu_from_data(GU_FLOAT32, 1, &n2, twov));
         if (!gu_ok(r)) printf("error: %s\n", gu_error());
-        gu_free(&two);
     }
 
-    gu_free(&a);
-    gu_free(&b);
-    gu_free(&m);
-    gu_free(&c);
+    gu_tidy_end();  // frees a, b, m, c and every result above
     return 0;
 }

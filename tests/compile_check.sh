@@ -38,6 +38,17 @@ for cxx in g++ clang++; do
     run "$cxx-O2" $cxx -x c++ -std=c++14 -O2 $W compile_check.c compile_check_b.c
     run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
 done
+# The per-part opt-outs, each alone (gcc), and all at once (gcc, clang with GU_NO_ZLIB
+# too, g++).
+parts="GU_NO_PLOT GU_NO_MNIST GU_NO_LADDER GU_NO_EINSUM GU_NO_GRID"
+all=""
+for p in $parts; do
+    all="$all -D$p"
+    have gcc && run "gcc-$p" gcc -std=c99 $W -D$p compile_check.c compile_check_b.c
+done
+have gcc && run "gcc-parts-out" gcc -std=c99 $W $all compile_check.c compile_check_b.c
+have clang && run "clang-parts-out" clang -std=c11 $W $all -DGU_NO_ZLIB compile_check.c compile_check_b.c
+have g++ && run "g++-parts-out" g++ -x c++ -std=c++11 $W $all compile_check.c compile_check_b.c
 # Mixed: the implementation in C, a user in C++.
 if have gcc && have g++; then
     begin "mixed C/C++"
@@ -46,6 +57,16 @@ if have gcc && have g++; then
     g++ "$out/a.o" "$out/b.o" -o "$out/mixed" $LIBS 2>>"$out/mixed.log" && "$out/mixed" >>"$out/mixed.log" 2>&1 &&
     echo ok || { echo; echo "compile-check FAILED: mixed C/C++"; cat "$out/mixed.log"; fail=1; }
 fi
+# The differential test's interpreter (public API only), warning-free under both compilers,
+# run on the kept repros.
+for cc in gcc clang; do
+    have $cc || continue
+    n=$((n + 1))
+    if $cc -std=c99 $W difftest.c -o "$out/difftest-$cc" $LIBS 2>"$out/difftest-$cc.log" &&
+        "$out/difftest-$cc" fixtures/difftest/repros.txt >"$out/difftest-$cc.out"; then :; else
+        echo "compile-check FAILED: difftest ($cc)"; cat "$out/difftest-$cc.log" "$out/difftest-$cc.out" 2>/dev/null; fail=1
+    fi
+done
 # Hooks are all or none.
 begin "partial hooks refused"
 if printf '#define GU_MALLOC(n) malloc(n)\n#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n' |

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "test_walkthrough.c"
 #include "test_robust.c"
+#include "test_tidy.c"
 
 // Every suite, in order; t__main walks this once to count, then runs it.
 static void all_suites(void) {
@@ -31,6 +32,7 @@ static void all_suites(void) {
     suite_ladder();
     suite_gemm();
     suite_robust();
+    suite_tidy();
 }
 
 int main(int argc, char **argv) { return t__main(argc, argv, all_suites); }

@@ -461,6 +461,154 @@ static void test_custom_values_roundtrip(void) {
     gu_free(&a);
 }
 
+
+// ---- exact at the edges: one regression per cause found by the differential test ----
+// Each expected string is PyTorch 1.13's repr of the same tensor.
+static void t__expect_repr(gu_tensor t, const char *want) {
+    char *r = gu_repr(t);
+    CHECK_STREQ(r, want);
+    gu_free_mem(r);
+}
+
+static void test_edges_int64_exact(void) {
+    int64_t v2[2] = {INT64_MAX, ((int64_t)1 << 53) + 1}, sh2[1] = {2}, i0[1] = {0}, i1[1] = {1};
+    int64_t big = 1152921573326323713LL;
+    gu_tensor t = gu_from_data(GU_INT64, 1, sh2, v2), c, f, u, z;
+    // printing: exact digits, no cast of 2^63 to int64
+    t__expect_repr(t, "tensor([9223372036854775807,    9007199254740993])");
+    // get/set/item in int64
+    CHECK(gu_get_i64(t, 1, i0) == INT64_MAX);
+    CHECK(gu_set_i64(t, 1, i1, INT64_MIN) == 0 && gu_get_i64(t, 1, i1) == INT64_MIN);
+    CHECK(gu_set_i64(t, 1, i1, v2[1]) == 0);
+    z = gu_select(t, 0, 1);
+    CHECK(gu_item_i64(z) == v2[1]);
+    // copy_ int64 -> int64 keeps every bit
+    c = gu_zeros(GU_INT64, 1, sh2);
+    CHECK(gu_copy_(c, t) == 0 && gu_get_i64(c, 1, i1) == v2[1]);
+    // to(float32) rounds once: 1152921573326323713 -> 1.1529216420458004e18 (torch), not via double
+    gu_set_i64(c, 1, i0, big);
+    f = gu_to(c, GU_FLOAT32);
+    CHECK(gu_get(f, 1, i0) == 1.1529216420458004e18);
+    // to(uint8) wraps: 2^53 + 1 -> 1
+    u = gu_to(t, GU_UINT8);
+    CHECK(gu_get_i64(u, 1, i1) == 1 && gu_get_i64(u, 1, i0) == 255);
+    gu_free(&f); gu_free(&u);
+    // full/scalar/arange in int64
+    f = gu_full_i64(GU_INT64, 1, sh2, INT64_MAX - 1);
+    t__expect_repr(f, "tensor([9223372036854775806, 9223372036854775806])");
+    gu_free(&f);
+    f = gu_scalar_i64(GU_INT64, INT64_MIN);
+    t__expect_repr(f, "tensor(-9223372036854775808)");
+    gu_free(&f);
+    f = gu_arange_i64(INT64_MAX - 2, INT64_MAX, 1, GU_INT64);
+    t__expect_repr(f, "tensor([9223372036854775805, 9223372036854775806])");
+    gu_free(&f);
+    f = gu_full_i64(GU_UINT8, 1, sh2, -1);  // torch.full((2,), -1, dtype=uint8): wraps to 255
+    t__expect_repr(f, "tensor([255, 255], dtype=torch.uint8)");
+    gu_free(&f);
+    // int64 sum wraps as torch: 3 * 2^62 -> -2^62
+    {
+        int64_t w[3] = {(int64_t)1 << 62, (int64_t)1 << 62, (int64_t)1 << 62}, sh3[1] = {3};
+        gu_tensor a = gu_from_data(GU_INT64, 1, sh3, w), s = gu_sum(a);
+        CHECK(gu_item_i64(s) == -((int64_t)1 << 62));
+        gu_free(&s); gu_free(&a);
+    }
+    gu_free(&c); gu_free(&t);
+}
+
+static void test_edges_creation_and_copy(void) {
+    int64_t e0[1] = {0}, e23[2] = {0, 3}, s3[1] = {3}, s2[2] = {2, 3};
+    gu_tensor t, d, src;
+    // empty shapes: no write into the 1-byte block (ASan caught 4 and 8 bytes written)
+    t = gu_ones(GU_FLOAT32, 1, e0); CHECK(gu_ok(t) && gu_numel(t) == 0); gu_free(&t);
+    t = gu_full(GU_INT64, 2, e23, 7); CHECK(gu_ok(t)); gu_free(&t);
+    t = gu_full_i64(GU_INT64, 1, e0, 7); CHECK(gu_ok(t)); gu_free(&t);
+    // values that do not fit: torch's "value cannot be converted to type uint8_t without overflow"
+    t = gu_scalar(GU_UINT8, 300); CHECK(!gu_ok(t) && strstr(gu_error(), "overflow"));
+    t = gu_full(GU_UINT8, 1, s3, -0.5); CHECK(!gu_ok(t));
+    t = gu_full(GU_INT64, 1, s3, NAN); CHECK(!gu_ok(t));
+    t = gu_full(GU_FLOAT32, 1, s3, 1e300); CHECK(!gu_ok(t));
+    t = gu_full_i64(GU_UINT8, 1, s3, 256); CHECK(!gu_ok(t));
+    t = gu_full(GU_FLOAT32, 1, s3, INFINITY); CHECK(gu_ok(t)); gu_free(&t);
+    t = gu_full(GU_UINT8, 1, s3, 255); CHECK(gu_ok(t));
+    { int64_t i0[1] = {0}; CHECK(gu_set(t, 1, i0, 256) == -1 && gu_set_i64(t, 1, i0, -255) == 0 && gu_get_i64(t, 1, i0) == 1); }
+    gu_free(&t);
+    // copy_ into an expanded destination: refused, as torch
+    t = gu_zeros(GU_FLOAT32, 1, (int64_t[]){1});
+    d = gu_expand(t, 1, s3);
+    src = gu_ones(GU_FLOAT32, 1, s3);
+    CHECK(gu_copy_(d, src) == -1 && strstr(gu_error(), "single memory location"));
+    // ... but an empty expanded view takes an in-place op and a copy (nothing to write)
+    {
+        gu_tensor e = gu_zeros(GU_FLOAT32, 2, e23), ee = gu_expand(e, 3, (int64_t[]){2, 0, 3});
+        CHECK(gu_add_scalar_(ee, 1.0) == 0);
+        CHECK(gu_copy_(ee, e) == 0);
+        gu_free(&e);
+    }
+    gu_free(&src); gu_free(&t);
+    // copy_ from a source that partly overlaps the destination: read first, as memmove
+    // (NumPy's rule, the library's for every out; PyTorch refuses, README lists it)
+    {
+        gu_tensor x = gu_arange(0, 6, 1, GU_FLOAT32), z = gu_view(x, 2, (int64_t[]){3, 2});
+        CHECK(gu_copy_(gu_slice(x, 0, 1, GU_END, 1), gu_slice(x, 0, 0, -1, 1)) == 0);
+        CHECK(gu_get_flat(x, 0) == 0 && gu_get_flat(x, 1) == 0 && gu_get_flat(x, 5) == 4);
+        CHECK(gu_copy_(x, x) == 0 && gu_get_flat(x, 5) == 4);
+        CHECK(gu_copy_(gu_narrow(z, 0, 0, 2), gu_t(gu_narrow(z, 0, 0, 2))) == 0 && gu_get_flat(x, 1) == 1);
+        gu_free(&x);
+    }
+    // arange: the step's sign must agree, bool is refused, integer dtypes truncate first
+    t = gu_arange(-2, 20, -1, GU_INT64); CHECK(!gu_ok(t) && strstr(gu_error(), "inconsistent"));
+    t = gu_arange(0, 2, 1, GU_BOOL); CHECK(!gu_ok(t));
+    t = gu_arange(0, 5, 0.5, GU_INT64); CHECK(!gu_ok(t));
+    t = gu_arange(0, INFINITY, 1, GU_FLOAT32); CHECK(!gu_ok(t));
+    t = gu_arange(0.5, 5, 1.5, GU_INT64); t__expect_repr(t, "tensor([0, 1, 2, 3, 4])"); gu_free(&t);
+    t = gu_arange(250, 260, 3, GU_UINT8); t__expect_repr(t, "tensor([250, 253,   0,   3], dtype=torch.uint8)"); gu_free(&t);
+    // squeeze of a 0-d tensor: dim must be -1 or 0
+    t = gu_scalar(GU_FLOAT32, 1);
+    CHECK(!gu_ok(gu_squeeze(t, 5)) && strstr(gu_error(), "out of range"));
+    CHECK(gu_ok(gu_squeeze(t, 0)) && gu_ok(gu_squeeze(t, -1)));
+    gu_free(&t);
+    (void)s2;
+}
+
+static void test_edges_printing(void) {
+    gu_printopts o, dflt;
+    float one_e9[2] = {1.0f, 1e9f};
+    int64_t s2[1] = {2}, e03[2] = {0, 3};
+    gu_tensor t = gu_from_data(GU_FLOAT32, 1, s2, one_e9), z = gu_zeros(GU_FLOAT32, 1, s2), e = gu_zeros(GU_FLOAT32, 2, e03);
+    memset(&o, 0, sizeof o);
+    memset(&dflt, 0, sizeof dflt);
+    // sci_mode off on whole numbers that the automatic mode prints in scientific form
+    o.sci_mode = GU_SCI_OFF; gu_set_printoptions(o);
+    t__expect_repr(t, "tensor([        1., 1000000000.])");
+    // sci_mode on with no nonzero finite value
+    o.sci_mode = GU_SCI_ON; gu_set_printoptions(o);
+    t__expect_repr(z, "tensor([0., 0.])");
+    // the size= suffix wraps at linewidth as torch's _add_suffixes counts
+    o.sci_mode = GU_SCI_AUTO; o.linewidth = 23; gu_set_printoptions(o);
+    t__expect_repr(e, "tensor([],\n       size=(0, 3))");
+    o.linewidth = 24; gu_set_printoptions(o);
+    t__expect_repr(e, "tensor([], size=(0, 3))");
+    // precision: every digit asked is printed, beyond the old 512-byte buffer
+    o.linewidth = 0; o.precision = 1000; CHECK(gu_set_printoptions(o) == 0);
+    {
+        float third = 1.0f / 3.0f;
+        gu_tensor s = gu_from_data(GU_FLOAT32, 0, NULL, &third);
+        char *r = gu_repr(s), want[1100];
+        int n = snprintf(want, sizeof want, "tensor(%.1000f)", (double)third);
+        CHECK(r && (int)strlen(r) == n && strcmp(r, want) == 0);
+        gu_free_mem(r);
+        gu_free(&s);
+    }
+    // precision out of range is refused (never cut, never a hang); the options stay
+    o.precision = 1001; CHECK(gu_set_printoptions(o) == -1 && strstr(gu_error(), "precision"));
+    o.precision = 2147483647; CHECK(gu_set_printoptions(o) == -1);
+    o.precision = -2; CHECK(gu_set_printoptions(o) == -1);
+    CHECK(gu_get_printoptions().precision == 1000);
+    gu_set_printoptions(dflt);
+    gu_free(&t); gu_free(&z); gu_free(&e);
+}
+
 static void suite_core(void) {
     RUN(test_print_matches_torch);
     RUN(test_view_chains_property);
@@ -470,4 +618,7 @@ static void suite_core(void) {
     RUN(test_errors_are_clean);
     RUN(test_copy_and_contiguous);
     RUN(test_custom_values_roundtrip);
+    RUN(test_edges_int64_exact);
+    RUN(test_edges_creation_and_copy);
+    RUN(test_edges_printing);
 }

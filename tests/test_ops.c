@@ -652,7 +652,46 @@ static void test_ops_out_and_inplace_forms(void) {
     gu_free(&m); gu_free(&o3); gu_free(&o13); gu_free(&l3); gu_free(&o23); gu_free(&b23);
 }
 
+
+// ---- exact at the edges (ops): regressions found by the differential test vs PyTorch ----
+static void test_ops_edges(void) {
+    float xs[4] = {-INFINITY, -0.0f, 4.0f, 2.0f};
+    int64_t s4[1] = {4}, s3[2] = {1, 3}, s2[1] = {2};
+    gu_tensor x = gu_from_data(GU_FLOAT32, 1, s4, xs), r, o, a;
+    // x ** 0.5 is sqrt (-inf -> nan, -0 -> -0), x ** -0.5 is 1 / sqrt (-0 -> -inf)
+    r = gu_pow_scalar(x, 0.5);
+    CHECK(isnan(gu_get_flat(r, 0)) && gu_get_flat(r, 1) == 0 && signbit(gu_get_flat(r, 1)) && gu_get_flat(r, 2) == 2);
+    gu_free(&r);
+    r = gu_pow_scalar(x, -0.5);
+    CHECK(isnan(gu_get_flat(r, 0)) && isinf(gu_get_flat(r, 1)) && gu_get_flat(r, 1) < 0 && gu_get_flat(r, 2) == 0.5);
+    gu_free(&r);
+    r = gu_pow_iscalar(x, 3);  // x * x * x, as torch
+    CHECK(gu_get_flat(r, 3) == 8 && gu_get_flat(r, 0) == -INFINITY);
+    gu_free(&r);
+    // uint8 ** 256: the exponent does not fit uint8, refused as torch (255 wraps)
+    a = gu_full_i64(GU_UINT8, 1, s2, 3);
+    r = gu_pow_iscalar(a, 256);
+    CHECK(!gu_ok(r) && strstr(gu_error(), "overflow"));
+    r = gu_pow_iscalar(a, 255);
+    CHECK(gu_ok(r) && gu_get_flat(r, 0) == 171);
+    gu_free(&r); gu_free(&a);
+    // neg/abs out of another dtype: refused as torch ("Found dtype Float but expected Long")
+    a = gu_ones(GU_INT64, 1, s2);
+    o = gu_zeros(GU_FLOAT32, 1, s2);
+    CHECK(gu_neg_out(o, a) == -1 && strstr(gu_error(), "dtype"));
+    CHECK(gu_abs_out(o, a) == -1);
+    CHECK(gu_neg_out(a, a) == 0);
+    gu_free(&o); gu_free(&a);
+    // einsum "ii->i" on (1, 3): a diagonal's sizes must agree (no broadcasting there)
+    a = gu_ones(GU_FLOAT32, 2, s3);
+    r = gu_einsum1("ii->i", a);
+    CHECK(!gu_ok(r) && strstr(gu_error(), "repeated"));
+    gu_free(&a);
+    gu_free(&x);
+}
+
 static void suite_ops(void) {
+    RUN(test_ops_edges);
     RUN(test_ops_out_and_inplace_forms);
     RUN(test_ops_lesson_cells);
     RUN(test_ops_promotion_table);
