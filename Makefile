@@ -11,7 +11,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: compile-time test-snippets test-tidy test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-neon compile-time test-snippets test-tidy test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -70,6 +70,16 @@ $(BUILD)/test_main_cblas: $(TEST_SRC) | $(BUILD)
 
 test-cblas: $(BUILD)/test_main_cblas
 	cd tests && $(STEP) ../$(BUILD)/test_main_cblas gemm
+
+# The gemm tests on aarch64 with the NEON kernel (and the portable one), cross-built static
+# without zlib and run under qemu-user: Debian's gcc-aarch64-linux-gnu, qemu-user-static.
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+QEMU_AARCH64 ?= qemu-aarch64-static
+$(BUILD)/test_gemm_neon: tests/gemm_only.c tests/test_gemm.c tests/runner.h groundup.h | $(BUILD)
+	$(AARCH64_CC) -O2 $(WARN) -Werror -std=c11 -static -DGU_NO_ZLIB -o $@ tests/gemm_only.c -lm -lpthread
+
+test-neon: $(BUILD)/test_gemm_neon
+	cd tests && GROUNDUP_GEMM_KERNEL=neon $(QEMU_AARCH64) ../$(BUILD)/test_gemm_neon
 
 # The same tests with the portable kernels only and no threads (GU_NO_SIMD, GU_NO_THREADS).
 $(BUILD)/test_main_nosimd: $(TEST_SRC) | $(BUILD)

@@ -1,20 +1,22 @@
 // bench/gemm.c - groundup's matmul beside OpenBLAS's cblas_sgemm, on this machine, now.
 // Build: make build/bench_gemm   (cc -O3 -march=native bench/gemm.c -lopenblas -lm -lz -lpthread)
-// Run:   ./build/bench_gemm [--quick] [--only SUBSTRING]
+// Run:   ./build/bench_gemm [--quick] [--only SUBSTRING] [--kernel NAME]
 //        about 85 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
+//        --kernel avx2 forces groundup's AVX2 kernel and OpenBLAS's (OPENBLAS_CORETYPE=Haswell,
+//        or the core OPENBLAS_CORETYPE names): the AVX2 table on an AVX-512 machine.
+//        --cpu-time: 1 thread only, timed by CPU time, for a machine busy with other jobs.
 //
-// First what the machine can do: the FMA peak (12 independent AVX-512 FMA chains per core)
-// and the read bandwidth (summing a 512 MiB array), on 1 and 2 threads. Then for each shape
-// and thread count, groundup and OpenBLAS are timed alternately in the same process (5
-// rounds of blocks) and the medians printed. "% limit" is the roofline time
-// max(flops / peak, bytes / bandwidth) over groundup's time: near 100% leaves nothing to
-// gain. OPENBLAS_CORETYPE can force OpenBLAS's weaker AVX2 kernels, so the program runs
-// itself again without it. Each result is checked against OpenBLAS's before timing.
+// First what the machine can do: the FMA peak of the instruction set groundup's kernel uses
+// (12 independent FMA chains per core) and the read bandwidth (summing a 512 MiB array), on
+// 1 and 2 threads. Then for each shape and thread count, groundup and OpenBLAS are timed
+// alternately in the same process (5 rounds of blocks) and the medians printed. "% limit" is
+// the roofline time max(flops / peak, bytes / bandwidth) over groundup's time: near 100%
+// leaves nothing to gain. Each result is checked against OpenBLAS's before timing. Runs on
+// any x86-64 (each probe only where the CPU has its instructions) and on aarch64.
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
 #include "bench.h"
 #include <cblas.h>
-#include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,42 +29,85 @@ char *openblas_get_corename(void);
 
 
 // ---- the machine's limits ----------------------------------------------------------------
+// The peak of the instruction set groundup's kernel uses: 12 independent FMA chains (enough
+// for 2 pipes of latency 4-6) of 512-bit vectors for "avx512", 256-bit for "avx2", 128-bit
+// NEON on aarch64, scalar otherwise. Each probe runs only where the CPU has it.
 #define PEAK_ITERS 20000000L
 typedef struct { double sink; const float *p; size_t n; double secs; } worker;
+static volatile float start[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};   // distinct and opaque: no chain merging
+static int peak_lanes = 1;   // floats per FMA of the probe that runs
 
-__attribute__((target("avx512f,fma"))) static void *fma_worker(void *arg) {
+// One probe body for every vector type: V the type, SET1 a broadcast, FMA x*m+a, ADD.
+#define FMA_PROBE(NAME, ATTR, V, SET1, FMA, ADD, FIRST) \
+ATTR static void *NAME(void *arg) { \
+    worker *w = (worker *)arg; \
+    V x[12], mul = SET1(0.9999999f), add = SET1(1e-7f), s; \
+    long i; \
+    int j; \
+    for (j = 0; j < 12; j++) x[j] = SET1(start[j]); \
+    for (i = 0; i < PEAK_ITERS; i++) { \
+        x[0] = FMA(x[0], mul, add); x[1] = FMA(x[1], mul, add); x[2] = FMA(x[2], mul, add); \
+        x[3] = FMA(x[3], mul, add); x[4] = FMA(x[4], mul, add); x[5] = FMA(x[5], mul, add); \
+        x[6] = FMA(x[6], mul, add); x[7] = FMA(x[7], mul, add); x[8] = FMA(x[8], mul, add); \
+        x[9] = FMA(x[9], mul, add); x[10] = FMA(x[10], mul, add); x[11] = FMA(x[11], mul, add); \
+    } \
+    s = x[0]; \
+    for (j = 1; j < 12; j++) s = ADD(s, x[j]); \
+    w->sink = FIRST(s); \
+    return NULL; \
+}
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+FMA_PROBE(fma_worker_avx512, __attribute__((target("avx512f,fma"))), __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps, _mm512_reduce_add_ps)
+#define AVX2_FIRST(v) _mm_cvtss_f32(_mm256_castps256_ps128(v))
+FMA_PROBE(fma_worker_avx2, __attribute__((target("avx2,fma"))), __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps, AVX2_FIRST)
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define NEON_FMA(x, m, a) vfmaq_f32(a, x, m)
+FMA_PROBE(fma_worker_neon, , float32x4_t, vdupq_n_f32, NEON_FMA, vaddq_f32, vaddvq_f32)
+#endif
+#define SCALAR_FMA(x, m, a) ((x) * (m) + (a))
+#define SCALAR_SAME(v) (v)
+#define SCALAR_ADD(x, y) ((x) + (y))
+FMA_PROBE(fma_worker_scalar, , float, SCALAR_SAME, SCALAR_FMA, SCALAR_ADD, SCALAR_SAME)
+
+static void *(*fma_worker_for(const char *kernel))(void *) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (strcmp(kernel, "avx512") == 0 && __builtin_cpu_supports("avx512f")) { peak_lanes = 16; return fma_worker_avx512; }
+    if (strcmp(kernel, "avx2") == 0 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { peak_lanes = 8; return fma_worker_avx2; }
+#elif defined(__aarch64__)
+    if (strcmp(kernel, "neon") == 0) { peak_lanes = 4; return fma_worker_neon; }
+#endif
+    (void)kernel;
+    peak_lanes = 1;
+    return fma_worker_scalar;
+}
+
+// Reads p[0, n) with four independent sums (plain C: compilers vectorize it for this CPU).
+static void *read_worker(void *arg) {
     worker *w = (worker *)arg;
-    static volatile float start[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};   // distinct and opaque:
-    __m512 x0 = _mm512_set1_ps(start[0]), x1 = _mm512_set1_ps(start[1]), x2 = _mm512_set1_ps(start[2]);  // no chain merging
-    __m512 x3 = _mm512_set1_ps(start[3]), x4 = _mm512_set1_ps(start[4]), x5 = _mm512_set1_ps(start[5]);
-    __m512 x6 = _mm512_set1_ps(start[6]), x7 = _mm512_set1_ps(start[7]), x8 = _mm512_set1_ps(start[8]);
-    __m512 x9 = _mm512_set1_ps(start[9]), x10 = _mm512_set1_ps(start[10]), x11 = _mm512_set1_ps(start[11]);
-    __m512 mul = _mm512_set1_ps(0.9999999f), add = _mm512_set1_ps(1e-7f);
-    long i;
-    for (i = 0; i < PEAK_ITERS; i++) {   // 12 independent chains: latency 4 x 2 pipes covered
-        x0 = _mm512_fmadd_ps(x0, mul, add); x1 = _mm512_fmadd_ps(x1, mul, add); x2 = _mm512_fmadd_ps(x2, mul, add);
-        x3 = _mm512_fmadd_ps(x3, mul, add); x4 = _mm512_fmadd_ps(x4, mul, add); x5 = _mm512_fmadd_ps(x5, mul, add);
-        x6 = _mm512_fmadd_ps(x6, mul, add); x7 = _mm512_fmadd_ps(x7, mul, add); x8 = _mm512_fmadd_ps(x8, mul, add);
-        x9 = _mm512_fmadd_ps(x9, mul, add); x10 = _mm512_fmadd_ps(x10, mul, add); x11 = _mm512_fmadd_ps(x11, mul, add);
-    }
-    x0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(x0, x1), _mm512_add_ps(x2, x3)), _mm512_add_ps(_mm512_add_ps(x4, x5), _mm512_add_ps(x6, x7)));
-    x0 = _mm512_add_ps(x0, _mm512_add_ps(_mm512_add_ps(x8, x9), _mm512_add_ps(x10, x11)));
-    w->sink = _mm512_reduce_add_ps(x0);
+    float s[4][16] = {{0}};
+    size_t i;
+    int j, q;
+    for (i = 0; i + 64 <= w->n; i += 64)
+        for (q = 0; q < 4; q++)
+            for (j = 0; j < 16; j++) s[q][j] += w->p[i + 16 * q + j];
+    for (q = 1; q < 4; q++)
+        for (j = 0; j < 16; j++) s[0][j] += s[q][j];
+    w->sink = s[0][0] + s[0][15];
     return NULL;
 }
 
-__attribute__((target("avx512f"))) static void *read_worker(void *arg) {
-    worker *w = (worker *)arg;
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    size_t i;
-    for (i = 0; i + 64 <= w->n; i += 64) {
-        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(w->p + i));
-        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(w->p + i + 16));
-        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(w->p + i + 32));
-        s3 = _mm512_add_ps(s3, _mm512_loadu_ps(w->p + i + 48));
-    }
-    w->sink = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-    return NULL;
+// --cpu-time: time by the CPU time of the calling thread, not the wall clock, for a machine
+// shared with other busy jobs (what they take of the core then does not count). Only the
+// 1-thread rows: both libraries run a 1-thread product on the calling thread.
+static int cpu_time = 0;
+static double tnow(void) {
+    struct timespec ts;
+    if (!cpu_time) return now();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 // Runs fn on nt threads over equal parts of p[0, n); returns the wall time.
@@ -72,21 +117,22 @@ static double run_workers(void *(*fn)(void *), int nt, const float *p, size_t n)
     double t0;
     int i;
     for (i = 0; i < nt; i++) { w[i].p = p ? p + n / (size_t)nt * (size_t)i : NULL; w[i].n = n / (size_t)nt; }
-    t0 = now();
+    t0 = tnow();
     for (i = 1; i < nt; i++) pthread_create(&th[i], NULL, fn, &w[i]);
     fn(&w[0]);
     for (i = 1; i < nt; i++) pthread_join(th[i], NULL);
-    return now() - t0;
+    return tnow() - t0;
 }
 
 static double peak_gflops(int nt) {
+    void *(*fn)(void *) = fma_worker_for(gu_gemm_kernel());
     double best = 1e30;
     int r;
     for (r = 0; r < 3; r++) {
-        double t = run_workers(fma_worker, nt, NULL, 0);
+        double t = run_workers(fn, nt, NULL, 0);
         if (t < best) best = t;
     }
-    return (double)nt * PEAK_ITERS * 12 * 16 * 2 / best / 1e9;
+    return (double)nt * PEAK_ITERS * 12 * peak_lanes * 2 / best / 1e9;
 }
 
 static double read_gbps(int nt, const float *p, size_t n) {
@@ -117,32 +163,52 @@ int main(int argc, char **argv) {
     };
     int quick = 0, ai;
     const char *only = NULL;   // --only SUBSTRING: the shapes whose name or dims contain it
+    const char *kernel = NULL; // --kernel NAME: groundup's kernel, and OpenBLAS's of the same ISA
     double budget;
     for (ai = 1; ai < argc; ai++) {
         if (strcmp(argv[ai], "--quick") == 0) quick = 1;
         else if (strcmp(argv[ai], "--only") == 0 && ai + 1 < argc) only = argv[++ai];
-        else { fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING]\n", argv[0]); return 2; }
+        else if (strcmp(argv[ai], "--kernel") == 0 && ai + 1 < argc) kernel = argv[++ai];
+        else if (strcmp(argv[ai], "--cpu-time") == 0) cpu_time = 1;
+        else { fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] [--kernel avx512|avx2|neon|portable] [--cpu-time]\n", argv[0]); return 2; }
     }
     budget = quick ? 0.25 : 1.0;   // seconds of timing per row and library
+    // OpenBLAS picks its kernels from OPENBLAS_CORETYPE when the library is loaded, before
+    // main: to change it, the program runs itself again with the variable set. --kernel avx2
+    // wants OpenBLAS's AVX2 kernels too (Haswell's, unless OPENBLAS_CORETYPE names another,
+    // such as Zen); without --kernel, OpenBLAS runs its best kernels for this CPU.
+    {
+        const char *want = NULL, *have = getenv("OPENBLAS_CORETYPE");
+        if (kernel && strcmp(kernel, "avx2") == 0) want = have && have[0] ? have : "Haswell";
+        if (want ? !have || strcmp(have, want) != 0 : have != NULL) {
+            if (want) setenv("OPENBLAS_CORETYPE", want, 1);
+            else unsetenv("OPENBLAS_CORETYPE");
+            fprintf(stderr, "bench_gemm: running again with OPENBLAS_CORETYPE %s\n", want ? want : "unset");
+            execv("/proc/self/exe", argv);
+            perror("execv");   // could not: go on, and say so in the table header
+        }
+    }
+    if (kernel && gu_gemm_set_kernel(kernel) != 0) { fprintf(stderr, "bench_gemm: %s\n", gu_error()); return 2; }
     double peak[3], bw[3];
     size_t nbw = (size_t)512 << 20 >> 2;
     float *big;
     int s, nt;
-    if (getenv("OPENBLAS_CORETYPE")) {   // OpenBLAS reads it when loaded: start again without it
-        fprintf(stderr, "bench_gemm: OPENBLAS_CORETYPE=%s set; running again without it\n", getenv("OPENBLAS_CORETYPE"));
-        unsetenv("OPENBLAS_CORETYPE");
-        execv("/proc/self/exe", argv);
-        perror("execv");   // could not: go on, and say so in the table header
-    }
     big = (float *)malloc(nbw * sizeof(float));
     for (size_t i = 0; i < nbw; i++) big[i] = (float)(i & 1023);
-    for (nt = 1; nt <= 2; nt++) { peak[nt] = peak_gflops(nt); bw[nt] = read_gbps(nt, big, nbw); }
+    peak[2] = bw[2] = 0;
+    for (nt = 1; nt <= (cpu_time ? 1 : 2); nt++) { peak[nt] = peak_gflops(nt); bw[nt] = read_gbps(nt, big, nbw); }
     free(big);
-    printf("machine: %ld online CPUs; FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
-           sysconf(_SC_NPROCESSORS_ONLN), peak[1], peak[2], bw[1], bw[2]);
+    if (cpu_time)
+        printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread); read bandwidth %.1f GB/s (1)\n",
+               sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar",
+               peak[1], bw[1]);
+    else
+        printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
+               sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar", peak[1], peak[2], bw[1], bw[2]);
     printf("groundup kernel %s; OpenBLAS %s, core %s%s\n", gu_gemm_kernel(), openblas_get_config(), openblas_get_corename(),
-           getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set!)" : "");
-    printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs\n\n");
+           getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set)" : "");
+    printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs%s\n\n",
+           cpu_time ? "; timed by the calling thread's CPU time (1 thread only)" : "");
     printf("| %-14s | %-16s | thr | groundup GFLOP/s | OpenBLAS GFLOP/s | ratio | groundup time | %% limit (bound) |\n", "shape", "m x n x k");
     printf("|----------------|------------------|-----|------------------|------------------|-------|---------------|-----------------|\n");
     for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++) {
@@ -161,7 +227,7 @@ int main(int argc, char **argv) {
         c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
         for (i = 0; i < m * k; i++) a[i] = frand(&seed);
         for (i = 0; i < k * n; i++) b[i] = frand(&seed);
-        for (nt = 1; nt <= 2; nt++) {
+        for (nt = 1; nt <= (cpu_time ? 1 : 2); nt++) {
             double tg[4000], tb[4000], t0, one, maxdiff = 0, mg, mb, limit;
             int reps, r, inner, j;
             gu_set_num_threads(nt);
@@ -177,9 +243,9 @@ int main(int argc, char **argv) {
                 printf("| %-14s | groundup and OpenBLAS differ by %g: not timed\n", sh->name, maxdiff);
                 continue;
             }
-            t0 = now();
+            t0 = tnow();
             gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
-            one = now() - t0;
+            one = tnow() - t0;
             inner = one < 1e-3 ? (int)(1e-3 / (one > 1e-7 ? one : 1e-7)) + 1 : 1;   // samples of >= ~1 ms
             reps = (int)(budget / (one * inner + 1e-9));
             if (reps < 5) reps = 5;
@@ -191,16 +257,16 @@ int main(int argc, char **argv) {
                 int blk = reps / 5 > 0 ? reps / 5 : 1, q;
                 if (nt > 1) usleep(150000);
                 for (q = 0; q < blk && r + q < reps; q++) {
-                    t0 = now();
+                    t0 = tnow();
                     for (j = 0; j < inner; j++) gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n);
-                    tg[r + q] = (now() - t0) / inner;
+                    tg[r + q] = (tnow() - t0) / inner;
                 }
                 if (nt > 1) usleep(150000);
                 for (q = 0; q < blk && r + q < reps; q++) {
-                    t0 = now();
+                    t0 = tnow();
                     for (j = 0; j < inner; j++)
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1, a, (int)k, b, (int)n, 0, c2, (int)n);
-                    tb[r + q] = (now() - t0) / inner;
+                    tb[r + q] = (tnow() - t0) / inner;
                 }
                 r += q;
             }

@@ -15,7 +15,8 @@ static float tg__rand(void) {   // xorshift64, uniform in [-1, 1)
     return (float)((double)(tg__state >> 40) / (double)(1 << 23) - 1.0);
 }
 
-static const char *const tg__kernels[] = {"avx512", "avx2", "portable"};
+static const char *const tg__kernels[] = {"avx512", "avx2", "neon", "portable"};
+#define TG__NKERNELS ((int)(sizeof tg__kernels / sizeof tg__kernels[0]))
 
 // Switches to kernel `name`; 0 when this build or CPU lacks it, which is expected (a CPU
 // without AVX-512, a GU_NO_SIMD build): said once per kernel, then its checks are skipped.
@@ -106,7 +107,7 @@ static const float tg__betas[] = {0.0f, 1.0f, 1.3f};
 static void test_gemm_netlib_all_kernels(void) {
     int kern, im, in, ik, t, ab, fails = 0, runs = 0;
     const char tr[2] = {'N', 'T'};
-    for (kern = 0; kern < 3; kern++) {
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
         if (!tg__use_kernel(tg__kernels[kern])) continue;
         for (im = 0; im < TG_NSIZES; im++)
             for (in = 0; in < TG_NSIZES; in++) {
@@ -128,7 +129,7 @@ static void test_gemm_netlib_all_kernels(void) {
                         }
     }
     // every edge tile: m and n through two register tiles of each kernel, k across a block
-    for (kern = 0; kern < 3; kern++) {
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
         int64_t m, n;
         if (!tg__use_kernel(tg__kernels[kern])) continue;
         for (m = 1; m <= 30; m++)
@@ -167,7 +168,7 @@ static int tg__same_bits_1_2(char ta, char tb, int64_t m, int64_t n, int64_t k) 
 static void test_gemm_threads_small_blocks(void) {
     static const int64_t shapes[][3] = {{200, 150, 130}, {331, 97, 251}, {150, 40, 300}, {20, 300, 130}, {50, 200, 100}};
     int kern, s, t, pass, saved = gu_get_num_threads(), fails = 0, runs = 0;
-    for (kern = 0; kern < 3; kern++) {
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
         gu__gemm_kernel *kr, keep;
         if (!tg__use_kernel(tg__kernels[kern])) continue;
         kr = (gu__gemm_kernel *)gu__kernel();
@@ -212,7 +213,7 @@ static void test_gemm_rows_dot_tail(void) {
     static const int64_t ms[] = {32, 119, 121, 250};
     static const int64_t ks[] = {1, 15, 16, 17, 64, 301};
     int kern, in, im, ik, fails = 0, runs = 0, saved = gu_get_num_threads();
-    for (kern = 0; kern < 3; kern++) {
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
         if (!tg__use_kernel(tg__kernels[kern])) continue;
         for (in = 0; in < (int)(sizeof ns / sizeof ns[0]); in++)
             for (im = 0; im < (int)(sizeof ms / sizeof ms[0]); im++)
@@ -240,7 +241,7 @@ static void test_gemm_threads_same_bits(void) {
                                         {20, 4200, 30}, {700, 65, 520}};
     static const char trs[][2] = {{'N', 'N'}, {'T', 'N'}, {'N', 'T'}, {'T', 'T'}};
     int kern, s, t, saved = gu_get_num_threads();
-    for (kern = 0; kern < 3; kern++) {
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
         if (!tg__use_kernel(tg__kernels[kern])) continue;
         for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
             for (t = 0; t < 4; t++) {
@@ -424,12 +425,38 @@ static void test_matmul_errors(void) {
     gu_free(&a); gu_free(&b); gu_free(&c); gu_free(&d); gu_free(&o); gu_free(&li); gu_free(&sc);
 }
 
+// 'C' and 'c' (conjugate transpose) are 'T' for real matrices, as Reference-LAPACK's sblat3
+// and CBLAS's c_sblat3 expect: within the netlib bound, and the same bits as 'T'.
+static void test_gemm_conj_trans(void) {
+    static const int64_t shapes[][3] = {{5, 10, 784}, {37, 29, 41}, {130, 70, 300}};
+    static const char pairs[][2] = {{'C', 'N'}, {'N', 'C'}, {'c', 'c'}, {'C', 't'}};
+    int s, q, fails = 0;
+    for (s = 0; s < 3; s++)
+        for (q = 0; q < 4; q++) {
+            int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], i;
+            char ta = pairs[q][0], tb = pairs[q][1];
+            int at = ta != 'N', bt = tb != 'N';
+            float *a = (float *)malloc(sizeof(float) * (size_t)(m * k)), *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+            float *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n)), *c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+            for (i = 0; i < m * k; i++) a[i] = tg__rand();
+            for (i = 0; i < k * n; i++) b[i] = tg__rand();
+            for (i = 0; i < m * n; i++) c1[i] = c2[i] = tg__rand();
+            CHECK(gu_sgemm(ta, tb, m, n, k, 0.5f, a, at ? m : k, b, bt ? k : n, 1.5f, c1, n) == 0);
+            CHECK(gu_sgemm(at ? 'T' : 'N', bt ? 'T' : 'N', m, n, k, 0.5f, a, at ? m : k, b, bt ? k : n, 1.5f, c2, n) == 0);
+            if (memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) != 0) fails++;
+            if (!tg__check_one(ta, tb, m, n, k, 0.7f, 1.3f)) fails++;
+            CHECK(gu_sgemm_ref(ta, tb, m, n, k, 0.5f, a, at ? m : k, b, bt ? k : n, 1.5f, c1, n) == 0);
+            free(a); free(b); free(c1); free(c2);
+        }
+    CHECKF(fails == 0, "%d products with 'C' differ from 'T'", fails);
+}
+
 static void test_gemm_bad_args(void) {
     float a[64] = {0}, b[64] = {0}, c[64] = {0};
     CHECK(gu_sgemm('N', 'N', -1, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "negative") != NULL);
     CHECK(gu_sgemm('N', 'N', 2, 2, -3, 1, a, 2, b, 2, 0, c, 2) == -1);
     CHECK(gu_sgemm('X', 'N', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "transa") != NULL);
-    CHECK(gu_sgemm('N', 'C', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "transb") != NULL);
+    CHECK(gu_sgemm('N', 'Z', 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == -1 && strstr(gu_error(), "transb") != NULL);
     CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 3, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "lda 3") != NULL);
     CHECK(gu_sgemm('T', 'N', 2, 3, 4, 1, a, 1, b, 3, 0, c, 3) == -1 && strstr(gu_error(), "lda 1") != NULL);
     CHECK(gu_sgemm('N', 'N', 2, 3, 4, 1, a, 4, b, 2, 0, c, 3) == -1 && strstr(gu_error(), "ldb 2") != NULL);
@@ -467,6 +494,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_bad_args);
     RUN(test_gemm_ref_agrees);
     RUN(test_gemm_netlib_all_kernels);
+    RUN(test_gemm_conj_trans);
     RUN(test_gemm_threads_same_bits);
     RUN(test_gemm_threads_small_blocks);
     RUN(test_gemm_rows_dot_tail);
