@@ -1082,9 +1082,13 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 #if defined(__GNUC__) || defined(__clang__)
 #define GU__UNUSED __attribute__((unused))
 #define GU__PRINTF(a, b) __attribute__((format(printf, a, b)))
+// GU__COLD: printing, plotting and the loaders run once per program, not per element: gcc
+// optimises them for size, which keeps the compile of the implementation shorter.
+#define GU__COLD __attribute__((cold))
 #else
 #define GU__UNUSED
 #define GU__PRINTF(a, b)
+#define GU__COLD
 #endif
 
 #ifdef GROUNDUP_STATIC
@@ -2257,7 +2261,7 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
 // rows wrap at linewidth; big tensors show edgeitems at each end with "...".
 static gu_printopts gu__popts;  // zero: defaults
 
-static gu_printopts gu__popts_filled(void) {
+GU__COLD static gu_printopts gu__popts_filled(void) {
     gu_printopts o = gu__popts;
     if (o.precision == 0) o.precision = 4;
     if (o.precision == GU_PRECISION_0) o.precision = 0;
@@ -2266,7 +2270,7 @@ static gu_printopts gu__popts_filled(void) {
     if (o.linewidth <= 0) o.linewidth = 80;
     return o;
 }
-GU__DEF int gu_set_printoptions(gu_printopts opts) {
+GU__COLD GU__DEF int gu_set_printoptions(gu_printopts opts) {
     if (opts.precision < GU_PRECISION_0 || opts.precision > GU_PRECISION_MAX) {
         gu__seterr("set_printoptions: precision %d is out of range (0 to %d; GU_PRECISION_0 for none)", opts.precision, GU_PRECISION_MAX);
         return -1;
@@ -2278,10 +2282,10 @@ GU__DEF int gu_set_printoptions(gu_printopts opts) {
     gu__popts = opts;
     return 0;
 }
-GU__DEF gu_printopts gu_get_printoptions(void) { return gu__popts_filled(); }
+GU__COLD GU__DEF gu_printopts gu_get_printoptions(void) { return gu__popts_filled(); }
 
 typedef struct gu__sb { char *p; size_t len, cap; int failed; } gu__sb;
-static void gu__sb_put(gu__sb *b, const char *s, size_t n) {
+GU__COLD static void gu__sb_put(gu__sb *b, const char *s, size_t n) {
     if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 256;
@@ -2296,8 +2300,8 @@ static void gu__sb_put(gu__sb *b, const char *s, size_t n) {
     b->len += n;
     b->p[b->len] = 0;
 }
-static void gu__sb_puts(gu__sb *b, const char *s) { gu__sb_put(b, s, strlen(s)); }
-static void gu__sb_spaces(gu__sb *b, int n) { while (n-- > 0) gu__sb_put(b, " ", 1); }
+GU__COLD static void gu__sb_puts(gu__sb *b, const char *s) { gu__sb_put(b, s, strlen(s)); }
+GU__COLD static void gu__sb_spaces(gu__sb *b, int n) { while (n-- > 0) gu__sb_put(b, " ", 1); }
 
 typedef struct gu__fmt {
     gu_printopts o;
@@ -2310,7 +2314,7 @@ typedef struct gu__fmt {
 // One element as the printer sees it: the float32 value as a double (as Python's float()
 // of it), the integer dtypes exactly as int64 (a double would round beyond 2^53).
 typedef struct gu__pval { double d; int64_t i; } gu__pval;
-static gu__pval gu__pload(gu_dtype dt, const void *p, int64_t pos) {
+GU__COLD static gu__pval gu__pload(gu_dtype dt, const void *p, int64_t pos) {
     gu__pval v;
     v.d = dt == GU_FLOAT32 ? (double)((const float *)p)[pos] : 0.0;
     v.i = dt == GU_FLOAT32 ? 0 : gu__load_i64(dt, p, pos);
@@ -2320,7 +2324,7 @@ static gu__pval gu__pload(gu_dtype dt, const void *p, int64_t pos) {
 // Formats v into out (cap bytes, cap >= 64 holds every integer and a float at precision
 // <= 40 in fixed mode below 1e8 or in sci mode); returns the length it needs, which may be
 // more than cap (then the caller grows its buffer, as gu__put_elem does).
-static int gu__fmt_value(const gu__fmt *f, gu__pval v, char *out, size_t cap) {
+GU__COLD static int gu__fmt_value(const gu__fmt *f, gu__pval v, char *out, size_t cap) {
     if (f->dtype == GU_BOOL) return snprintf(out, cap, "%s", v.i ? "True" : "False");
     if (f->dtype != GU_FLOAT32) return snprintf(out, cap, "%" PRId64, v.i);
     if (v.d != v.d) return snprintf(out, cap, "nan");
@@ -2331,14 +2335,14 @@ static int gu__fmt_value(const gu__fmt *f, gu__pval v, char *out, size_t cap) {
 }
 // The width of v's text, without keeping it (float32 at a large precision can need
 // hundreds of characters: FLT_MAX is 39 digits before the point).
-static int gu__fmt_len(const gu__fmt *f, gu__pval v) {
+GU__COLD static int gu__fmt_len(const gu__fmt *f, gu__pval v) {
     char buf[8];
     return gu__fmt_value(f, v, buf, sizeof buf);
 }
 
 // Visits the elements that the printout will show (all, or the summarised edges).
 typedef void (*gu__visit_fn)(void *ctx, gu__pval v);
-static void gu__visit_shown(gu_tensor t, int summarize, const gu_printopts *o, gu__visit_fn fn, void *ctx) {
+GU__COLD static void gu__visit_shown(gu_tensor t, int summarize, const gu_printopts *o, gu__visit_fn fn, void *ctx) {
     int64_t i, n;
     if (t.ndim == 0) { fn(ctx, gu__pload(t.dtype, t.base, t.offset)); return; }
     n = t.shape[0];
@@ -2348,7 +2352,7 @@ static void gu__visit_shown(gu_tensor t, int summarize, const gu_printopts *o, g
         else gu__visit_shown(gu_select(t, 0, i), summarize, o, fn, ctx);
     }
 }
-static void gu__fmt_scan(void *ctx, gu__pval p) {
+GU__COLD static void gu__fmt_scan(void *ctx, gu__pval p) {
     gu__fmt *f = (gu__fmt *)ctx;
     double v = p.d;
     if (f->dtype != GU_FLOAT32) {
@@ -2362,7 +2366,7 @@ static void gu__fmt_scan(void *ctx, gu__pval p) {
     if (fabs(v) > f->amax) f->amax = fabs(v);
     if (v != ceil(v)) f->int_mode = 0;
 }
-static void gu__fmt_width(void *ctx, gu__pval v) {
+GU__COLD static void gu__fmt_width(void *ctx, gu__pval v) {
     gu__fmt *f = (gu__fmt *)ctx;
     int w;
     if (v.d != v.d || isinf(v.d) || v.d == 0) return;
@@ -2375,7 +2379,7 @@ static void gu__fmt_width(void *ctx, gu__pval v) {
 // when there is such a value (all zeros, NaN or inf print as "0." even with sci_mode on).
 // int_mode survives a forced sci_mode off: [1., 1e9] then prints "1000000000." padded to
 // the width of "1.0000e+09".
-static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
+GU__COLD static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
     memset(f, 0, sizeof *f);
     f->o = gu__popts_filled();
     f->dtype = t.dtype;
@@ -2393,7 +2397,7 @@ static void gu__fmt_init(gu__fmt *f, gu_tensor t, int summarize) {
     }
 }
 
-static void gu__put_elem(gu__sb *b, const gu__fmt *f, gu__pval v) {
+GU__COLD static void gu__put_elem(gu__sb *b, const gu__fmt *f, gu__pval v) {
     char buf[128];
     int w = gu__fmt_value(f, v, buf, sizeof buf);
     gu__sb_spaces(b, f->max_width - w);
@@ -2407,7 +2411,7 @@ static void gu__put_elem(gu__sb *b, const gu__fmt *f, gu__pval v) {
     }
 }
 
-static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, const gu__fmt *f) {
+GU__COLD static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, const gu__fmt *f) {
     const gu_printopts *o = &f->o;
     int64_t i, n;
     if (t.ndim == 0) { gu__put_elem(b, f, gu__pload(t.dtype, t.base, t.offset)); return; }
@@ -2443,7 +2447,7 @@ static void gu__tensor_str(gu__sb *b, gu_tensor t, int indent, int summarize, co
     gu__sb_puts(b, "]");
 }
 
-GU__DEF char *gu_repr(gu_tensor t) {
+GU__COLD GU__DEF char *gu_repr(gu_tensor t) {
     gu__sb b = {0, 0, 0, 0};
     const char *suffixes[2];
     char sbuf[2][200];
@@ -2501,7 +2505,7 @@ GU__DEF char *gu_repr(gu_tensor t) {
     return b.p;
 }
 
-GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
+GU__COLD GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
     char *s;
     int rc;
     if (!f) { gu__seterr("fprint: FILE is NULL"); return -1; }
@@ -2511,7 +2515,7 @@ GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
     GU_FREE(s);
     return rc;
 }
-GU__DEF int gu_print(gu_tensor t) { return gu_fprint(stdout, t); }
+GU__COLD GU__DEF int gu_print(gu_tensor t) { return gu_fprint(stdout, t); }
 
 // >>ops ------------------------------------------------------------------------------------
 // How an elementwise op runs:
@@ -2736,31 +2740,39 @@ static int64_t gu__ipow(int64_t base, int64_t e) {
 // Wrapping int64 arithmetic through uint64 (signed overflow is undefined in C).
 #define GU__WRAP(x, OP, y) ((int64_t)((uint64_t)(x) OP (uint64_t)(y)))
 
+// The integer, uint8 and bool kernels are one plain loop each: the blocked loop is for the
+// float32 ones that the lesson runs on big tensors, and 39 blocked copies of the rest cost
+// about a fifth of a second of every compile of the implementation for little use.
+#define GU__BKS(NAME, T, R, EXPR) \
+static void NAME(int64_t n, const void *pa, int sa, const void *pb, int sb, void *po) { \
+    const T *a = (const T *)pa; const T *b = (const T *)pb; R *o = (R *)po; int64_t i; T x, y; \
+    for (i = 0; i < n; i++) { x = a[i * sa]; y = b[i * sb]; o[i] = (R)(EXPR); } \
+}
 GU__BK(gu__k_add_f32, float, float, x + y)
-GU__BK(gu__k_add_i64, int64_t, int64_t, GU__WRAP(x, +, y))
-GU__BK(gu__k_add_u8, uint8_t, uint8_t, x + y)
-GU__BK(gu__k_add_b, uint8_t, uint8_t, x | y)
+GU__BKS(gu__k_add_i64, int64_t, int64_t, GU__WRAP(x, +, y))
+GU__BKS(gu__k_add_u8, uint8_t, uint8_t, x + y)
+GU__BKS(gu__k_add_b, uint8_t, uint8_t, x | y)
 GU__BK(gu__k_sub_f32, float, float, x - y)
-GU__BK(gu__k_sub_i64, int64_t, int64_t, GU__WRAP(x, -, y))
-GU__BK(gu__k_sub_u8, uint8_t, uint8_t, x - y)
+GU__BKS(gu__k_sub_i64, int64_t, int64_t, GU__WRAP(x, -, y))
+GU__BKS(gu__k_sub_u8, uint8_t, uint8_t, x - y)
 GU__BK(gu__k_mul_f32, float, float, x * y)
-GU__BK(gu__k_mul_i64, int64_t, int64_t, GU__WRAP(x, *, y))
-GU__BK(gu__k_mul_u8, uint8_t, uint8_t, x * y)
-GU__BK(gu__k_mul_b, uint8_t, uint8_t, x & y)
+GU__BKS(gu__k_mul_i64, int64_t, int64_t, GU__WRAP(x, *, y))
+GU__BKS(gu__k_mul_u8, uint8_t, uint8_t, x * y)
+GU__BKS(gu__k_mul_b, uint8_t, uint8_t, x & y)
 GU__BK(gu__k_div_f32, float, float, x / y)
 GU__BK(gu__k_pow_f32, float, float, powf(x, y))
-GU__BK(gu__k_pow_i64, int64_t, int64_t, gu__ipow(x, y))
-GU__BK(gu__k_pow_u8, uint8_t, uint8_t, gu__ipow(x, y))
+GU__BKS(gu__k_pow_i64, int64_t, int64_t, gu__ipow(x, y))
+GU__BKS(gu__k_pow_u8, uint8_t, uint8_t, gu__ipow(x, y))
 GU__BK(gu__k_max_f32, float, float, GU__FMAX(x, y))
-GU__BK(gu__k_max_i64, int64_t, int64_t, x > y ? x : y)
-GU__BK(gu__k_max_u8, uint8_t, uint8_t, x > y ? x : y)
+GU__BKS(gu__k_max_i64, int64_t, int64_t, x > y ? x : y)
+GU__BKS(gu__k_max_u8, uint8_t, uint8_t, x > y ? x : y)
 GU__BK(gu__k_min_f32, float, float, GU__FMIN(x, y))
-GU__BK(gu__k_min_i64, int64_t, int64_t, x < y ? x : y)
-GU__BK(gu__k_min_u8, uint8_t, uint8_t, x < y ? x : y)
+GU__BKS(gu__k_min_i64, int64_t, int64_t, x < y ? x : y)
+GU__BKS(gu__k_min_u8, uint8_t, uint8_t, x < y ? x : y)
 #define GU__CMP_KERNELS(OPN, OP) \
     GU__BK(gu__k_##OPN##_f32, float, uint8_t, x OP y) \
-    GU__BK(gu__k_##OPN##_i64, int64_t, uint8_t, x OP y) \
-    GU__BK(gu__k_##OPN##_u8, uint8_t, uint8_t, x OP y)
+    GU__BKS(gu__k_##OPN##_i64, int64_t, uint8_t, x OP y) \
+    GU__BKS(gu__k_##OPN##_u8, uint8_t, uint8_t, x OP y)
 GU__CMP_KERNELS(gt, >)
 GU__CMP_KERNELS(lt, <)
 GU__CMP_KERNELS(ge, >=)
@@ -2770,8 +2782,8 @@ GU__CMP_KERNELS(ne, !=)
 #undef GU__CMP_KERNELS
 #define GU__LOGIC_KERNELS(OPN, OP) \
     GU__BK(gu__k_##OPN##_f32, float, uint8_t, (x != 0) OP (y != 0)) \
-    GU__BK(gu__k_##OPN##_i64, int64_t, uint8_t, (x != 0) OP (y != 0)) \
-    GU__BK(gu__k_##OPN##_u8, uint8_t, uint8_t, (x != 0) OP (y != 0))
+    GU__BKS(gu__k_##OPN##_i64, int64_t, uint8_t, (x != 0) OP (y != 0)) \
+    GU__BKS(gu__k_##OPN##_u8, uint8_t, uint8_t, (x != 0) OP (y != 0))
 GU__LOGIC_KERNELS(land, &)
 GU__LOGIC_KERNELS(lor, |)
 #undef GU__LOGIC_KERNELS
@@ -2830,18 +2842,24 @@ static void NAME(int64_t n, const void *pa, int sa, void *po) { \
         for (; i < n; i++) o[i] = v; \
     } \
 }
+// The integer and uint8 ones: one plain loop each, as the binary ones.
+#define GU__UKS(NAME, T, R, EXPR) \
+static void NAME(int64_t n, const void *pa, int sa, void *po) { \
+    const T *a = (const T *)pa; R *o = (R *)po; int64_t i; T x; \
+    for (i = 0; i < n; i++) { x = a[i * sa]; o[i] = (R)(EXPR); } \
+}
 GU__UK(gu__k_neg_f32, float, float, -x)
-GU__UK(gu__k_neg_i64, int64_t, int64_t, GU__WRAP(0, -, x))
-GU__UK(gu__k_neg_u8, uint8_t, uint8_t, 0 - x)
+GU__UKS(gu__k_neg_i64, int64_t, int64_t, GU__WRAP(0, -, x))
+GU__UKS(gu__k_neg_u8, uint8_t, uint8_t, 0 - x)
 GU__UK(gu__k_abs_f32, float, float, fabsf(x))
-GU__UK(gu__k_abs_i64, int64_t, int64_t, x < 0 ? GU__WRAP(0, -, x) : x)
-GU__UK(gu__k_abs_u8, uint8_t, uint8_t, x)
+GU__UKS(gu__k_abs_i64, int64_t, int64_t, x < 0 ? GU__WRAP(0, -, x) : x)
+GU__UKS(gu__k_abs_u8, uint8_t, uint8_t, x)
 GU__UK(gu__k_sqrt_f32, float, float, sqrtf(x))
 GU__UK(gu__k_exp_f32, float, float, expf(x))
 GU__UK(gu__k_log_f32, float, float, logf(x))
 GU__UK(gu__k_not_f32, float, uint8_t, x == 0)
-GU__UK(gu__k_not_i64, int64_t, uint8_t, x == 0)
-GU__UK(gu__k_not_u8, uint8_t, uint8_t, x == 0)
+GU__UKS(gu__k_not_i64, int64_t, uint8_t, x == 0)
+GU__UKS(gu__k_not_u8, uint8_t, uint8_t, x == 0)
 
 typedef enum gu__unop { GU__NEG, GU__ABS, GU__SQRT, GU__EXP, GU__LOG, GU__LNOT, GU__NUNOPS } gu__unop;
 static const char *const gu__unop_names[GU__NUNOPS] = {"neg", "abs", "sqrt", "exp", "log", "logical_not"};
@@ -4322,13 +4340,13 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 #ifndef GU_NO_ZLIB
 #include <zlib.h>
 // zlib's state allocates through the hooks too (the PNG writer's deflate, the loaders' inflate)
-static GU__UNUSED voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
+GU__COLD static GU__UNUSED voidpf gu__zalloc(voidpf opaque, uInt items, uInt size) {
     int64_t n;
     (void)opaque;
     if (!gu__mul_ok((int64_t)items, (int64_t)size, &n)) return Z_NULL;
     return GU_MALLOC((size_t)n);
 }
-static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
+GU__COLD static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
     (void)opaque;
     GU_FREE(p);
 }
@@ -4352,12 +4370,12 @@ static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
 #define STBIW_FREE(p) gu__png_free(p)
 #define STBIW_ZLIB_COMPRESS gu__png_deflate
 static GU__TLS unsigned char *gu__png_zbuf;  // the compressor's output, until stb frees it
-static void gu__png_free(void *p) {
+GU__COLD static void gu__png_free(void *p) {
     if (p && p == (void *)gu__png_zbuf) gu__png_zbuf = NULL;
     GU_FREE(p);
 }
 // A zlib stream (RFC 1950) of data, or NULL when out of memory. quality: zlib's level.
-static unsigned char *gu__png_deflate(unsigned char *data, int n, int *out_len, int quality) {
+GU__COLD static unsigned char *gu__png_deflate(unsigned char *data, int n, int *out_len, int quality) {
     unsigned char *out;
 #ifndef GU_NO_ZLIB
     z_stream z;
@@ -4430,7 +4448,7 @@ static unsigned char *gu__png_deflate(unsigned char *data, int n, int *out_len, 
 // An RGB canvas, 3 bytes a pixel, row-major from the top.
 typedef struct gu__canvas { int w, h; unsigned char *px; } gu__canvas;
 
-static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
+GU__COLD static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
     int64_t bytes;
     // stb_image_write multiplies (w*comp+1)*h in int without a check: do it here.
     if (w <= 0 || h <= 0 || w > INT_MAX / 4 || (w * 3 + 1) > INT_MAX / h || !gu__mul_ok(w * 3, h, &bytes)) {
@@ -4447,7 +4465,7 @@ static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int64_t h) {
 
 #ifndef GROUNDUP_NO_PNG
 // Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
-static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
+GU__COLD static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
     int err = 0;
     if (fwrite(data, 1, n, f) != n) err = errno ? errno : EIO;
     if (fflush(f) != 0 && !err) err = errno ? errno : EIO;
@@ -4457,7 +4475,7 @@ static int gu__write_close(const char *op, const char *path, FILE *f, const void
     return -1;
 }
 // The same for a file descriptor.
-static int gu__write_close_fd(const char *op, const char *path, int fd, const void *data, size_t n) {
+GU__COLD static int gu__write_close_fd(const char *op, const char *path, int fd, const void *data, size_t n) {
     const char *p = (const char *)data;
     int err = 0;
     while (n > 0 && !err) {
@@ -4476,7 +4494,7 @@ static int gu__write_close_fd(const char *op, const char *path, int fd, const vo
 // written to a temporary file beside it, every write and the close checked, then renamed
 // over it, so a full disk leaves the old file (or none), never a truncated one. Anything
 // else that exists (a device such as /dev/null, a FIFO) is written in place, also checked.
-static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
+GU__COLD static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
     struct stat st;
     char *tmp;
     size_t plen;
@@ -4527,7 +4545,7 @@ static int gu__write_file(const char *op, const char *path, const void *data, si
 #ifndef GROUNDUP_NO_PNG
 // The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
 typedef struct gu__png_out { unsigned char *p; int n, oom; } gu__png_out;
-static void gu__png_take(void *ctx, void *data, int n) {
+GU__COLD static void gu__png_take(void *ctx, void *data, int n) {
     gu__png_out *o = (gu__png_out *)ctx;
     o->p = (unsigned char *)gu__malloc((size_t)n);
     if (!o->p) { o->oom = 1; return; }
@@ -4536,7 +4554,7 @@ static void gu__png_take(void *ctx, void *data, int n) {
 }
 #endif
 
-static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
+GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     int rc = -1;
 #ifndef GROUNDUP_NO_PNG
     if (!path) gu__seterr("%s: path is NULL", op);
@@ -4564,7 +4582,7 @@ static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     return rc;
 }
 // Blends colour rgb over pixel (x, y) with coverage a in [0, 1].
-static void gu__blend(gu__canvas *c, int x, int y, uint32_t rgb, float a) {
+GU__COLD static void gu__blend(gu__canvas *c, int x, int y, uint32_t rgb, float a) {
     unsigned char *p;
     int k;
     if (x < 0 || y < 0 || x >= c->w || y >= c->h || a <= 0) return;
@@ -4575,7 +4593,7 @@ static void gu__blend(gu__canvas *c, int x, int y, uint32_t rgb, float a) {
         p[k] = (unsigned char)(p[k] + (src - p[k]) * a + 0.5f);
     }
 }
-static void gu__fill(gu__canvas *c, int x0, int y0, int x1, int y1, uint32_t rgb) {  // [x0,x1) x [y0,y1)
+GU__COLD static void gu__fill(gu__canvas *c, int x0, int y0, int x1, int y1, uint32_t rgb) {  // [x0,x1) x [y0,y1)
     int x, y;
     for (y = y0; y < y1; y++)
         for (x = x0; x < x1; x++) gu__blend(c, x, y, rgb, 1.0f);
@@ -4685,8 +4703,8 @@ static const unsigned char gu__font[95][8] = {  // rows top to bottom, bit 4 = l
 #define GU__FONT_SCALE 2                        // 10 x 14 pixels, about matplotlib's 10 pt
 #define GU__GLYPH_ADV (6 * GU__FONT_SCALE)
 #define GU__GLYPH_H (7 * GU__FONT_SCALE)        // the cap height: what labels centre on
-static int gu__text_width(const char *s) { return (int)strlen(s) * GU__GLYPH_ADV - GU__FONT_SCALE; }
-static void gu__text(gu__canvas *c, int x, int y, const char *s, uint32_t rgb) {  // (x, y): top left
+GU__COLD static int gu__text_width(const char *s) { return (int)strlen(s) * GU__GLYPH_ADV - GU__FONT_SCALE; }
+GU__COLD static void gu__text(gu__canvas *c, int x, int y, const char *s, uint32_t rgb) {  // (x, y): top left
     for (; *s; s++, x += GU__GLYPH_ADV) {
         unsigned char ch = (unsigned char)*s;
         int r, b;
@@ -4699,7 +4717,7 @@ static void gu__text(gu__canvas *c, int x, int y, const char *s, uint32_t rgb) {
 }
 
 // ---- colour maps ----
-static uint32_t gu__cmap_rgb(gu_cmap cmap, double t) {  // t in [0, 1]
+GU__COLD static uint32_t gu__cmap_rgb(gu_cmap cmap, double t) {  // t in [0, 1]
     // viridis at 9 even stops (matplotlib's map); linear in between
     static const uint32_t viridis[9] = {0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21908c,
                                         0x27ad81, 0x5dc863, 0xaadc32, 0xfde725};
@@ -4722,7 +4740,7 @@ static uint32_t gu__cmap_rgb(gu_cmap cmap, double t) {  // t in [0, 1]
 }
 
 // min and max of the finite values of a float buffer; 0 if there is none.
-static int gu__finite_range(const float *v, int64_t n, double *lo, double *hi) {
+GU__COLD static int gu__finite_range(const float *v, int64_t n, double *lo, double *hi) {
     int64_t i;
     int have = 0;
     for (i = 0; i < n; i++) {
@@ -4757,7 +4775,7 @@ static float *gu__img_floats(const char *op, gu_tensor img, int64_t *rows, int64
     return p;
 }
 
-GU__DEF int gu_imshow(const char *path, gu_tensor img, const gu_imshow_opts *opts) {
+GU__COLD GU__DEF int gu_imshow(const char *path, gu_tensor img, const gu_imshow_opts *opts) {
     gu_imshow_opts o;
     gu__canvas c;
     int64_t rows, cols, scale, x, y;
@@ -4791,10 +4809,10 @@ typedef struct gu__axes {
     int x0, y0, x1, y1;          // the axes box in pixels (y0 top)
     double xlo, xhi, ylo, yhi;   // data limits
 } gu__axes;
-static double gu__px_x(const gu__axes *a, double v) { return a->x0 + (v - a->xlo) / (a->xhi - a->xlo) * (a->x1 - a->x0); }
-static double gu__px_y(const gu__axes *a, double v) { return a->y1 - (v - a->ylo) / (a->yhi - a->ylo) * (a->y1 - a->y0); }
+GU__COLD static double gu__px_x(const gu__axes *a, double v) { return a->x0 + (v - a->xlo) / (a->xhi - a->xlo) * (a->x1 - a->x0); }
+GU__COLD static double gu__px_y(const gu__axes *a, double v) { return a->y1 - (v - a->ylo) / (a->yhi - a->ylo) * (a->y1 - a->y0); }
 
-static double gu__nice_step(double lo, double hi, int maxbins) {
+GU__COLD static double gu__nice_step(double lo, double hi, int maxbins) {
     static const double steps[5] = {1, 2, 2.5, 5, 10};
     double raw = (hi - lo) / maxbins, mag = pow(10.0, floor(log10(raw)));
     int i;
@@ -4803,7 +4821,7 @@ static double gu__nice_step(double lo, double hi, int maxbins) {
     return 10 * mag;
 }
 // digits after the point that show every multiple of step exactly
-static int gu__step_decimals(double step) {
+GU__COLD static int gu__step_decimals(double step) {
     int d;
     for (d = 0; d < 8; d++) {
         double s = step * pow(10.0, d);
@@ -4811,7 +4829,7 @@ static int gu__step_decimals(double step) {
     }
     return 8;
 }
-static void gu__draw_axes(gu__canvas *c, const gu__axes *a) {
+GU__COLD static void gu__draw_axes(gu__canvas *c, const gu__axes *a) {
     const uint32_t black = 0x000000;
     int axis;
     // spines: 0.8 pt, one pixel at 100 dpi
@@ -4839,7 +4857,7 @@ static void gu__draw_axes(gu__canvas *c, const gu__axes *a) {
         }
     }
 }
-static int gu__figure(const char *op, gu__canvas *c, gu__axes *a, const gu_plot_opts *o) {
+GU__COLD static int gu__figure(const char *op, gu__canvas *c, gu__axes *a, const gu_plot_opts *o) {
     int w = o && o->width > 0 ? o->width : 640, h = o && o->height > 0 ? o->height : 480;
     if (w < 64 || h < 64) { gu__seterr("%s: a figure of %d x %d pixels is too small", op, w, h); return -1; }
     if (gu__canvas_new(op, c, w, h) != 0) return -1;
@@ -4853,7 +4871,7 @@ static int gu__figure(const char *op, gu__canvas *c, gu__axes *a, const gu_plot_
 
 // An anti-aliased polyline of width lw: coverage is kept per pixel (the max over the
 // segments, so joints are not drawn twice) and blended once at the end.
-static int gu__polyline(const char *op, gu__canvas *c, const gu__axes *a, const float *x, const float *y, int64_t n, uint32_t rgb) {
+GU__COLD static int gu__polyline(const char *op, gu__canvas *c, const gu__axes *a, const float *x, const float *y, int64_t n, uint32_t rgb) {
     const double half = 1.04;  // 1.5 pt line at 100 dpi: 2.08 px wide
     int64_t i, np = (int64_t)c->w * c->h;
     float *cov = (float *)gu__malloc((size_t)np * sizeof(float));
@@ -4895,7 +4913,7 @@ static int gu__polyline(const char *op, gu__canvas *c, const gu__axes *a, const 
     return 0;
 }
 
-GU__DEF int gu_plot(const char *path, const float *y, int64_t n, const gu_plot_opts *opts) {
+GU__COLD GU__DEF int gu_plot(const char *path, const float *y, int64_t n, const gu_plot_opts *opts) {
     gu__canvas c;
     gu__axes a;
     double xlo = 0, xhi = 0, ylo = 0, yhi = 0, m;
@@ -4919,7 +4937,7 @@ GU__DEF int gu_plot(const char *path, const float *y, int64_t n, const gu_plot_o
     return gu__canvas_save("plot", &c, path);
 }
 
-GU__DEF int gu_plot_t(const char *path, gu_tensor y, const gu_plot_opts *opts) {
+GU__COLD GU__DEF int gu_plot_t(const char *path, gu_tensor y, const gu_plot_opts *opts) {
     gu_tensor f;
     int rc;
     if (!gu__check_in("plot", y)) return -1;
@@ -4931,7 +4949,7 @@ GU__DEF int gu_plot_t(const char *path, gu_tensor y, const gu_plot_opts *opts) {
     return rc;
 }
 
-GU__DEF int gu_hist(const char *path, const float *x, int64_t n, int bins, const gu_plot_opts *opts) {
+GU__COLD GU__DEF int gu_hist(const char *path, const float *x, int64_t n, int bins, const gu_plot_opts *opts) {
     gu__canvas c;
     gu__axes a;
     double lo = 0, hi = 0, width, m, top = 0;
@@ -4986,7 +5004,7 @@ static const char *gu__cut(char *buf, const char *s, int max) {
 }
 // A bar's annotation: whole numbers from 100 up ("1234x"), three digits below ("2.5x").
 // Very large or small ones in the ticks' short exponent form: "2.5e7x", "1e-5x".
-static void gu__bar_value(char *buf, size_t size, double v) {
+GU__COLD static void gu__bar_value(char *buf, size_t size, double v) {
     double a = fabs(v);
     char *e;
     if (a >= 100 && a < 1e7) snprintf(buf, size, "%.0fx", v);
@@ -5001,12 +5019,12 @@ static void gu__bar_value(char *buf, size_t size, double v) {
     }
 }
 // The label of the tick at 10^k: plain from 0.01 to 1000, then "1e4", "1e-3".
-static void gu__decade_label(char *buf, size_t size, int k) {
+GU__COLD static void gu__decade_label(char *buf, size_t size, int k) {
     if (k >= -2 && k <= 3) snprintf(buf, size, "%g", pow(10.0, k));
     else snprintf(buf, size, "1e%d", k);
 }
 
-GU__DEF int gu_bar_titled(const char *path, const char *title, const char *const *labels, const float *values, int n,
+GU__COLD GU__DEF int gu_bar_titled(const char *path, const char *title, const char *const *labels, const float *values, int n,
                           int log_scale) {
     const uint32_t blue = 0x1f77b4, black = 0x000000, grid = 0xdddddd;
     char buf[GU__BAR_LABEL_MAX + 1], tbuf[81], num[64];
@@ -5151,11 +5169,11 @@ GU__DEF int gu_bar_titled(const char *path, const char *title, const char *const
     }
     return gu__canvas_save("bar", &c, path);
 }
-GU__DEF int gu_bar(const char *path, const char *const *labels, const float *values, int n, int log_scale) {
+GU__COLD GU__DEF int gu_bar(const char *path, const char *const *labels, const float *values, int n, int log_scale) {
     return gu_bar_titled(path, NULL, labels, values, n, log_scale);
 }
 
-GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
+GU__COLD GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
     static const char *shade[5] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
     int64_t rows, cols, step, r, cc, out_cols;
     double lo = 0, hi = 0;
@@ -5215,7 +5233,7 @@ typedef struct gu__src {
     int64_t pos;                     // decoded bytes consumed: the offset in messages
 } gu__src;
 
-static void gu__src_close(gu__src *s) {
+GU__COLD static void gu__src_close(gu__src *s) {
     if (s->f) close(s->fd);
 #ifndef GU_NO_ZLIB
     if (s->z_live) inflateEnd(&s->z);
@@ -5225,13 +5243,13 @@ static void gu__src_close(gu__src *s) {
     memset(s, 0, sizeof *s);
 }
 
-static int gu__ends_with(const char *s, const char *suffix) {
+GU__COLD static int gu__ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 // Starts gzip decoding if the input is gzip; must_gz: the name says .gz.
-static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
+GU__COLD static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
     int magic = nhead >= 2 && head[0] == 0x1f && head[1] == 0x8b;
     // a small input gets a small window (the tests and fuzzers parse many tiny inputs)
     s->win_cap = GU__SRC_WIN;
@@ -5268,7 +5286,7 @@ static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, 
 }
 
 // Up to n bytes from the file, fewer only at its end: the count, or -1 with errno set.
-static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
+GU__COLD static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
     int64_t got = 0;
     while (got < n) {
         size_t want = (size_t)(n - got > (1 << 30) ? (1 << 30) : n - got);
@@ -5283,7 +5301,7 @@ static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
 
 // Only regular files are read: a FIFO, a device or a directory could block or never end.
 // The file is opened without blocking (a FIFO's open would wait for a writer), then checked.
-static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
+GU__COLD static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
     unsigned char head[2];
     int64_t nh;
     struct stat st;
@@ -5319,7 +5337,7 @@ static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
     return gu__src_start(s, op, head, (size_t)nh, gu__ends_with(path, ".gz"));
 }
 
-static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
+GU__COLD static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
     memset(s, 0, sizeof *s);
     s->name = "(memory)";
     if (!data && n) { gu__seterr("%s: data is NULL", op); return -1; }
@@ -5402,7 +5420,7 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
 }
 
 // An upper bound on the decoded bytes still to come (exact for raw input).
-static int64_t gu__src_maxleft(const gu__src *s) {
+GU__COLD static int64_t gu__src_maxleft(const gu__src *s) {
     int64_t buffered = (int64_t)(s->win_len - s->win_pos);
     int64_t raw_left = s->in_size - s->in_used;
     if (raw_left < 0) raw_left = 0;
@@ -5418,7 +5436,7 @@ static int64_t gu__src_maxleft(const gu__src *s) {
 }
 
 // Makes at least k (<= win_cap) bytes available in the window: 1, 0 at the end of input, -1 error.
-static int gu__src_need(gu__src *s, const char *op, size_t k) {
+GU__COLD static int gu__src_need(gu__src *s, const char *op, size_t k) {
     size_t avail = s->win_len - s->win_pos;
     if (avail >= k) return 1;
     memmove(s->win, s->win + s->win_pos, avail);
@@ -5433,7 +5451,7 @@ static int gu__src_need(gu__src *s, const char *op, size_t k) {
     return 1;
 }
 
-static void gu__src_truncated(gu__src *s, const char *op, int64_t need) {
+GU__COLD static void gu__src_truncated(gu__src *s, const char *op, int64_t need) {
     gu__seterr("%s: %s: truncated: %" PRId64 " more bytes needed at byte %" PRId64 " but the input ends",
                op, s->name, need, s->pos);
 }
@@ -5473,7 +5491,7 @@ static int gu__src_read(gu__src *s, const char *op, void *dst_, int64_t n) {
 // Allocates n bytes and reads them. n is checked against what can still arrive first;
 // for gzip (where that bound is loose) the buffer grows as bytes actually arrive, so a
 // declared length never makes an allocation much larger than the data that came.
-static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, const char *what) {
+GU__COLD static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, const char *what) {
     unsigned char *p;
     int64_t cap, got;
     if (n < 0 || (uint64_t)n > (uint64_t)SIZE_MAX / 2 || n > gu__src_maxleft(s)) {
@@ -5500,7 +5518,7 @@ static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, 
 }
 
 // 1 when the decoded input has ended (for gzip: the trailer checked), 0 when bytes remain.
-static int gu__src_at_end(gu__src *s, const char *op) {
+GU__COLD static int gu__src_at_end(gu__src *s, const char *op) {
     int r = gu__src_need(s, op, 1);
     if (r < 0) return -1;
     return r == 0;
@@ -5574,7 +5592,7 @@ static unsigned char *gu__convert_inplace(unsigned char *p, int64_t n, char kind
 }
 
 // A tensor that owns p (numel elements of dt) with C or Fortran strides.
-static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int fortran, void *p, int64_t numel) {
+GU__COLD static gu_tensor gu__tensor_own(gu_dtype dt, int ndim, const int64_t *shape, int fortran, void *p, int64_t numel) {
     gu_tensor t;
     int i;
     memset(&t, 0, sizeof t);
@@ -5682,7 +5700,7 @@ static const char *gu__pk_kindname(int kind) {
 
 // Every error names the file, the opcode and its byte offset; returns -1.
 static int gu__pk_err(gu__pk *P, const char *fmt, ...) GU__PRINTF(2, 3);
-static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
+GU__COLD static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
     char msg[300];
     va_list ap;
     va_start(ap, fmt);
@@ -5692,14 +5710,14 @@ static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
     return -1;
 }
 // A read failed: keep the reader's message and add where it happened.
-static int gu__pk_readerr(gu__pk *P) {
+GU__COLD static int gu__pk_readerr(gu__pk *P) {
     char msg[400];
     gu__errcpy(msg, sizeof msg);
     gu__seterr("%s (in opcode %s at byte %" PRId64 ")", msg, gu__pk_opname(P->op), P->op_at);
     return -1;
 }
 
-static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
+GU__COLD static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
     int64_t i;
     if (!o || --o->refs > 0) return;
     switch (o->kind) {
@@ -5718,7 +5736,7 @@ static void gu__pk_decref(gu__pk *P, gu__pobj *o) {
     GU_FREE(o);
 }
 
-static gu__pobj *gu__pk_new(gu__pk *P, int kind) {
+GU__COLD static gu__pobj *gu__pk_new(gu__pk *P, int kind) {
     gu__pobj *o;
     if (P->nobj >= GU__PK_MAX_OBJECTS) { gu__pk_err(P, "more than %d live objects", GU__PK_MAX_OBJECTS); return NULL; }
     o = (gu__pobj *)GU_MALLOC(sizeof *o);
@@ -5730,7 +5748,7 @@ static gu__pobj *gu__pk_new(gu__pk *P, int kind) {
     return o;
 }
 
-static int gu__pk_push(gu__pk *P, gu__pobj *o) {
+GU__COLD static int gu__pk_push(gu__pk *P, gu__pobj *o) {
     if (!o) return -1;
     if (P->sp == P->scap) {
         int64_t nc = P->scap ? P->scap * 2 : 64;
@@ -5745,22 +5763,22 @@ static int gu__pk_push(gu__pk *P, gu__pobj *o) {
     return 0;
 }
 // The bottom of the current MARK frame: objects above it are the frame's.
-static int64_t gu__pk_floor(gu__pk *P) { return P->nmarks ? P->marks[P->nmarks - 1] : 0; }
-static gu__pobj *gu__pk_pop(gu__pk *P) {
+GU__COLD static int64_t gu__pk_floor(gu__pk *P) { return P->nmarks ? P->marks[P->nmarks - 1] : 0; }
+GU__COLD static gu__pobj *gu__pk_pop(gu__pk *P) {
     if (P->sp <= gu__pk_floor(P)) { gu__pk_err(P, "stack underflow"); return NULL; }
     return P->stack[--P->sp];
 }
-static gu__pobj *gu__pk_top(gu__pk *P) {
+GU__COLD static gu__pobj *gu__pk_top(gu__pk *P) {
     if (P->sp <= gu__pk_floor(P)) { gu__pk_err(P, "stack underflow"); return NULL; }
     return P->stack[P->sp - 1];
 }
-static int gu__pk_popmark(gu__pk *P, int64_t *at) {
+GU__COLD static int gu__pk_popmark(gu__pk *P, int64_t *at) {
     if (!P->nmarks) return gu__pk_err(P, "no MARK to pop");
     *at = P->marks[--P->nmarks];
     return 0;
 }
 
-static gu__pobj *gu__pk_int(gu__pk *P, int kind, int64_t v) {
+GU__COLD static gu__pobj *gu__pk_int(gu__pk *P, int kind, int64_t v) {
     gu__pobj *o = gu__pk_new(P, kind);
     if (o) o->u.i = v;
     return o;
@@ -5768,7 +5786,7 @@ static gu__pobj *gu__pk_int(gu__pk *P, int kind, int64_t v) {
 
 // A container's children: frozen (a list inside something can no longer be appended to,
 // so no cycle can form) and the nesting depth bounded (so recursion is bounded).
-static int gu__pk_adopt(gu__pk *P, gu__pobj *c, gu__pobj *child) {
+GU__COLD static int gu__pk_adopt(gu__pk *P, gu__pobj *c, gu__pobj *child) {
     int d = child->depth + 1;
     child->frozen = 1;
     if (d > GU__PK_MAX_DEPTH) return gu__pk_err(P, "containers nested deeper than %d", GU__PK_MAX_DEPTH);
@@ -5777,7 +5795,7 @@ static int gu__pk_adopt(gu__pk *P, gu__pobj *c, gu__pobj *child) {
 }
 
 // Makes a tuple or list of stack[from..sp) (the stack's references move into it).
-static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
+GU__COLD static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
     int64_t n = P->sp - from, i;
     gu__pobj *c = gu__pk_new(P, kind);
     if (!c) return -1;
@@ -5805,7 +5823,7 @@ static int gu__pk_collect(gu__pk *P, int kind, int64_t from) {
     return gu__pk_push(P, c);
 }
 
-static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
+GU__COLD static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
     if (list->kind != GU__PK_LIST) { gu__pk_decref(P, item); return gu__pk_err(P, "APPEND to a %s, not a list", gu__pk_kindname(list->kind)); }
     if (list->frozen) { gu__pk_decref(P, item); return gu__pk_err(P, "APPEND to a list that is already inside another object"); }
     if (item == list) { gu__pk_decref(P, item); return gu__pk_err(P, "a list appended to itself"); }
@@ -5830,8 +5848,8 @@ static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
 }
 
 // ---- the memo: any key, a hash map, bounded entries ----
-static uint64_t gu__pk_hash(uint64_t k) { k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33; return k; }
-static gu__memo_slot *gu__pk_memo_find(gu__pk *P, uint64_t key) {
+GU__COLD static uint64_t gu__pk_hash(uint64_t k) { k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33; return k; }
+GU__COLD static gu__memo_slot *gu__pk_memo_find(gu__pk *P, uint64_t key) {
     uint64_t m, i;
     if (!P->memo_cap) return NULL;
     m = (uint64_t)P->memo_cap - 1;
@@ -5840,7 +5858,7 @@ static gu__memo_slot *gu__pk_memo_find(gu__pk *P, uint64_t key) {
         if (P->memo[i].key == key) return &P->memo[i];
     }
 }
-static int gu__pk_memo_put(gu__pk *P, uint64_t key, gu__pobj *o) {
+GU__COLD static int gu__pk_memo_put(gu__pk *P, uint64_t key, gu__pobj *o) {
     gu__memo_slot *sl;
     if (P->memo_n * 2 >= P->memo_cap) {  // grow at half full
         int64_t nc = P->memo_cap ? P->memo_cap * 2 : 64, i;
@@ -5863,7 +5881,7 @@ static int gu__pk_memo_put(gu__pk *P, uint64_t key, gu__pobj *o) {
     o->refs++;
     return 0;
 }
-static int gu__pk_memo_get(gu__pk *P, uint64_t key) {
+GU__COLD static int gu__pk_memo_get(gu__pk *P, uint64_t key) {
     gu__memo_slot *sl = gu__pk_memo_find(P, key);
     if (!sl || !sl->obj) return gu__pk_err(P, "memo key %" PRIu64 " was never stored", key);
     sl->obj->refs++;
@@ -5871,7 +5889,7 @@ static int gu__pk_memo_get(gu__pk *P, uint64_t key) {
 }
 
 // ---- reading operands ----
-static int gu__pk_bytes(gu__pk *P, void *dst, int n) {
+GU__COLD static int gu__pk_bytes(gu__pk *P, void *dst, int n) {
     return gu__src_read(P->s, "pkl", dst, n) ? gu__pk_readerr(P) : 0;
 }
 static uint64_t gu__le(const unsigned char *b, int n) {
@@ -5881,7 +5899,7 @@ static uint64_t gu__le(const unsigned char *b, int n) {
     return v;
 }
 // A protocol-0 text line (without its '\n'), NUL-terminated in P->line; grows as bytes arrive.
-static int gu__pk_line(gu__pk *P, size_t *len) {
+GU__COLD static int gu__pk_line(gu__pk *P, size_t *len) {
     size_t n = 0;
     for (;;) {
         unsigned char *nl;
@@ -5912,7 +5930,7 @@ static int gu__pk_line(gu__pk *P, size_t *len) {
     return 0;
 }
 // A decimal integer from a text line ("123", "-5", "123L"); 0 or -1.
-static int gu__pk_parse_int(gu__pk *P, const char *s, int64_t *v) {
+GU__COLD static int gu__pk_parse_int(gu__pk *P, const char *s, int64_t *v) {
     int neg = 0;
     uint64_t x = 0;
     const char *p = s;
@@ -5929,7 +5947,7 @@ static int gu__pk_parse_int(gu__pk *P, const char *s, int64_t *v) {
     return 0;
 }
 
-static gu__pobj *gu__pk_blob(gu__pk *P, int kind, unsigned char *p, int64_t len) {
+GU__COLD static gu__pobj *gu__pk_blob(gu__pk *P, int kind, unsigned char *p, int64_t len) {
     gu__pobj *o = gu__pk_new(P, kind);
     if (!o) { if (p) GU_FREE(p); return NULL; }
     o->u.b.p = p;
@@ -5937,7 +5955,7 @@ static gu__pobj *gu__pk_blob(gu__pk *P, int kind, unsigned char *p, int64_t len)
     return o;
 }
 // Pushes a bytes/str object of n bytes read from the input (n checked before allocating).
-static int gu__pk_read_blob(gu__pk *P, int kind, int64_t n) {
+GU__COLD static int gu__pk_read_blob(gu__pk *P, int kind, int64_t n) {
     unsigned char *p;
     if (n < 0) return gu__pk_err(P, "negative length %" PRId64, n);
     if (n > gu__src_maxleft(P->s))
@@ -5948,7 +5966,7 @@ static int gu__pk_read_blob(gu__pk *P, int kind, int64_t n) {
 }
 
 // Python 2's repr of a str ('...' or "..."), as protocol 0's STRING holds it -> bytes.
-static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
+GU__COLD static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
     unsigned char *out, *o;
     size_t i;
     if (n < 2 || (s[0] != '\'' && s[0] != '"') || s[n - 1] != s[0]) return gu__pk_err(P, "STRING argument is not quoted");
@@ -5990,7 +6008,7 @@ static int gu__pk_unrepr(gu__pk *P, const char *s, size_t n) {
     return gu__pk_push(P, gu__pk_blob(P, GU__PK_BYTES, out, (int64_t)(o - out)));
 }
 
-static unsigned char *gu__utf8_put(unsigned char *o, uint32_t cp) {
+GU__COLD static unsigned char *gu__utf8_put(unsigned char *o, uint32_t cp) {
     if (cp < 0x80) *o++ = (unsigned char)cp;
     else if (cp < 0x800) { *o++ = (unsigned char)(0xc0 | (cp >> 6)); *o++ = (unsigned char)(0x80 | (cp & 63)); }
     else if (cp < 0x10000) { *o++ = (unsigned char)(0xe0 | (cp >> 12)); *o++ = (unsigned char)(0x80 | ((cp >> 6) & 63)); *o++ = (unsigned char)(0x80 | (cp & 63)); }
@@ -5998,7 +6016,7 @@ static unsigned char *gu__utf8_put(unsigned char *o, uint32_t cp) {
     return o;
 }
 // Protocol 0's UNICODE: raw-unicode-escape (bytes are code points, \uXXXX and \UXXXXXXXX) -> UTF-8.
-static int gu__pk_unicode_line(gu__pk *P, const char *s, size_t n) {
+GU__COLD static int gu__pk_unicode_line(gu__pk *P, const char *s, size_t n) {
     unsigned char *out, *o;
     size_t i;
     out = (unsigned char *)gu__malloc(n * 2 + 1);
@@ -6029,20 +6047,20 @@ static int gu__pk_unicode_line(gu__pk *P, const char *s, size_t n) {
 }
 
 // Text of a str or bytes object (pickles from Python 2 use str, 3 uses unicode).
-static int gu__pk_text(gu__pobj *o, const char **p, int64_t *n) {
+GU__COLD static int gu__pk_text(gu__pobj *o, const char **p, int64_t *n) {
     if (!o || (o->kind != GU__PK_STR && o->kind != GU__PK_BYTES)) return 0;
     *p = o->u.b.p ? (const char *)o->u.b.p : "";
     *n = o->u.b.len;
     return 1;
 }
-static int gu__pk_text_is(gu__pobj *o, const char *s) {
+GU__COLD static int gu__pk_text_is(gu__pobj *o, const char *s) {
     const char *p;
     int64_t n;
     return gu__pk_text(o, &p, &n) && (size_t)n == strlen(s) && memcmp(p, s, (size_t)n) == 0;
 }
 
 // The allow-list. Anything else is refused where it is named, before it could be called.
-static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const char *name, int64_t nn) {
+GU__COLD static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const char *name, int64_t nn) {
     static const struct { const char *mod, *name; int id; } allow[] = {
         {"numpy.core.multiarray", "_reconstruct", GU__G_RECONSTRUCT},
         {"numpy._core.multiarray", "_reconstruct", GU__G_RECONSTRUCT},
@@ -6064,7 +6082,7 @@ static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const char *nam
 }
 
 // numpy.dtype('f4', align, copy) -> a dtype object (byte order from BUILD, native until then).
-static gu__pobj *gu__pk_make_dtype(gu__pk *P, gu__pobj *args) {
+GU__COLD static gu__pobj *gu__pk_make_dtype(gu__pk *P, gu__pobj *args) {
     const char *t;
     int64_t n, i = 0;
     char order = '=', kind;
@@ -6089,7 +6107,7 @@ static gu__pobj *gu__pk_make_dtype(gu__pk *P, gu__pobj *args) {
 }
 
 // dtype.__setstate__((version, endian, subarray, names, fields, elsize, alignment, flags[, metadata]))
-static int gu__pk_dtype_state(gu__pk *P, gu__pobj *d, gu__pobj *st) {
+GU__COLD static int gu__pk_dtype_state(gu__pk *P, gu__pobj *d, gu__pobj *st) {
     const char *e;
     int64_t n, i;
     if (st->kind != GU__PK_TUPLE || st->u.c.n < 2 || st->u.c.v[0]->kind != GU__PK_INT || !gu__pk_text(st->u.c.v[1], &e, &n) || n != 1)
@@ -6109,7 +6127,7 @@ static int gu__pk_dtype_state(gu__pk *P, gu__pobj *d, gu__pobj *st) {
 }
 
 // A shape tuple of non-negative ints.
-static int gu__pk_shape(gu__pk *P, gu__pobj *t, int *ndim, int64_t *shape) {
+GU__COLD static int gu__pk_shape(gu__pk *P, gu__pobj *t, int *ndim, int64_t *shape) {
     int64_t i;
     if (t->kind == GU__PK_INT) { *ndim = 1; shape[0] = t->u.i; if (t->u.i < 0) return gu__pk_err(P, "negative dimension"); return 0; }
     if (t->kind != GU__PK_TUPLE) return gu__pk_err(P, "array shape is a %s, not a tuple", gu__pk_kindname(t->kind));
@@ -6143,10 +6161,10 @@ static int gu__pk_fill_array(gu__pk *P, gu__parr *a, gu__pobj *shape, gu__pobj *
     return 0;
 }
 
-static int gu__pk_truth(gu__pobj *o) { return (o->kind == GU__PK_BOOL || o->kind == GU__PK_INT) && o->u.i != 0; }
+GU__COLD static int gu__pk_truth(gu__pobj *o) { return (o->kind == GU__PK_BOOL || o->kind == GU__PK_INT) && o->u.i != 0; }
 
 // REDUCE: callable(*args), for the allowed callables only.
-static int gu__pk_reduce(gu__pk *P) {
+GU__COLD static int gu__pk_reduce(gu__pk *P) {
     gu__pobj *args = gu__pk_pop(P), *fn, *r = NULL;
     int64_t n;
     if (!args) return -1;
@@ -6234,7 +6252,7 @@ fail:
 }
 
 // BUILD: obj.__setstate__(state) for arrays and dtypes.
-static int gu__pk_build(gu__pk *P) {
+GU__COLD static int gu__pk_build(gu__pk *P) {
     gu__pobj *st = gu__pk_pop(P), *o;
     int rc = -1;
     if (!st) return -1;
@@ -6259,7 +6277,7 @@ static int gu__pk_build(gu__pk *P) {
 }
 
 // The interpreter loop. On success the result is pushed as the only thing left to pop.
-static int gu__pk_run(gu__pk *P, gu__pobj **result) {
+GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
     unsigned char b[8];
     size_t len;
     int64_t v, at = 0;
@@ -6537,7 +6555,7 @@ static int gu__pk_run(gu__pk *P, gu__pobj **result) {
 }
 
 // Turns one array into an owned tensor; steals the data buffer when nothing else holds it.
-static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
+GU__COLD static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
     gu__parr *a = o->u.arr;
     gu__pobj *data = a->data;
     int64_t numel = 1, i;
@@ -6582,7 +6600,7 @@ static int gu__pk_emit(gu__pk *P, gu__pobj *o) {
 }
 
 // Emits the arrays of the result in order: an array, or tuples and lists of them.
-static int gu__pk_walk(gu__pk *P, gu__pobj *o, int64_t *visits) {
+GU__COLD static int gu__pk_walk(gu__pk *P, gu__pobj *o, int64_t *visits) {
     int64_t i;
     if (++*visits > GU__PK_MAX_VISITS) return gu__pk_err(P, "the result is too large to walk");
     if (o->kind == GU__PK_ARRAY) {
@@ -6597,7 +6615,7 @@ static int gu__pk_walk(gu__pk *P, gu__pobj *o, int64_t *visits) {
     return gu__pk_err(P, "the result holds a %s; only arrays in tuples and lists are returned", gu__pk_kindname(o->kind));
 }
 
-static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count) {
+GU__COLD static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count) {
     gu__pk P;
     gu__pobj *root = NULL;
     int64_t i, visits = 0;
@@ -6632,7 +6650,7 @@ static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count) {
     return rc;
 }
 
-GU__DEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count) {
+GU__COLD GU__DEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count) {
     gu__src s;
     int rc;
     if (count) *count = 0;
@@ -6642,7 +6660,7 @@ GU__DEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count) {
     gu__src_close(&s);
     return rc;
 }
-GU__DEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count) {
+GU__COLD GU__DEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count) {
     gu__src s;
     int rc;
     if (count) *count = 0;
@@ -6660,7 +6678,7 @@ typedef struct gu__idx_head {
 } gu__idx_head;
 
 // Reads and checks the header; the data's size must fit what can follow. 0 or -1.
-static int gu__idx_header(gu__src *s, gu__idx_head *H) {
+GU__COLD static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     unsigned char h[4], d[4];
     int i;
     if (gu__src_read(s, "idx", h, 4)) return -1;
@@ -6704,13 +6722,13 @@ static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     return 0;
 }
 // After the data: the input must end there (for gzip, with its trailer checked). 0 or -1.
-static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
+GU__COLD static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
     int r = gu__src_at_end(s, "idx");
     if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, H->bytes, gu__sh(H->ndim, H->shape));
     return r == 1 ? 0 : -1;
 }
 
-static gu_tensor gu__idx_load(gu__src *s) {
+GU__COLD static gu_tensor gu__idx_load(gu__src *s) {
     gu__idx_head H;
     unsigned char *p;
     gu_dtype dt = GU_INVALID;
@@ -6724,7 +6742,7 @@ static gu_tensor gu__idx_load(gu__src *s) {
     return gu__tensor_own(dt, H.ndim, H.shape, 0, p, H.numel);
 }
 
-GU__DEF gu_tensor gu_idx_load(const char *path) {
+GU__COLD GU__DEF gu_tensor gu_idx_load(const char *path) {
     gu__src s;
     gu_tensor t = gu__invalid();
     if (!path) { gu__seterr("idx: path is NULL"); return t; }
@@ -6732,7 +6750,7 @@ GU__DEF gu_tensor gu_idx_load(const char *path) {
     gu__src_close(&s);
     return t;
 }
-GU__DEF gu_tensor gu_idx_load_mem(const void *data, size_t n) {
+GU__COLD GU__DEF gu_tensor gu_idx_load_mem(const void *data, size_t n) {
     gu__src s;
     gu_tensor t = gu__invalid();
     if (gu__src_open_mem(&s, "idx", data, n) == 0) t = gu__idx_load(&s);
@@ -6771,7 +6789,7 @@ GU__DEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor) {
     return r;
 }
 
-GU__DEF void gu_mnist_free(gu_mnist *m) {
+GU__COLD GU__DEF void gu_mnist_free(gu_mnist *m) {
     if (!m) return;
     gu_free(&m->x_train); gu_free(&m->y_train);
     gu_free(&m->x_valid); gu_free(&m->y_valid);
@@ -6779,7 +6797,7 @@ GU__DEF void gu_mnist_free(gu_mnist *m) {
 }
 
 // A loaded data set outlives the tidy scope it was loaded in (gu_mnist_free frees it).
-static void gu__mnist_untrack(gu_mnist *m) {
+GU__COLD static void gu__mnist_untrack(gu_mnist *m) {
     gu_tensor *t[6];
     int k;
     t[0] = &m->x_train; t[1] = &m->y_train; t[2] = &m->x_valid;
@@ -6788,7 +6806,7 @@ static void gu__mnist_untrack(gu_mnist *m) {
         if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
 }
 
-GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
+GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     gu_tensor t[6];
     int count = 0, k;
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
@@ -6824,17 +6842,17 @@ GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     return 0;
 }
 
-static int gu__is_dir(const char *path) {
+GU__COLD static int gu__is_dir(const char *path) {
     struct stat st;
     return path && stat(path, &st) == 0 && GU__ISDIR(st.st_mode);
 }
-static int gu__exists(const char *path) {
+GU__COLD static int gu__exists(const char *path) {
     struct stat st;
     return path && stat(path, &st) == 0;
 }
 
 // dir/base, dir/base.gz, or the name with its last '-' as '.' (train-images.idx3-ubyte).
-static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) {
+GU__COLD static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) {
     const char *suffix[2] = {"", ".gz"};
     int k, dot;
     for (dot = 0; dot < 2; dot++)
@@ -6850,7 +6868,7 @@ static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) 
 }
 
 // Labels (N,) as int64, from any integer dtype.
-static gu_tensor gu__labels(gu_tensor y) {
+GU__COLD static gu_tensor gu__labels(gu_tensor y) {
     gu_tensor r;
     if (!gu_ok(y)) return y;
     r = y.dtype == GU_INT64 ? y : gu_to(y, GU_INT64);
@@ -6924,7 +6942,7 @@ out:
     return rc;
 }
 
-GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
+GU__COLD GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     char path[4][4096];
     gu_tensor y[2];
@@ -6978,7 +6996,7 @@ fail:
     return -1;
 }
 
-GU__DEF gu_data_format gu_data_format_of(const char *path) {
+GU__COLD GU__DEF gu_data_format gu_data_format_of(const char *path) {
     gu__src s;
     unsigned char b[4];
     gu_data_format f = GU_FORMAT_UNKNOWN;
@@ -6994,7 +7012,7 @@ GU__DEF gu_data_format gu_data_format_of(const char *path) {
     return f;
 }
 
-GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
+GU__COLD GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
     gu_data_format f;
     if (out) memset(out, 0, sizeof *out);
     if (!path) { gu__seterr("mnist: path is NULL"); return -1; }
@@ -7013,7 +7031,7 @@ GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
 }
 
 // A data directory holds mnist.pkl.gz or mnist/ (the IDX files); 1 and the path when found.
-static int gu__mnist_in(const char *dir, char *buf, size_t n) {
+GU__COLD static int gu__mnist_in(const char *dir, char *buf, size_t n) {
     char p[4096];
     snprintf(p, sizeof p, "%s/mnist.pkl.gz", dir);
     if (gu__exists(p)) { snprintf(buf, n, "%s", p); return 1; }
@@ -7026,7 +7044,7 @@ static int gu__mnist_in(const char *dir, char *buf, size_t n) {
     return 0;
 }
 
-GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
+GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
     const char *env = getenv("GROUNDUP_DATA");
     if (!buf || n == 0) { gu__seterr("mnist_find: no buffer"); return -1; }
     buf[0] = 0;
@@ -7483,14 +7501,13 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
     int64_t i = 0;
 #define GU__A5_DOT(R, J) \
     for (; i + R <= m; i += R) gu__a5_dot_block(R, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    // J is a multiple of 4 (dot_jpad): 7 bodies, not the 15 that every even J took, half a
+    // second less in each compile of the implementation; the padded columns are zeros, and
+    // their sums are never stored, so every stored element is the same operations.
     switch (J) {
-    case 2: GU__A5_DOT(4, 2) GU__A5_DOT(1, 2) break;   // 4 rows: 8 chains hide the FMA latency
-    case 4: GU__A5_DOT(4, 4) GU__A5_DOT(1, 4) break;
-    case 6: GU__A5_DOT(2, 6) GU__A5_DOT(1, 6) break;
+    case 4: GU__A5_DOT(4, 4) GU__A5_DOT(1, 4) break;   // 4 rows: 16 chains hide the FMA latency
     case 8: GU__A5_DOT(2, 8) GU__A5_DOT(1, 8) break;
-    case 10: GU__A5_DOT(2, 10) GU__A5_DOT(1, 10) break;
     case 12: GU__A5_DOT(2, 12) GU__A5_DOT(1, 12) break;
-    case 14: GU__A5_DOT(1, 14) break;
     default: GU__A5_DOT(1, 16) break;
     }
 #undef GU__A5_DOT
@@ -7736,7 +7753,7 @@ static void gu__ukr_neon(int64_t kc, const float *GU__RESTRICT ap, const float *
 // and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
 static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may change the blocks
 #ifdef GU__X86_SIMD
-    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, INT64_MAX, gu__dot_avx512, 16, 2, 0},
+    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, INT64_MAX, gu__dot_avx512, 16, 4, 0},
     {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4080, gu__ukr_avx2, gu__rows_avx2, 24, 128, gu__dot_avx2, 8, 4, 1},
 #endif
 #ifdef GU__NEON_SIMD
