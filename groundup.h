@@ -1082,8 +1082,9 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 #if defined(__GNUC__) || defined(__clang__)
 #define GU__UNUSED __attribute__((unused))
 #define GU__PRINTF(a, b) __attribute__((format(printf, a, b)))
-// GU__COLD: printing, plotting and the loaders run once per program, not per element: gcc
-// optimises them for size, which keeps the compile of the implementation shorter.
+// GU__COLD: error messages, printing, plotting, parsing and the loaders run once per call,
+// not per element: gcc optimises them for size, which keeps the compile of the
+// implementation shorter, and moves them out of the hot paths' way.
 #define GU__COLD __attribute__((cold))
 #else
 #define GU__UNUSED
@@ -1101,7 +1102,7 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 static GU__TLS char gu__errbuf[512];
 
 static void gu__seterr(const char *fmt, ...) GU__PRINTF(1, 2);
-static void gu__seterr(const char *fmt, ...) {
+GU__COLD static void gu__seterr(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(gu__errbuf, sizeof gu__errbuf, fmt, ap);
@@ -1118,7 +1119,7 @@ static void gu__errcpy(char *buf, size_t n) {
 
 GU__DEF const char *gu_error(void) { return gu__errbuf; }
 GU__DEF void gu_clear_error(void) { gu__errbuf[0] = 0; }
-GU__DEF void gu_set_error(const char *fmt, ...) {
+GU__COLD GU__DEF void gu_set_error(const char *fmt, ...) {
     va_list ap;
     if (!fmt) { gu__errbuf[0] = 0; return; }
     va_start(ap, fmt);
@@ -1175,7 +1176,7 @@ static void gu__advise_huge(void *p, size_t n) { (void)p; (void)n; }
 #endif
 
 // >>shape-strings ---------------------------------------------------------------------
-static char *gu__dims_str(int n, const int64_t *d, char *buf, size_t cap) {
+GU__COLD static char *gu__dims_str(int n, const int64_t *d, char *buf, size_t cap) {
     size_t len = 0;
     int i;
     if (cap == 0) return buf;
@@ -1198,7 +1199,7 @@ GU__DEF char *gu_stride_str(gu_tensor t, char *buf, size_t n) {
     return gu__dims_str(t.ndim, t.stride, buf, n);
 }
 // A shape for messages, "(5, 785)"; a few rotating buffers so one message can hold several.
-static const char *gu__sh(int n, const int64_t *d) {
+GU__COLD static const char *gu__sh(int n, const int64_t *d) {
     static GU__TLS char bufs[4][160];
     static GU__TLS int k;
     char *b = bufs[k++ & 3];
@@ -5233,7 +5234,7 @@ typedef struct gu__src {
     int64_t pos;                     // decoded bytes consumed: the offset in messages
 } gu__src;
 
-GU__COLD static void gu__src_close(gu__src *s) {
+static void gu__src_close(gu__src *s) {
     if (s->f) close(s->fd);
 #ifndef GU_NO_ZLIB
     if (s->z_live) inflateEnd(&s->z);
@@ -5243,13 +5244,13 @@ GU__COLD static void gu__src_close(gu__src *s) {
     memset(s, 0, sizeof *s);
 }
 
-GU__COLD static int gu__ends_with(const char *s, const char *suffix) {
+static int gu__ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 // Starts gzip decoding if the input is gzip; must_gz: the name says .gz.
-GU__COLD static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
+static int gu__src_start(gu__src *s, const char *op, const unsigned char *head, size_t nhead, int must_gz) {
     int magic = nhead >= 2 && head[0] == 0x1f && head[1] == 0x8b;
     // a small input gets a small window (the tests and fuzzers parse many tiny inputs)
     s->win_cap = GU__SRC_WIN;
@@ -5286,7 +5287,7 @@ GU__COLD static int gu__src_start(gu__src *s, const char *op, const unsigned cha
 }
 
 // Up to n bytes from the file, fewer only at its end: the count, or -1 with errno set.
-GU__COLD static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
+static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t n) {
     int64_t got = 0;
     while (got < n) {
         size_t want = (size_t)(n - got > (1 << 30) ? (1 << 30) : n - got);
@@ -5301,7 +5302,7 @@ GU__COLD static int64_t gu__src_read_fd(gu__src *s, unsigned char *dst, int64_t 
 
 // Only regular files are read: a FIFO, a device or a directory could block or never end.
 // The file is opened without blocking (a FIFO's open would wait for a writer), then checked.
-GU__COLD static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
+static int gu__src_open_file(gu__src *s, const char *op, const char *path) {
     unsigned char head[2];
     int64_t nh;
     struct stat st;
@@ -5337,7 +5338,7 @@ GU__COLD static int gu__src_open_file(gu__src *s, const char *op, const char *pa
     return gu__src_start(s, op, head, (size_t)nh, gu__ends_with(path, ".gz"));
 }
 
-GU__COLD static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
+static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t n) {
     memset(s, 0, sizeof *s);
     s->name = "(memory)";
     if (!data && n) { gu__seterr("%s: data is NULL", op); return -1; }
@@ -5420,7 +5421,7 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
 }
 
 // An upper bound on the decoded bytes still to come (exact for raw input).
-GU__COLD static int64_t gu__src_maxleft(const gu__src *s) {
+static int64_t gu__src_maxleft(const gu__src *s) {
     int64_t buffered = (int64_t)(s->win_len - s->win_pos);
     int64_t raw_left = s->in_size - s->in_used;
     if (raw_left < 0) raw_left = 0;
@@ -5436,7 +5437,7 @@ GU__COLD static int64_t gu__src_maxleft(const gu__src *s) {
 }
 
 // Makes at least k (<= win_cap) bytes available in the window: 1, 0 at the end of input, -1 error.
-GU__COLD static int gu__src_need(gu__src *s, const char *op, size_t k) {
+static int gu__src_need(gu__src *s, const char *op, size_t k) {
     size_t avail = s->win_len - s->win_pos;
     if (avail >= k) return 1;
     memmove(s->win, s->win + s->win_pos, avail);
@@ -5451,7 +5452,7 @@ GU__COLD static int gu__src_need(gu__src *s, const char *op, size_t k) {
     return 1;
 }
 
-GU__COLD static void gu__src_truncated(gu__src *s, const char *op, int64_t need) {
+static void gu__src_truncated(gu__src *s, const char *op, int64_t need) {
     gu__seterr("%s: %s: truncated: %" PRId64 " more bytes needed at byte %" PRId64 " but the input ends",
                op, s->name, need, s->pos);
 }
@@ -5491,7 +5492,7 @@ static int gu__src_read(gu__src *s, const char *op, void *dst_, int64_t n) {
 // Allocates n bytes and reads them. n is checked against what can still arrive first;
 // for gzip (where that bound is loose) the buffer grows as bytes actually arrive, so a
 // declared length never makes an allocation much larger than the data that came.
-GU__COLD static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, const char *what) {
+static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, int64_t n, const char *what) {
     unsigned char *p;
     int64_t cap, got;
     if (n < 0 || (uint64_t)n > (uint64_t)SIZE_MAX / 2 || n > gu__src_maxleft(s)) {
@@ -5518,7 +5519,7 @@ GU__COLD static unsigned char *gu__src_read_alloc(gu__src *s, const char *op, in
 }
 
 // 1 when the decoded input has ended (for gzip: the trailer checked), 0 when bytes remain.
-GU__COLD static int gu__src_at_end(gu__src *s, const char *op) {
+static int gu__src_at_end(gu__src *s, const char *op) {
     int r = gu__src_need(s, op, 1);
     if (r < 0) return -1;
     return r == 0;
@@ -6678,7 +6679,7 @@ typedef struct gu__idx_head {
 } gu__idx_head;
 
 // Reads and checks the header; the data's size must fit what can follow. 0 or -1.
-GU__COLD static int gu__idx_header(gu__src *s, gu__idx_head *H) {
+static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     unsigned char h[4], d[4];
     int i;
     if (gu__src_read(s, "idx", h, 4)) return -1;
@@ -6722,13 +6723,13 @@ GU__COLD static int gu__idx_header(gu__src *s, gu__idx_head *H) {
     return 0;
 }
 // After the data: the input must end there (for gzip, with its trailer checked). 0 or -1.
-GU__COLD static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
+static int gu__idx_end(gu__src *s, const gu__idx_head *H) {
     int r = gu__src_at_end(s, "idx");
     if (r == 0) gu__seterr("idx: %s: bytes follow the %" PRId64 " bytes of data that dims %s declare", s->name, H->bytes, gu__sh(H->ndim, H->shape));
     return r == 1 ? 0 : -1;
 }
 
-GU__COLD static gu_tensor gu__idx_load(gu__src *s) {
+static gu_tensor gu__idx_load(gu__src *s) {
     gu__idx_head H;
     unsigned char *p;
     gu_dtype dt = GU_INVALID;
@@ -6742,7 +6743,7 @@ GU__COLD static gu_tensor gu__idx_load(gu__src *s) {
     return gu__tensor_own(dt, H.ndim, H.shape, 0, p, H.numel);
 }
 
-GU__COLD GU__DEF gu_tensor gu_idx_load(const char *path) {
+GU__DEF gu_tensor gu_idx_load(const char *path) {
     gu__src s;
     gu_tensor t = gu__invalid();
     if (!path) { gu__seterr("idx: path is NULL"); return t; }
@@ -6750,7 +6751,7 @@ GU__COLD GU__DEF gu_tensor gu_idx_load(const char *path) {
     gu__src_close(&s);
     return t;
 }
-GU__COLD GU__DEF gu_tensor gu_idx_load_mem(const void *data, size_t n) {
+GU__DEF gu_tensor gu_idx_load_mem(const void *data, size_t n) {
     gu__src s;
     gu_tensor t = gu__invalid();
     if (gu__src_open_mem(&s, "idx", data, n) == 0) t = gu__idx_load(&s);
@@ -6842,17 +6843,17 @@ GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     return 0;
 }
 
-GU__COLD static int gu__is_dir(const char *path) {
+static int gu__is_dir(const char *path) {
     struct stat st;
     return path && stat(path, &st) == 0 && GU__ISDIR(st.st_mode);
 }
-GU__COLD static int gu__exists(const char *path) {
+static int gu__exists(const char *path) {
     struct stat st;
     return path && stat(path, &st) == 0;
 }
 
 // dir/base, dir/base.gz, or the name with its last '-' as '.' (train-images.idx3-ubyte).
-GU__COLD static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) {
+static int gu__idx_path(const char *dir, const char *base, char *buf, size_t n) {
     const char *suffix[2] = {"", ".gz"};
     int k, dot;
     for (dot = 0; dot < 2; dot++)
@@ -6868,7 +6869,7 @@ GU__COLD static int gu__idx_path(const char *dir, const char *base, char *buf, s
 }
 
 // Labels (N,) as int64, from any integer dtype.
-GU__COLD static gu_tensor gu__labels(gu_tensor y) {
+static gu_tensor gu__labels(gu_tensor y) {
     gu_tensor r;
     if (!gu_ok(y)) return y;
     r = y.dtype == GU_INT64 ? y : gu_to(y, GU_INT64);
@@ -6942,7 +6943,7 @@ out:
     return rc;
 }
 
-GU__COLD GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
+GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     char path[4][4096];
     gu_tensor y[2];
@@ -9067,7 +9068,7 @@ typedef struct gu__es {
     int64_t st[GU_EINSUM_MAX_OPERANDS][GU__ES_LABELS];
 } gu__es;
 
-static int gu__es_letter(int ch) {
+GU__COLD static int gu__es_letter(int ch) {
     if (ch >= 'A' && ch <= 'Z') return ch - 'A';
     if (ch >= 'a' && ch <= 'z') return 26 + ch - 'a';
     return -1;
@@ -9077,7 +9078,7 @@ static char gu__es_char(int id) { return (char)(id < 26 ? 'A' + id : 'a' + id - 
 // Parses one term ("ik", "...ij", "ii") starting at *pp: letter ids into lab (ELL for the
 // ellipsis), up to a ',', "->" or the end. Returns the number of items, -1 on error.
 #define GU__ES_ELL (-2)
-static int gu__es_term(const char *spec, const char **pp, int *lab, int cap) {
+GU__COLD static int gu__es_term(const char *spec, const char **pp, int *lab, int cap) {
     const char *p = *pp;
     int n = 0, ell = 0;
     for (; *p && *p != ',' && !(p[0] == '-' && p[1] == '>'); p++) {
@@ -9109,7 +9110,7 @@ static int gu__es_term(const char *spec, const char **pp, int *lab, int cap) {
     return n;
 }
 
-static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_tensor *ops) {
+GU__COLD static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_tensor *ops) {
     const char *p = spec;
     int term[GU_EINSUM_MAX_OPERANDS][GU_MAX_DIMS + 2], nterm[GU_EINSUM_MAX_OPERANDS];
     int t, i, d, any_ell = 0;
