@@ -1423,6 +1423,23 @@ GU__DEF gu_tensor gu_empty(gu_dtype dtype, int ndim, const int64_t *shape) {
     return gu__empty("empty", dtype, ndim, shape);
 }
 
+// int64 -> float32 rounded once (to nearest, ties to even), in integer arithmetic: the
+// hardware's one-step conversion is not available everywhere (some emulators and soft-float
+// targets go through a double, which rounds twice).
+static float gu__i64_to_f32(int64_t v) {
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, keep, rem, half;
+    int shift = 0;
+    float f;
+    if (u <= (1u << 24)) return (float)v;   // exact
+    while ((u >> shift) >= (1u << 24)) shift++;
+    keep = u >> shift;                       // the 24 bits that stay
+    rem = u & (((uint64_t)1 << shift) - 1);
+    half = (uint64_t)1 << (shift - 1);
+    if (rem > half || (rem == half && (keep & 1))) keep++;   // may reach 2^24: still exact
+    f = ldexpf((float)keep, shift);
+    return v < 0 ? -f : f;
+}
+
 // Writes v into element i of contiguous storage p, converting as PyTorch's casts do.
 // Callers check the range first (gu__value_fits); the guards keep every input defined.
 static void gu__store(gu_dtype dt, void *p, int64_t i, double v) {
@@ -1438,7 +1455,7 @@ static void gu__store(gu_dtype dt, void *p, int64_t i, double v) {
 // for uint8, nonzero-ness for bool. A double never carries the value.
 static void gu__store_i64(gu_dtype dt, void *p, int64_t i, int64_t v) {
     switch (dt) {
-    case GU_FLOAT32: ((float *)p)[i] = (float)v; break;
+    case GU_FLOAT32: ((float *)p)[i] = gu__i64_to_f32(v); break;
     case GU_INT64: ((int64_t *)p)[i] = v; break;
     case GU_UINT8: ((uint8_t *)p)[i] = (uint8_t)(uint64_t)v; break;
     case GU_BOOL: ((uint8_t *)p)[i] = (uint8_t)(v != 0); break;
@@ -2554,7 +2571,7 @@ static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const voi
     case GU_FLOAT32:
         switch (from) {
         case GU_FLOAT32: GU__CVT(float, float, v)
-        case GU_INT64: GU__CVT(float, int64_t, v)
+        case GU_INT64: GU__CVT(float, int64_t, gu__i64_to_f32(v))
         case GU_UINT8: case GU_BOOL: GU__CVT(float, uint8_t, v)
         default: return;
         }
