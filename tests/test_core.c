@@ -493,6 +493,22 @@ static void test_edges_int64_exact(void) {
     u = gu_to(t, GU_UINT8);
     CHECK(gu_get_i64(u, 1, i1) == 1 && gu_get_i64(u, 1, i0) == 255);
     gu_free(&f); gu_free(&u);
+    // to(float32) rounds to nearest, ties to even, once, on every target (values from torch:
+    // torch.tensor([...], dtype=torch.int64).float())
+    {
+        static const int64_t iv[8] = {16777217, 16777219, -16777219, 33554435, 9007199254740993,
+                                      INT64_MAX, INT64_MIN, 1152921573326323713};
+        static const double fv[8] = {16777216.0, 16777220.0, -16777220.0, 33554436.0, 9007199254740992.0,
+                                     9223372036854775808.0, -9223372036854775808.0, 1.1529216420458004e18};
+        int64_t s8[1] = {8}, k;
+        gu_tensor iv_t = gu_empty(GU_INT64, 1, s8), fv_t;
+        for (k = 0; k < 8; k++) gu_set_i64(iv_t, 1, &k, iv[k]);
+        fv_t = gu_to(iv_t, GU_FLOAT32);
+        for (k = 0; k < 8; k++)
+            CHECKF(gu_get(fv_t, 1, &k) == fv[k], "to(float32) of %lld gave %.17g, want %.17g",
+                   (long long)iv[k], gu_get(fv_t, 1, &k), fv[k]);
+        gu_free(&iv_t); gu_free(&fv_t);
+    }
     // full/scalar/arange in int64
     f = gu_full_i64(GU_INT64, 1, sh2, INT64_MAX - 1);
     t__expect_repr(f, "tensor([9223372036854775806, 9223372036854775806])");
