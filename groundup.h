@@ -998,11 +998,40 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #error "groundup: -ffast-math breaks NaN/inf handling, printing and the lesson's exact random numbers; build the implementation's file without it, or define GU_ALLOW_FAST_MATH to accept wrong results"
 #endif
 
+// ---- the platform: every system header the implementation uses, here and only here ----
+// (The optional third-party headers stay with the part that uses them: zlib.h, stb_image_write
+// and GROUNDUP_CBLAS_INCLUDE.)
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>     // getpid (>>random, >>plot), sysconf (>>threads), close (>>plot)
+#if !defined(GU_NO_PLOT) || !defined(GU_NO_MNIST)
+#include <fcntl.h>      // the loaders' and the PNG writers' open()
+#include <sys/stat.h>
+#endif
+#if !defined(GU_NO_THREADS)
+#include <pthread.h>
+#include <sched.h>      // sched_yield while spinning
+#endif
+#if !defined(GU_MALLOC) && defined(__linux__)
+#include <sys/mman.h>   // madvise: huge pages for big tensors
+#endif
+// GU__X86_SIMD: the AVX2 and AVX-512 kernels are compiled (gemm, random fills; each asks
+// gu__cpu() whether this CPU runs them). GU__NEON_SIMD: the NEON kernels (every aarch64 CPU).
+#if !defined(GU_NO_SIMD) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define GU__X86_SIMD 1
+#include <immintrin.h>
+#include <cpuid.h>
+#endif
+#if !defined(GU_NO_SIMD) && defined(__aarch64__) && defined(__ARM_NEON)
+#define GU__NEON_SIMD 1
+#include <arm_neon.h>
+#endif
 
 #if defined(GU_MALLOC) && defined(GU_FREE) && defined(GU_REALLOC)
 // all three given
@@ -1016,7 +1045,7 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #endif
 
 #ifndef GU_ASSERT
-#include <assert.h>
+#include <assert.h>     // (only for the default GU_ASSERT)
 #define GU_ASSERT(x) assert(x)
 #endif
 
@@ -1054,8 +1083,7 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #define gu__aload(p) atomic_load_explicit(p, memory_order_acquire)
 #define gu__astore(p, v) atomic_store_explicit(p, v, memory_order_release)
 #define gu__aadd(p, v) (atomic_fetch_add_explicit(p, v, memory_order_acq_rel) + (v))
-#else
-#include <pthread.h>
+#else   // (pthread.h: see the includes above)
 #define GU__AUINT unsigned
 #define GU__ATOMIC_MUTEX 1
 static pthread_mutex_t gu__amutex = PTHREAD_MUTEX_INITIALIZER;
@@ -1096,6 +1124,78 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 #define GU__DEF static GU__UNUSED  // a program may use only a few of the functions
 #else
 #define GU__DEF
+#endif
+
+// ---- what this CPU has: asked once, remembered ---------------------------------------------
+// avx2_fma: AVX2 and FMA (the AVX2 kernels need both); avx512f: AVX-512F too. cache[1..3]: the
+// data cache sizes of one core in bytes, L1d, L2, L3 (0: not found), from cpuid on x86 (leaf 4
+// on Intel, 0x8000001D on AMD: the same layout, one subleaf per cache), else from Linux's sysfs.
+typedef struct gu__cpu_info {
+    int avx2_fma, avx512f;
+    int64_t cache[4];
+} gu__cpu_info;
+static gu__cpu_info gu__cpu_info_v;
+
+static void gu__cpu_probe(void) {
+    gu__cpu_info *ci = &gu__cpu_info_v;
+    int64_t *size = ci->cache;
+    int i;
+    for (i = 0; i < 4; i++) size[i] = 0;
+    ci->avx2_fma = ci->avx512f = 0;
+#ifdef GU__X86_SIMD
+    __builtin_cpu_init();
+    ci->avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    ci->avx512f = ci->avx2_fma && __builtin_cpu_supports("avx512f");
+    {
+        unsigned eax, ebx, ecx, edx, leaf = 0;
+        if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
+            unsigned maxleaf = eax, vendor = ebx;
+            __cpuid(0x80000000u, eax, ebx, ecx, edx);   // eax: the highest extended leaf
+            if (vendor == 0x68747541u && eax >= 0x8000001Du) leaf = 0x8000001Du;   // "Auth"enticAMD
+            else if (vendor == 0x756e6547u && maxleaf >= 4) leaf = 4;              // "Genu"ineIntel
+        }
+        for (i = 0; leaf && i < 16; i++) {
+            int type, level;
+            __cpuid_count(leaf, i, eax, ebx, ecx, edx);
+            type = (int)(eax & 31);      // 1 data, 2 instruction, 3 unified, 0 no more
+            level = (int)(eax >> 5 & 7);
+            if (type == 0) break;
+            if (type != 2 && level >= 1 && level <= 3)   // ways x partitions x line size x sets
+                size[level] = (int64_t)((ebx >> 22) + 1) * ((ebx >> 12 & 0x3ff) + 1) * ((ebx & 0xfff) + 1) * ((int64_t)ecx + 1);
+        }
+    }
+#endif
+    for (i = 0; i < 8; i++) {   // Linux: /sys/devices/system/cpu/cpu0/cache/indexN/{level,type,size}
+        char path[96], type[16] = "", unit = 0;
+        long level = 0, kb = 0;
+        FILE *f;
+        if (size[1] && size[2]) break;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        if (!(f = fopen(path, "r"))) break;
+        if (fscanf(f, "%ld", &level) != 1) level = 0;
+        fclose(f);
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+        if ((f = fopen(path, "r"))) { if (fscanf(f, "%15s", type) != 1) type[0] = 0; fclose(f); }
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        if ((f = fopen(path, "r"))) { if (fscanf(f, "%ld%c", &kb, &unit) < 1) kb = 0; fclose(f); }
+        if (unit == 'M') kb *= 1024;
+        if (level >= 1 && level <= 3 && strcmp(type, "Instruction") != 0 && kb > 0) size[level] = (int64_t)kb * 1024;
+    }
+}
+// Several threads may ask first at once: pthread_once lets one probe and the others wait.
+#ifndef GU_NO_THREADS
+static pthread_once_t gu__cpu_once = PTHREAD_ONCE_INIT;
+static const gu__cpu_info *gu__cpu(void) {
+    pthread_once(&gu__cpu_once, gu__cpu_probe);
+    return &gu__cpu_info_v;
+}
+#else
+static const gu__cpu_info *gu__cpu(void) {
+    static int done = 0;
+    if (!done) gu__cpu_probe();
+    done = 1;
+    return &gu__cpu_info_v;
+}
 #endif
 
 // >>errors ------------------------------------------------------------------------------
@@ -1160,7 +1260,6 @@ static int gu__mul_ok(int64_t a, int64_t b, int64_t *out) {
 static void *gu__malloc(size_t n) { return GU_MALLOC(n ? n : 1); }
 
 #if defined(GU__DEFAULT_ALLOC) && defined(__linux__)
-#include <sys/mman.h>
 // Big tensors ask for transparent huge pages (where the kernel's THP mode is "madvise"):
 // first-touch page faults otherwise cost a 64 MiB result several times its compute.
 static void gu__advise_huge(void *p, size_t n) {
@@ -3660,14 +3759,6 @@ GU__DEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol) {
 }
 
 // >>random --------------------------------------------------------------------------------
-#include <time.h>
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
-#if !defined(GU_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-#define GU__RND_X86 1
-#include <immintrin.h>
-#endif
 
 // ---- Wichmann-Hill, line for line the lesson's seed() and rand() ----
 static gu_wh_state gu__rnd_state = {1, 1, 1};
@@ -3756,14 +3847,10 @@ static uint32_t gu__mt_temper(uint32_t y) {
     return y;
 }
 
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
 static int gu__rnd_simd = -1;  // -1 unknown, 0 scalar, 1 AVX2+FMA, 2 AVX-512 too
 static int gu__rnd_level(void) {
-    if (gu__rnd_simd < 0) {
-        __builtin_cpu_init();
-        gu__rnd_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        if (gu__rnd_simd && __builtin_cpu_supports("avx512f")) gu__rnd_simd = 2;
-    }
+    if (gu__rnd_simd < 0) gu__rnd_simd = gu__cpu()->avx512f ? 2 : gu__cpu()->avx2_fma;
     return gu__rnd_simd;
 }
 static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
@@ -3801,7 +3888,7 @@ GU__AVX2 static __m256i gu__mt_temper8(__m256i y) {
 #endif
 
 static void gu__mt_twist(uint32_t *mt) {
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
     if (gu__rnd_have_avx2()) { gu__mt_twist_avx2(mt); return; }  // (one twist per 624 words)
 #endif
     gu__mt_twist_ref(mt);
@@ -3844,7 +3931,7 @@ static void gu__uniform_ref(gu_generator *g, float *out, int64_t n) {
     int64_t i;
     for (i = 0; i < n; i++) out[i] = gu__u24(gu_generator_random(g));
 }
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
 GU__AVX2 static void gu__uniform_avx2(gu_generator *g, float *out, int64_t n) {
     const __m256i mask = _mm256_set1_epi32(0xffffff);
     const __m256 scale = _mm256_set1_ps(1.0f / 16777216.0f);
@@ -3862,7 +3949,7 @@ GU__AVX2 static void gu__uniform_avx2(gu_generator *g, float *out, int64_t n) {
     }
 }
 #endif
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
 // The same with 16 lanes: the twist (16 steps at once; the far words stay 227 behind or 397
 // ahead), the tempering and the conversion.
 GU__AVX512 static void gu__mt_twist_avx512(uint32_t *mt) {
@@ -3907,7 +3994,7 @@ GU__AVX512 static void gu__uniform_avx512(gu_generator *g, float *out, int64_t n
 }
 #endif
 static void gu__uniform(gu_generator *g, float *out, int64_t n) {
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
     if (gu__rnd_level() >= 2) { gu__uniform_avx512(g, out, n); return; }
     if (gu__rnd_have_avx2()) { gu__uniform_avx2(g, out, n); return; }
 #endif
@@ -4048,7 +4135,7 @@ static void gu__normal16_ref(float *d, float mean, float std) {
     }
 }
 
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
 #define GU__S8(v) _mm256_set1_ps(v)
 GU__AVX2 static __m256 gu__cephes_log8(__m256 x) {
     __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OS), e, m, tmp, y, z;
@@ -4205,7 +4292,7 @@ GU__AVX512 static void gu__normal_blocks_avx512(float *d, int64_t n, float mean,
 
 static void gu__normal_blocks(float *d, int64_t n, float mean, float std) {
     int64_t i;
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
     if (gu__rnd_level() >= 2) { gu__normal_blocks_avx512(d, n, mean, std); return; }
     if (gu__rnd_level() >= 1) { gu__normal_blocks_avx2(d, n, mean, std); return; }
 #endif
@@ -4228,7 +4315,7 @@ static void gu__normal_fill_ref(gu_generator *g, float *d, int64_t n, float mean
 }
 // The fast one: uniforms and their transform in cache-sized chunks; the draws of the
 // elements past the last whole block are skipped (torch overwrites them anyway).
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
 // Copies n floats past the caches (streaming stores): a big output is written once and not
 // read back first, which saves half of the memory traffic.
 GU__AVX512 static void gu__stream_copy(float *dst, const float *src, int64_t n) {
@@ -4243,7 +4330,7 @@ static void gu__normal_fill(gu_generator *g, float *d, int64_t n, float mean, fl
     enum { chunk = 4096 };  // 16 KB: stays in L1 between the two passes
     int64_t whole = n - n % 16, i, k;
     if (n < 16) { gu__normal_fill_ref(g, d, n, mean, std); return; }
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
     if (n >= (1 << 19) && gu__rnd_level() >= 2) {  // bigger than the caches: via a scratch block
         float scratch[chunk];
         for (i = 0; i < whole; i += chunk) {
@@ -4343,11 +4430,6 @@ GU__DEF uint64_t gu_seed_from_entropy(void) {
 }
 
 // >>plot ----------------------------------------------------------------------------------
-#include <limits.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #if defined(S_ISDIR)
 #define GU__ISDIR(m) S_ISDIR(m)
 #define GU__ISREG(m) S_ISREG(m)
@@ -7101,21 +7183,6 @@ GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_pat
 // the same chain of operations whatever the thread count, hence the same bits. Splitting
 // rows (the ic loop), the threads pack each B block together and share it; splitting
 // columns (few rows), each packs its own.
-#include <stdlib.h>
-#if !defined(GU_NO_THREADS)
-#include <pthread.h>
-#include <sched.h>
-#include <unistd.h>
-#endif
-#if !defined(GU_NO_SIMD) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#define GU__X86_SIMD 1
-#include <immintrin.h>
-#include <cpuid.h>
-#endif
-#if !defined(GU_NO_SIMD) && defined(__aarch64__) && defined(__ARM_NEON)
-#define GU__NEON_SIMD 1
-#include <arm_neon.h>
-#endif
 #ifdef GROUNDUP_CBLAS
 #ifndef GROUNDUP_CBLAS_INCLUDE
 #define GROUNDUP_CBLAS_INCLUDE <cblas.h>
@@ -7783,9 +7850,8 @@ static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may chang
 
 static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
 #ifdef GU__X86_SIMD
-    __builtin_cpu_init();
-    if (strcmp(kr->name, "avx512") == 0) return __builtin_cpu_supports("avx512f") != 0;
-    if (strcmp(kr->name, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (strcmp(kr->name, "avx512") == 0) return gu__cpu()->avx512f;
+    if (strcmp(kr->name, "avx2") == 0) return gu__cpu()->avx2_fma;
 #endif
 #ifdef GU__NEON_SIMD
     if (strcmp(kr->name, "neon") == 0) return 1;   // every aarch64 CPU has NEON
@@ -7794,58 +7860,14 @@ static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
 }
 
 // ---- blocking from the caches --------------------------------------------------------------
-// The data cache sizes of one core in bytes, size[1..3] for L1d, L2, L3 (0: not found): from
-// cpuid on x86 (leaf 4 on Intel, 0x8000001D on AMD: the same layout, one subleaf per cache),
-// else from Linux's sysfs.
-static void gu__cache_sizes(int64_t size[4]) {
-    int i;
-    for (i = 0; i < 4; i++) size[i] = 0;
-#ifdef GU__X86_SIMD
-    {
-        unsigned eax, ebx, ecx, edx, leaf = 0;
-        if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
-            unsigned maxleaf = eax, vendor = ebx;
-            __cpuid(0x80000000u, eax, ebx, ecx, edx);   // eax: the highest extended leaf
-            if (vendor == 0x68747541u && eax >= 0x8000001Du) leaf = 0x8000001Du;   // "Auth"enticAMD
-            else if (vendor == 0x756e6547u && maxleaf >= 4) leaf = 4;              // "Genu"ineIntel
-        }
-        for (i = 0; leaf && i < 16; i++) {
-            int type, level;
-            __cpuid_count(leaf, i, eax, ebx, ecx, edx);
-            type = (int)(eax & 31);      // 1 data, 2 instruction, 3 unified, 0 no more
-            level = (int)(eax >> 5 & 7);
-            if (type == 0) break;
-            if (type != 2 && level >= 1 && level <= 3)   // ways x partitions x line size x sets
-                size[level] = (int64_t)((ebx >> 22) + 1) * ((ebx >> 12 & 0x3ff) + 1) * ((ebx & 0xfff) + 1) * ((int64_t)ecx + 1);
-        }
-    }
-#endif
-    for (i = 0; i < 8; i++) {   // Linux: /sys/devices/system/cpu/cpu0/cache/indexN/{level,type,size}
-        char path[96], type[16] = "", unit = 0;
-        long level = 0, kb = 0;
-        FILE *f;
-        if (size[1] && size[2]) break;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-        if (!(f = fopen(path, "r"))) break;
-        if (fscanf(f, "%ld", &level) != 1) level = 0;
-        fclose(f);
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
-        if ((f = fopen(path, "r"))) { if (fscanf(f, "%15s", type) != 1) type[0] = 0; fclose(f); }
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-        if ((f = fopen(path, "r"))) { if (fscanf(f, "%ld%c", &kb, &unit) < 1) kb = 0; fclose(f); }
-        if (unit == 'M') kb *= 1024;
-        if (level >= 1 && level <= 3 && strcmp(type, "Instruction") != 0 && kb > 0) size[level] = (int64_t)kb * 1024;
-    }
-}
-
 // MC, KC, NC for a kernel from the caches (BLIS's analytical model, roughly): a B micro-panel
 // (KC x NR) takes half of L1, leaving the rest to the A micro-panel and C's tile streaming
 // through; the A block (MC x KC) half of L2, the B micro-panel the other; the B block (KC x
 // NC) half of L3 (of L2 without one), at most 4080 columns (a multiple of 12 and 16). Not
 // found: 32 KiB, 512 KiB, 8 MiB (Zen 3's L1 and L2), KC 256, MC 252 for the AVX2 tile.
 static void gu__cache_block(gu__gemm_kernel *kr) {
-    int64_t sz[4], l1, l2, l3, kc, mc, nc;
-    gu__cache_sizes(sz);
+    const int64_t *sz = gu__cpu()->cache;
+    int64_t l1, l2, l3, kc, mc, nc;
     l1 = sz[1] >= 16384 ? sz[1] : 32768;
     l2 = sz[2] >= 131072 ? sz[2] : 524288;
     l3 = sz[3] > l2 ? sz[3] : sz[2] ? 2 * l2 : 8 << 20;
@@ -8839,10 +8861,6 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
     }
     return gu__mm_run("matmul_out", &pl, full);
 }
-
-#ifndef GU_NO_THREADS
-#include <pthread.h>
-#endif
 
 // >>ladder ------------------------------------------------------------------------------
 // Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
