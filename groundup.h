@@ -67,8 +67,9 @@ OPTIONS (define before including the implementation)
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
    GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, portable or auto
-   The matmul thread pool starts on first use (no global constructors) and is joined at
-   exit through atexit(); a child of fork() starts a pool of its own (pthread_atfork).
+   The thread pool (matmul and gu_launch) starts on first use (no global constructors) and
+   is joined at exit through atexit(); a child of fork() starts a pool of its own
+   (pthread_atfork).
 
 SECTIONS (grep the banners: // >>name)
    >>tensor >>views >>print   the core: tensors, views, printing, errors
@@ -858,10 +859,11 @@ GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2"
 // Threads for large products (split over the rows or columns of C, never over k, so the
 // bits do not depend on the count; they may differ in the last bits between kernels).
 // Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
-// 1 under GU_NO_THREADS. The threads are a pool started by the first product that needs
-// them and joined at exit; a second thread calling while the pool is busy gets threads of
-// its own for that call. A child of fork() gets a pool of its own on its first product
-// (and may exit() as usual); several threads making their first calls at once are safe.
+// 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
+// first call that needs them and joined at exit; a call made while the pool is busy (from
+// another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
+// the same bits. A child of fork() gets a pool of its own on its first product (and may
+// exit() as usual); several threads making their first calls at once are safe.
 // Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
 // strides BLAS can express to cblas_sgemm instead.
 GUDEF void gu_set_num_threads(int n);
@@ -952,9 +954,10 @@ GUDEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y
 //     gu_launch(matmul_k, blocks, tpb, &args);
 //
 // A zero member of a gu_dim3 counts as 1, as CUDA's dim3 defaults do. Blocks are spread
-// over gu_get_num_threads() worker threads (pthreads; gu_set_num_threads(1) or
-// GU_NO_THREADS keeps everything on the calling thread); the threads of one block run one
-// after another, x fastest.
+// over gu_get_num_threads() threads of the library's pool (the matmul's; gu_set_num_threads(1)
+// or GU_NO_THREADS keeps everything on the calling thread, and so does a busy pool: a
+// gu_launch or a matmul from inside a kernel, or while another thread's runs); the threads
+// of one block run one after another, x fastest.
 // So there is no __syncthreads and no shared memory: a kernel that needs them does not
 // fit here. Different blocks may run at the same time: kernels must write disjoint outputs.
 // Returns 0, or -1 with a message for negative sizes or a grid that overflows int64.
@@ -7167,6 +7170,225 @@ GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_pat
 }
 
 #endif // GU_NO_MNIST
+// >>threads: one pool of worker threads, for every part that runs in parallel ---------------
+// gu__parallel(fn, ctx, n) runs fn(ctx, part) for part in [0, n), on n threads of the pool
+// (this one included) when the pool is free, else one after another on this thread; either
+// way every part runs exactly once and all have ended when it returns. Its users: the matmul
+// (>>gemm: parts of C, or a team sharing packed blocks through gu__pool_try) and gu_launch
+// (>>grid: runs of blocks). Under GU_NO_THREADS everything runs on the calling thread.
+#define GU__POOL_MAX_THREADS 64
+typedef void (*gu__part_fn)(void *ctx, int part);
+
+static GU__AUINT gu__nthreads;   // 0: not decided yet; atomic (several threads may ask first)
+
+#ifndef GU_NO_THREADS
+// The CPUs online. Windows has no sysconf: mingw-w64's winpthreads counts them, and
+// NUMBER_OF_PROCESSORS is set by Windows for every process (no <windows.h> needed here).
+static long gu__online_cpus(void) {
+#if defined(__MINGW32__)
+    return pthread_num_processors_np();
+#elif defined(_WIN32)
+    const char *env = getenv("NUMBER_OF_PROCESSORS");
+    return env ? strtol(env, NULL, 10) : 1;
+#elif defined(_SC_NPROCESSORS_ONLN)
+    return sysconf(_SC_NPROCESSORS_ONLN);
+#else
+    return 1;
+#endif
+}
+#endif
+
+static int gu__default_threads(void) {
+#ifdef GU_NO_THREADS
+    return 1;
+#else
+    const char *env = getenv("GROUNDUP_NUM_THREADS");
+    long n = env ? strtol(env, NULL, 10) : 0;
+    if (n <= 0) n = gu__online_cpus();
+    if (n <= 0) n = 1;
+    return n > 256 ? 256 : (int)n;
+#endif
+}
+GU__DEF void gu_set_num_threads(int n) {
+#ifdef GU_NO_THREADS
+    (void)n;
+    gu__astore(&gu__nthreads, 1u);
+#else
+    gu__astore(&gu__nthreads, (unsigned)(n > 0 ? (n > 256 ? 256 : n) : gu__default_threads()));
+#endif
+}
+GU__DEF int gu_get_num_threads(void) {
+    unsigned n = gu__aload(&gu__nthreads);
+    if (n == 0) {
+        n = (unsigned)gu__default_threads();
+        gu__astore(&gu__nthreads, n);
+    }
+    return (int)n;
+}
+
+#ifndef GU_NO_THREADS
+// One turn of a wait loop: a pause for the first GU__SPIN_PURE turns (about 50 us on Zen 5),
+// a yield after that. Two threads of one product can find themselves on one CPU (a busy
+// machine, a virtual machine's scheduler): a spinner that never yields then holds up the very
+// thread it waits for, for its whole spin (measured: 128^3 on 2 threads pinned to one CPU,
+// 600 us instead of 23). Yielding from the first turn would keep them there: the scheduler
+// separates threads that sleep and wake, not two that stay runnable.
+#define GU__SPIN_PURE 2000
+#define GU__SPIN_MAX (GU__SPIN_PURE + 200)   // a pool worker's wait for a job: then it sleeps
+#define GU__SPIN_CALLER 200                  // the caller's wait for the workers: then it sleeps
+static void gu__spin_wait(int turn) {
+    if (turn >= GU__SPIN_PURE) { sched_yield(); return; }
+    // The spin-wait hint (x86 PAUSE, encoded as REP NOP so any assembler takes it; ARM's
+    // YIELD): lets the core's other hyper-thread run and saves power. Elsewhere nothing.
+#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && (defined(__x86_64__) || defined(__i386__))
+    __asm__ __volatile__("rep; nop" ::: "memory");
+#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7))
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+// The pool: started by the first call that wants threads (no constructors), stopped and
+// joined at exit. A job is fn(ctx, part) for part in [0, nparts): worker w runs part w, the
+// caller part 0. After a job, workers spin briefly (back-to-back products start at once),
+// then sleep on a condition variable. One job at a time: a caller that finds the pool busy
+// (another user thread's job, or a call from inside a job: a gu_launch kernel that
+// multiplies) is told so, and runs its parts itself (gu__parallel).
+//
+// fork(): the child has only the forking thread, but inherits the pool's memory: a worker
+// count for threads that do not exist there, condition variables that record the parent's
+// sleeping workers as waiters (a broadcast on them never returns in the child) and mutexes
+// perhaps held by a thread that is gone. A pthread_atfork handler, registered with the
+// first worker, gives the child a pool that never started: fresh mutexes and condition
+// variables, no workers. Its next product starts workers of its own; its exit joins them.
+static pthread_mutex_t gu__pool_busy = PTHREAD_MUTEX_INITIALIZER;   // held by the caller whose job runs
+static pthread_mutex_t gu__pool_lock = PTHREAD_MUTEX_INITIALIZER;   // guards the fields below
+static pthread_cond_t gu__pool_wake = PTHREAD_COND_INITIALIZER, gu__pool_done = PTHREAD_COND_INITIALIZER;
+static pthread_t gu__pool_th[GU__POOL_MAX_THREADS];
+static int gu__pool_n, gu__pool_jobs, gu__pool_quit, gu__pool_hooked;
+static GU__AUINT gu__pool_pending;   // workers still on the current job
+static GU__AUINT gu__pool_gen;       // bumped per job; read without the lock while spinning
+static unsigned gu__pool_gen0[GU__POOL_MAX_THREADS];   // the generation a worker started at
+static gu__part_fn gu__pool_fn;
+static void *gu__pool_ctx;
+
+static void *gu__pool_worker(void *arg) {
+    int id = (int)(intptr_t)arg, spin;
+    unsigned seen;
+    pthread_mutex_lock(&gu__pool_lock);
+    seen = gu__pool_gen0[id];   // not gu__pool_gen: the job it was started for may be out already
+    for (;;) {
+        if (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) {
+            pthread_mutex_unlock(&gu__pool_lock);
+            for (spin = 0; spin < GU__SPIN_MAX && gu__aload(&gu__pool_gen) == seen; spin++) gu__spin_wait(spin);
+            pthread_mutex_lock(&gu__pool_lock);
+            while (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
+        }
+        if (gu__pool_quit) break;
+        seen = gu__aload(&gu__pool_gen);
+        if (id < gu__pool_jobs) {
+            gu__part_fn fn = gu__pool_fn;
+            void *ctx = gu__pool_ctx;
+            pthread_mutex_unlock(&gu__pool_lock);
+            fn(ctx, id);
+            pthread_mutex_lock(&gu__pool_lock);
+            if (gu__aadd(&gu__pool_pending, ~0u) == 0) pthread_cond_signal(&gu__pool_done);   // ~0u: minus one
+        }
+    }
+    pthread_mutex_unlock(&gu__pool_lock);
+    return NULL;
+}
+
+static void gu__pool_stop(void) {
+    int i, n;
+    pthread_mutex_lock(&gu__pool_lock);
+    n = gu__pool_n;
+    gu__pool_quit = 1;
+    pthread_cond_broadcast(&gu__pool_wake);
+    pthread_mutex_unlock(&gu__pool_lock);
+    for (i = 1; i <= n; i++) pthread_join(gu__pool_th[i], NULL);
+    pthread_mutex_lock(&gu__pool_lock);
+    gu__pool_n = 0;
+    gu__pool_quit = 0;
+    pthread_mutex_unlock(&gu__pool_lock);
+}
+
+#if !defined(_WIN32)
+// In the child of fork(): the pool as before its first use (see above). The objects are
+// overwritten with fresh initialisers, not destroyed: destroying what another thread held
+// or waited on is undefined, and that thread does not exist here.
+static void gu__pool_after_fork_child(void) {
+    static const pthread_mutex_t m0 = PTHREAD_MUTEX_INITIALIZER;
+    static const pthread_cond_t c0 = PTHREAD_COND_INITIALIZER;
+    memcpy(&gu__pool_busy, &m0, sizeof m0);
+    memcpy(&gu__pool_lock, &m0, sizeof m0);
+    memcpy(&gu__pool_wake, &c0, sizeof c0);
+    memcpy(&gu__pool_done, &c0, sizeof c0);
+#ifdef GU__ATOMIC_MUTEX
+    memcpy(&gu__amutex, &m0, sizeof m0);
+#endif
+    gu__pool_n = gu__pool_jobs = gu__pool_quit = 0;
+    gu__pool_pending = 0;
+    gu__pool_fn = NULL;
+    gu__pool_ctx = NULL;
+}
+#endif
+
+// Runs fn(ctx, part) for part in [0, nt) on the pool, nt threads at once, and returns 1; or
+// returns 0 having run nothing, when the pool is busy or its threads cannot be started.
+static int gu__pool_try(gu__part_fn fn, void *ctx, int nt) {
+    int spin;
+    if (nt < 2 || nt > GU__POOL_MAX_THREADS || pthread_mutex_trylock(&gu__pool_busy) != 0) return 0;
+    pthread_mutex_lock(&gu__pool_lock);
+    if (!gu__pool_hooked) {   // before the first worker: the exit and fork handlers
+#if !defined(_WIN32)
+        if (pthread_atfork(NULL, NULL, gu__pool_after_fork_child) != 0) {
+            pthread_mutex_unlock(&gu__pool_lock);   // no pool without it: the caller runs the parts
+            pthread_mutex_unlock(&gu__pool_busy);
+            return 0;
+        }
+#endif
+        gu__pool_hooked = 1;
+        (void)atexit(gu__pool_stop);
+    }
+    while (gu__pool_n < nt - 1) {
+        gu__pool_gen0[gu__pool_n + 1] = gu__aload(&gu__pool_gen);
+        if (pthread_create(&gu__pool_th[gu__pool_n + 1], NULL, gu__pool_worker, (void *)(intptr_t)(gu__pool_n + 1)) != 0) break;
+        gu__pool_n++;
+    }
+    if (gu__pool_n < nt - 1) {
+        pthread_mutex_unlock(&gu__pool_lock);
+        pthread_mutex_unlock(&gu__pool_busy);
+        return 0;
+    }
+    gu__pool_fn = fn;
+    gu__pool_ctx = ctx;
+    gu__pool_jobs = nt;
+    gu__astore(&gu__pool_pending, (unsigned)(nt - 1));
+    gu__astore(&gu__pool_gen, gu__aload(&gu__pool_gen) + 1);
+    pthread_cond_broadcast(&gu__pool_wake);
+    pthread_mutex_unlock(&gu__pool_lock);
+    fn(ctx, 0);
+    // The other parts end about when ours does: spin a few microseconds for them first
+    // (sleeping costs a wake-up). Not longer: if a worker shares our CPU, it runs only once
+    // we sleep, and waking on the other CPU is what separates the two.
+    for (spin = 0; spin < GU__SPIN_CALLER && gu__aload(&gu__pool_pending) > 0; spin++) gu__spin_wait(spin);
+    pthread_mutex_lock(&gu__pool_lock);
+    while (gu__aload(&gu__pool_pending) > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
+    gu__pool_jobs = 0;
+    pthread_mutex_unlock(&gu__pool_lock);
+    pthread_mutex_unlock(&gu__pool_busy);
+    return 1;
+}
+#endif
+
+static void gu__parallel(gu__part_fn fn, void *ctx, int nparts) {
+    int i;
+#ifndef GU_NO_THREADS
+    if (nparts > 1 && gu__pool_try(fn, ctx, nparts)) return;
+#endif
+    for (i = 0; i < nparts; i++) fn(ctx, i);
+}
+
 // >>gemm ------------------------------------------------------------------------------------
 // The five loops of BLIS/GotoBLAS (docs/KernelsHowTo.md in BLIS), for C (m, n) += A (m, k) B (k, n):
 //
@@ -7952,54 +8174,6 @@ static const gu__gemm_kernel *gu__kernel(void) {
 }
 GU__DEF const char *gu_gemm_kernel(void) { return gu__kernel()->name; }
 
-// ---- threads -----------------------------------------------------------------------------
-static GU__AUINT gu__nthreads;   // 0: not decided yet; atomic, as gu__kernel_sel
-
-#ifndef GU_NO_THREADS
-// The CPUs online. Windows has no sysconf: mingw-w64's winpthreads counts them, and
-// NUMBER_OF_PROCESSORS is set by Windows for every process (no <windows.h> needed here).
-static long gu__online_cpus(void) {
-#if defined(__MINGW32__)
-    return pthread_num_processors_np();
-#elif defined(_WIN32)
-    const char *env = getenv("NUMBER_OF_PROCESSORS");
-    return env ? strtol(env, NULL, 10) : 1;
-#elif defined(_SC_NPROCESSORS_ONLN)
-    return sysconf(_SC_NPROCESSORS_ONLN);
-#else
-    return 1;
-#endif
-}
-#endif
-
-static int gu__default_threads(void) {
-#ifdef GU_NO_THREADS
-    return 1;
-#else
-    const char *env = getenv("GROUNDUP_NUM_THREADS");
-    long n = env ? strtol(env, NULL, 10) : 0;
-    if (n <= 0) n = gu__online_cpus();
-    if (n <= 0) n = 1;
-    return n > 256 ? 256 : (int)n;
-#endif
-}
-GU__DEF void gu_set_num_threads(int n) {
-#ifdef GU_NO_THREADS
-    (void)n;
-    gu__astore(&gu__nthreads, 1u);
-#else
-    gu__astore(&gu__nthreads, (unsigned)(n > 0 ? (n > 256 ? 256 : n) : gu__default_threads()));
-#endif
-}
-GU__DEF int gu_get_num_threads(void) {
-    unsigned n = gu__aload(&gu__nthreads);
-    if (n == 0) {
-        n = (unsigned)gu__default_threads();
-        gu__astore(&gu__nthreads, n);
-    }
-    return (int)n;
-}
-
 // ---- packing -------------------------------------------------------------------------------
 // A(i, p) = a[i*rsa + p*csa] for i < mc, p < kc, into micro-panels of MR rows:
 // ap[(i/MR)*MR*kc + p*MR + i%MR], rows past mc zero.
@@ -8199,26 +8373,6 @@ typedef struct gu__barrier {
     GU__AUINT count, gen;
 } gu__barrier;
 
-// One turn of a wait loop: a pause for the first GU__SPIN_PURE turns (about 50 us on Zen 5),
-// a yield after that. Two threads of one product can find themselves on one CPU (a busy
-// machine, a virtual machine's scheduler): a spinner that never yields then holds up the very
-// thread it waits for, for its whole spin (measured: 128^3 on 2 threads pinned to one CPU,
-// 600 us instead of 23). Yielding from the first turn would keep them there: the scheduler
-// separates threads that sleep and wake, not two that stay runnable.
-#define GU__SPIN_PURE 2000
-#define GU__SPIN_MAX (GU__SPIN_PURE + 200)   // a pool worker's wait for a job: then it sleeps
-#define GU__SPIN_CALLER 200                  // the caller's wait for the workers: then it sleeps
-static void gu__spin_wait(int turn) {
-    if (turn >= GU__SPIN_PURE) { sched_yield(); return; }
-    // The spin-wait hint (x86 PAUSE, encoded as REP NOP so any assembler takes it; ARM's
-    // YIELD): lets the core's other hyper-thread run and saves power. Elsewhere nothing.
-#if (defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)) && (defined(__x86_64__) || defined(__i386__))
-    __asm__ __volatile__("rep; nop" ::: "memory");
-#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7))
-    __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 static void gu__barrier_wait(gu__barrier *b) {
     unsigned gen = gu__aload(&b->gen);
     int spin = 0;
@@ -8324,142 +8478,8 @@ static void gu__gemm_task_run(gu__gemm_task *t) {
     } else
         gu__gemm_packed(t->kr, p, t->ap, t->bp);
 }
-#define GU__GEMM_MAX_THREADS 64
-
-#ifndef GU_NO_THREADS
-static void *gu__gemm_thread(void *arg) {
-    gu__gemm_task_run((gu__gemm_task *)arg);
-    return NULL;
-}
-
-// The thread pool: started by the first product that wants threads (no constructors),
-// stopped and joined at exit. Worker w runs tasks[w] of each new job (the caller runs
-// tasks[0]). After a job, workers spin briefly (back-to-back products start at once), then
-// sleep on a condition variable. One caller at a time: a second concurrent caller starts
-// threads of its own for that call instead.
-//
-// fork(): the child has only the forking thread, but inherits the pool's memory: a worker
-// count for threads that do not exist there, condition variables that record the parent's
-// sleeping workers as waiters (a broadcast on them never returns in the child) and mutexes
-// perhaps held by a thread that is gone. A pthread_atfork handler, registered with the
-// first worker, gives the child a pool that never started: fresh mutexes and condition
-// variables, no workers. Its next product starts workers of its own; its exit joins them.
-static pthread_mutex_t gu__pool_busy = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the pool
-static pthread_mutex_t gu__pool_lock = PTHREAD_MUTEX_INITIALIZER;   // guards the fields below
-static pthread_cond_t gu__pool_wake = PTHREAD_COND_INITIALIZER, gu__pool_done = PTHREAD_COND_INITIALIZER;
-static pthread_t gu__pool_th[GU__GEMM_MAX_THREADS];
-static int gu__pool_n, gu__pool_jobs, gu__pool_quit, gu__pool_hooked;
-static GU__AUINT gu__pool_pending;   // workers still on the current job
-static GU__AUINT gu__pool_gen;       // bumped per job; read without the lock while spinning
-static unsigned gu__pool_gen0[GU__GEMM_MAX_THREADS];   // the generation a worker started at
-static gu__gemm_task *gu__pool_tasks;
-
-static void *gu__pool_worker(void *arg) {
-    int id = (int)(intptr_t)arg, spin;
-    unsigned seen;
-    pthread_mutex_lock(&gu__pool_lock);
-    seen = gu__pool_gen0[id];   // not gu__pool_gen: the job it was started for may be out already
-    for (;;) {
-        if (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) {
-            pthread_mutex_unlock(&gu__pool_lock);
-            for (spin = 0; spin < GU__SPIN_MAX && gu__aload(&gu__pool_gen) == seen; spin++) gu__spin_wait(spin);
-            pthread_mutex_lock(&gu__pool_lock);
-            while (gu__aload(&gu__pool_gen) == seen && !gu__pool_quit) pthread_cond_wait(&gu__pool_wake, &gu__pool_lock);
-        }
-        if (gu__pool_quit) break;
-        seen = gu__aload(&gu__pool_gen);
-        if (id < gu__pool_jobs) {
-            gu__gemm_task *t = &gu__pool_tasks[id];
-            pthread_mutex_unlock(&gu__pool_lock);
-            gu__gemm_task_run(t);
-            pthread_mutex_lock(&gu__pool_lock);
-            if (gu__aadd(&gu__pool_pending, ~0u) == 0) pthread_cond_signal(&gu__pool_done);   // ~0u: minus one
-        }
-    }
-    pthread_mutex_unlock(&gu__pool_lock);
-    return NULL;
-}
-
-static void gu__pool_stop(void) {
-    int i, n;
-    pthread_mutex_lock(&gu__pool_lock);
-    n = gu__pool_n;
-    gu__pool_quit = 1;
-    pthread_cond_broadcast(&gu__pool_wake);
-    pthread_mutex_unlock(&gu__pool_lock);
-    for (i = 1; i <= n; i++) pthread_join(gu__pool_th[i], NULL);
-    pthread_mutex_lock(&gu__pool_lock);
-    gu__pool_n = 0;
-    gu__pool_quit = 0;
-    pthread_mutex_unlock(&gu__pool_lock);
-}
-
-#if !defined(_WIN32)
-// In the child of fork(): the pool as before its first use (see above). The objects are
-// overwritten with fresh initialisers, not destroyed: destroying what another thread held
-// or waited on is undefined, and that thread does not exist here.
-static void gu__pool_after_fork_child(void) {
-    static const pthread_mutex_t m0 = PTHREAD_MUTEX_INITIALIZER;
-    static const pthread_cond_t c0 = PTHREAD_COND_INITIALIZER;
-    memcpy(&gu__pool_busy, &m0, sizeof m0);
-    memcpy(&gu__pool_lock, &m0, sizeof m0);
-    memcpy(&gu__pool_wake, &c0, sizeof c0);
-    memcpy(&gu__pool_done, &c0, sizeof c0);
-#ifdef GU__ATOMIC_MUTEX
-    memcpy(&gu__amutex, &m0, sizeof m0);
-#endif
-    gu__pool_n = gu__pool_jobs = gu__pool_quit = 0;
-    gu__pool_pending = 0;
-    gu__pool_tasks = NULL;
-}
-#endif
-
-// Runs tasks[0, nt) on the pool; 0 if the pool is not available (the caller does it).
-static int gu__pool_run(gu__gemm_task *tasks, int nt) {
-    int spin;
-    if (pthread_mutex_trylock(&gu__pool_busy) != 0) return 0;
-    pthread_mutex_lock(&gu__pool_lock);
-    if (!gu__pool_hooked) {   // before the first worker: the exit and fork handlers
-#if !defined(_WIN32)
-        if (pthread_atfork(NULL, NULL, gu__pool_after_fork_child) != 0) {
-            pthread_mutex_unlock(&gu__pool_lock);   // no pool without it: threads per call
-            pthread_mutex_unlock(&gu__pool_busy);
-            return 0;
-        }
-#endif
-        gu__pool_hooked = 1;
-        (void)atexit(gu__pool_stop);
-    }
-    while (gu__pool_n < nt - 1) {
-        gu__pool_gen0[gu__pool_n + 1] = gu__aload(&gu__pool_gen);
-        if (pthread_create(&gu__pool_th[gu__pool_n + 1], NULL, gu__pool_worker, (void *)(intptr_t)(gu__pool_n + 1)) != 0) break;
-        gu__pool_n++;
-    }
-    if (gu__pool_n < nt - 1) {
-        pthread_mutex_unlock(&gu__pool_lock);
-        pthread_mutex_unlock(&gu__pool_busy);
-        return 0;
-    }
-    gu__pool_tasks = tasks;
-    gu__pool_jobs = nt;
-    gu__astore(&gu__pool_pending, (unsigned)(nt - 1));
-    gu__astore(&gu__pool_gen, gu__aload(&gu__pool_gen) + 1);
-    pthread_cond_broadcast(&gu__pool_wake);
-    pthread_mutex_unlock(&gu__pool_lock);
-    gu__gemm_task_run(&tasks[0]);
-    // The other parts end about when ours does: spin a few microseconds for them first
-    // (sleeping costs a wake-up). Not longer: if a worker shares our CPU, it runs only once
-    // we sleep, and waking on the other CPU is what separates the two.
-    for (spin = 0; spin < GU__SPIN_CALLER && gu__aload(&gu__pool_pending) > 0; spin++) gu__spin_wait(spin);
-    pthread_mutex_lock(&gu__pool_lock);
-    while (gu__aload(&gu__pool_pending) > 0) pthread_cond_wait(&gu__pool_done, &gu__pool_lock);
-    gu__pool_jobs = 0;
-    pthread_mutex_unlock(&gu__pool_lock);
-    pthread_mutex_unlock(&gu__pool_busy);
-    return 1;
-}
-#endif
-
+// A part of a product for the pool: ctx is the tasks array.
+static void gu__gemm_part(void *ctx, int part) { gu__gemm_task_run((gu__gemm_task *)ctx + part); }
 #ifndef GU_NO_THREADS
 // Runs the packed product as a team (gu__gemm_packed_team) on the pool, tasks[t] having rows
 // [lo, hi). Returns 1 when done, -1 out of memory, 0 when the pool is busy (nothing ran:
@@ -8489,7 +8509,7 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
         tasks[t].team = &tm;
         tasks[t].ap = buf + t * a1;
     }
-    ran = gu__pool_run(tasks, nt);
+    ran = gu__pool_try(gu__gemm_part, tasks, nt);
     for (t = 0; t < nt; t++) tasks[t].team = NULL;
     GU_FREE(raw);
     return ran;
@@ -8499,7 +8519,7 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
 // The fast product on checked arguments. Returns 0, or -1 (out of memory).
 static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     const gu__gemm_kernel *kr = gu__kernel();
-    gu__gemm_task tasks[GU__GEMM_MAX_THREADS];
+    gu__gemm_task tasks[GU__POOL_MAX_THREADS];
     void *raw = NULL, *rawb = NULL, *rawt = NULL;
     float *buf = NULL, *bpacked = NULL, *dot_bt = NULL;
     int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
@@ -8580,7 +8600,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     }
     // Threads only when each has enough work to pay for starting it (~20 us each).
     if (!gu__mul_ok(pr.m, pr.n, &work) || !gu__mul_ok(work, pr.k, &work)) work = INT64_MAX;
-    if (nt > GU__GEMM_MAX_THREADS) nt = GU__GEMM_MAX_THREADS;
+    if (nt > GU__POOL_MAX_THREADS) nt = GU__POOL_MAX_THREADS;
     if (work < (int64_t)1 << 21) nt = 1;
     // Split the longer side of C in whole tiles (rows kernel: rows only).
     nparts_m = (pr.m + kr->mr - 1) / kr->mr;
@@ -8627,7 +8647,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
 #ifndef GU_NO_THREADS
         if (nt > 1 && split_m) {   // threads split the rows: they share each packed B block
             int r = gu__gemm_team_run(op, kr, &pr, tasks, nt);
-            if (r != 0) {   // done, or out of memory; 0: the pool is busy, threads of our own below
+            if (r != 0) {   // done, or out of memory; 0: the pool is busy, the parts below on this thread
                 rc = r > 0 ? 0 : -1;
                 goto done;
             }
@@ -8646,22 +8666,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
             tasks[t].bp = tasks[t].ap + a1;
         }
     }
-    if (nt == 1) gu__gemm_task_run(&tasks[0]);
-#ifndef GU_NO_THREADS
-    else if (!gu__pool_run(tasks, nt)) {   // pool busy: threads for this call only
-        pthread_t th[GU__GEMM_MAX_THREADS];
-        int started[GU__GEMM_MAX_THREADS];
-        for (t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, gu__gemm_thread, &tasks[t]) == 0;
-        gu__gemm_task_run(&tasks[0]);
-        for (t = 1; t < nt; t++) {
-            if (started[t]) pthread_join(th[t], NULL);
-            else gu__gemm_task_run(&tasks[t]);   // could not start one: do its part here
-        }
-    }
-#else
-    else
-        for (t = 0; t < nt; t++) gu__gemm_task_run(&tasks[t]);
-#endif
+    gu__parallel(gu__gemm_part, tasks, nt);   // the pool busy: every part on this thread
 done:
     if (raw) GU_FREE(raw);
     if (rawb) GU_FREE(rawb);
@@ -9655,12 +9660,8 @@ static void gu__launch_run(const gu__launch_job *j) {
     }
 }
 
-#ifndef GU_NO_THREADS
-static void *gu__launch_worker(void *p) {
-    gu__launch_run((const gu__launch_job *)p);
-    return NULL;
-}
-#endif
+// A part for the pool: ctx is the array of jobs, one per part.
+static void gu__launch_part(void *ctx, int part) { gu__launch_run((const gu__launch_job *)ctx + part); }
 
 GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args) {
     gu__launch_job job;
@@ -9690,33 +9691,24 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
     job.block = block;
     job.first = 0;
     job.last = nblocks;
-#ifndef GU_NO_THREADS
     {
-        int nt = gu_get_num_threads(), w, started = 0;
-        pthread_t tid[64];
-        gu__launch_job jobs[64];
-        if (nt > 64) nt = 64;
+        int nt = gu_get_num_threads(), w;
+        gu__launch_job jobs[GU__POOL_MAX_THREADS];
+        if (nt > GU__POOL_MAX_THREADS) nt = GU__POOL_MAX_THREADS;
         if (nt > nblocks) nt = (int)nblocks;
         if (nt > 1) {
-            // contiguous runs of blocks per worker; worker 0 is this thread
+            // contiguous runs of blocks per part; the pool runs the parts (on this thread
+            // alone when it is busy: a gu_launch from inside a kernel, another thread's matmul)
             int64_t per = nblocks / nt, rem = nblocks % nt;
-            for (w = 0; w < nt; w++) {  // the first rem workers take one block more
+            for (w = 0; w < nt; w++) {  // the first rem parts take one block more
                 jobs[w] = job;
                 jobs[w].first = per * w + (w < rem ? w : rem);
                 jobs[w].last = jobs[w].first + per + (w < rem);
             }
-            for (w = 1; w < nt; w++) {
-                if (pthread_create(&tid[w], NULL, gu__launch_worker, &jobs[w]) != 0) break;
-                started = w;
-            }
-            // a worker that could not start leaves its blocks to this thread
-            for (w = started + 1; w < nt; w++) gu__launch_run(&jobs[w]);
-            gu__launch_run(&jobs[0]);
-            for (w = 1; w <= started; w++) pthread_join(tid[w], NULL);
+            gu__parallel(gu__launch_part, jobs, nt);
             return 0;
         }
     }
-#endif
     gu__launch_run(&job);
     return 0;
 }

@@ -79,7 +79,7 @@ static void test_threads_fork_children(void) {
 }
 
 // Several user threads multiplying at once, each against its own result: the pool takes
-// one caller, the others start threads of their own; all must get the same bits.
+// one caller, the others run their products on their own thread; all must get the same bits.
 #ifndef GU_NO_THREADS
 #include <pthread.h>
 typedef struct { const float *a, *b, *want; int ok; } t__conc_arg;
@@ -123,7 +123,56 @@ static void test_threads_concurrent_callers(void) {
 #endif
 }
 
+// Calls from inside the pool: a gu_launch whose blocks (on the pool's threads) each run a
+// threaded product and a gu_launch of their own. The pool is busy with the outer launch, so
+// the inner calls run on the block's thread: no deadlock, the same bits, every inner block
+// visited once. (Named for make test-tsan's filter.)
+#ifndef GU_NO_GRID
+typedef struct { const float *a, *b, *want; int ok[8]; int64_t visits[8][6]; } t__nest_arg;
+static void t__nest_inner(const gu_thread_ctx *ctx, void *p) {
+    int64_t *v = (int64_t *)p;
+    v[ctx->blockIdx.x]++;   // one block per thread of the outer launch: no race
+}
+static void t__nest_outer(const gu_thread_ctx *ctx, void *p) {
+    t__nest_arg *x = (t__nest_arg *)p;
+    int64_t bi = ctx->blockIdx.x;
+    float *c = (float *)malloc(sizeof(float) * T__FM * T__FN);
+    gu_dim3 g = {6, 1, 1}, b1 = {1, 1, 1};
+    x->ok[bi] = 0;
+    if (!c) return;
+    t__fork_product(x->a, x->b, c);
+    x->ok[bi] = memcmp(c, x->want, sizeof(float) * T__FM * T__FN) == 0 && gu_launch(t__nest_inner, g, b1, x->visits[bi]) == 0;
+    free(c);
+}
+#endif
+static void test_threads_concurrent_callers_nested(void) {
+#ifndef GU_NO_GRID
+    static t__nest_arg arg;
+    float *a = (float *)malloc(sizeof(float) * T__FM * T__FK), *b = (float *)malloc(sizeof(float) * T__FK * T__FN);
+    float *c = (float *)malloc(sizeof(float) * T__FM * T__FN);
+    gu_dim3 g = {8, 1, 1}, b1 = {1, 1, 1};
+    int i, j;
+    if (!a || !b || !c) { free(a); free(b); free(c); SKIP("out of memory"); }
+    for (i = 0; i < T__FM * T__FK; i++) a[i] = (float)((i * 7) % 13) - 6.0f;
+    for (i = 0; i < T__FK * T__FN; i++) b[i] = (float)((i * 5) % 11) * 0.25f;
+    gu_set_num_threads(4);
+    t__fork_product(a, b, c);
+    memset(&arg, 0, sizeof arg);
+    arg.a = a; arg.b = b; arg.want = c;
+    CHECK(gu_launch(t__nest_outer, g, b1, &arg) == 0);
+    for (i = 0; i < 8; i++) {
+        CHECKF(arg.ok[i], "block %d: the product inside the launch got different bits, or its inner launch failed", i);
+        for (j = 0; j < 6; j++) CHECKF(arg.visits[i][j] == 1, "block %d: inner block %d ran %d times", i, j, (int)arg.visits[i][j]);
+    }
+    gu_set_num_threads(0);
+    free(a); free(b); free(c);
+#else
+    SKIP("built with GU_NO_GRID");
+#endif
+}
+
 static void suite_threads(void) {
     RUN(test_threads_fork_children);
     RUN(test_threads_concurrent_callers);
+    RUN(test_threads_concurrent_callers_nested);
 }
