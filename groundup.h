@@ -66,7 +66,9 @@ OPTIONS (define before including the implementation)
 
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
-   GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, portable or auto
+   GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, neon, portable or auto
+                            (the first choice of gu_gemm_kernel; gu_set_kernel("avx2") chooses
+                            the instruction set of every part, matmul, random fills and ops)
    The thread pool (matmul and gu_launch) starts on first use (no global constructors) and
    is joined at exit through atexit(); a child of fork() starts a pool of its own
    (pthread_atfork).
@@ -848,13 +850,31 @@ GUDEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t k
 GUDEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b);
 GUDEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b);
 
-// The microkernel is chosen once from cpuid: "avx512", else "avx2" (AVX2+FMA), else
-// "portable" (plain C, always compiled; the only one under GU_NO_SIMD); "neon" on aarch64.
-// Its cache blocks come from the cache sizes the CPU reports (cpuid, else sysfs). The environment
-// variable GROUNDUP_GEMM_KERNEL or this call forces one ("auto" restores the choice);
-// -1 if the name is unknown or this CPU cannot run it.
+// The instruction set every part uses: the matmul's microkernel, the random fills
+// (gu_randn, gu_rand_tensor, ...) and the elementwise ops. It is chosen once
+// from cpuid: "avx512", else "avx2" (AVX2+FMA), else "portable" (plain C, always compiled; the
+// only one under GU_NO_SIMD); "neon" on aarch64. gu_set_kernel forces one for every part
+// ("auto" restores the choice; NULL or "" mean "auto"): "portable" puts every part on its
+// reference C path (the portable microkernel, the scalar fills, the elementwise ops element
+// by element) - slow, for comparing against and for debugging. The results are the same
+// bits under every choice except the matmul's, which may differ in the last bits between
+// kernels. Returns 0, or -1 with gu_error() naming the requested kernel and the ones this
+// CPU and build have, when the name is unknown or this CPU cannot run it (nothing changes).
+// gu_kernel() names the instruction set in use: "avx512", "avx2", "neon" or "portable".
+GUDEF int gu_set_kernel(const char *name);
+GUDEF const char *gu_kernel(void);
+// The matmul's microkernel alone, the rest unchanged (gu_set_kernel sets it too). Its cache
+// blocks come from the cache sizes the CPU reports (cpuid, else sysfs). The environment
+// variable GROUNDUP_GEMM_KERNEL is its first choice; this call forces one ("auto" restores
+// the CPU's choice); -1, as gu_set_kernel, for a name unknown or not runnable here.
 GUDEF int gu_gemm_set_kernel(const char *name);
 GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2", "neon", "portable"
+// The matmul's cache blocks, for tests and tuning: mc rows of A, kc of the shared dimension
+// and nc columns of B per block (the BLIS loops in >>gemm), whatever the kernel; mc is
+// rounded up to whole micro-panels of the kernel's MR rows, nc to its NR columns. 0 keeps the
+// kernel's own (from the CPU's caches); gu_gemm_set_blocks(0, 0, 0) restores them all. Any
+// blocks give the same bits on one kernel. -1 for a negative size or one over 65536.
+GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 
 // Threads for large products (split over the rows or columns of C, never over k, so the
 // bits do not depend on the count; they may differ in the last bits between kernels).
@@ -1200,6 +1220,47 @@ static const gu__cpu_info *gu__cpu(void) {
     return &gu__cpu_info_v;
 }
 #endif
+
+// ---- the instruction set every part uses (gu_set_kernel, in >>gemm) --------------------------
+// One choice for the gemm microkernel, the random fills and the elementwise ops: the best
+// this CPU and build have ("auto"), or one forced by gu_set_kernel. "portable" forced puts
+// every part on its reference C path, the elementwise ops' element-by-element one included;
+// "auto" on a CPU or build without SIMD keeps the ops' fast C loops (they have no SIMD
+// kernels of their own) and the portable microkernel.
+enum { GU__ISA_PORTABLE, GU__ISA_NEON, GU__ISA_AVX2, GU__ISA_AVX512, GU__ISA_COUNT };
+static const char *const gu__isa_names[GU__ISA_COUNT] = {"portable", "neon", "avx2", "avx512"};
+#define GU__ISA_FORCED 8u
+// 0: not chosen yet (chosen lazily: no constructors); else 1 + the set, plus GU__ISA_FORCED
+// when gu_set_kernel named it. Atomic: threads may make their first calls at once.
+static GU__AUINT gu__isa_sel;
+
+static int gu__isa_runs_here(int isa) {
+#ifdef GU__X86_SIMD
+    if (isa == GU__ISA_AVX512) return gu__cpu()->avx512f;
+    if (isa == GU__ISA_AVX2) return gu__cpu()->avx2_fma;
+#endif
+#ifdef GU__NEON_SIMD
+    if (isa == GU__ISA_NEON) return 1;   // every aarch64 CPU has NEON
+#endif
+    return isa == GU__ISA_PORTABLE;
+}
+static int gu__isa_best(void) {
+    int isa;
+    for (isa = GU__ISA_COUNT - 1; isa > GU__ISA_PORTABLE; isa--)
+        if (gu__isa_runs_here(isa)) return isa;
+    return GU__ISA_PORTABLE;
+}
+static unsigned gu__isa_state(void) {
+    unsigned sel = gu__aload(&gu__isa_sel);
+    if (sel == 0) {
+        sel = 1u + (unsigned)gu__isa_best();
+        gu__astore(&gu__isa_sel, sel);
+    }
+    return sel;
+}
+static int gu__isa(void) { return (int)((gu__isa_state() & ~GU__ISA_FORCED) - 1u); }
+// The elementwise ops on their reference path: "portable" named by gu_set_kernel.
+static int gu__isa_reference(void) { return gu__isa_state() == (GU__ISA_FORCED | (1u + GU__ISA_PORTABLE)); }
 
 // >>errors ------------------------------------------------------------------------------
 static GU__TLS char gu__errbuf[512];
@@ -3089,8 +3150,6 @@ static void gu__elementwise_ref(const gu__ectx *c, int nop, const gu_tensor *t) 
     }
 }
 
-// Set by the tests to route every elementwise op through the reference.
-static int gu__ops_use_ref GU__UNUSED;
 
 // Runs an elementwise op whose operands t[1..nop-1] are already broadcast views of
 // out's shape t[0]. No allocation; out was checked by the caller.
@@ -3099,7 +3158,7 @@ static void gu__elementwise_run(const gu__ectx *c, int nop, const gu_tensor *t) 
     gu__ectx cc = *c;
     int k;
     for (k = 0; k < nop; k++) cc.dt[k] = t[k].dtype;
-    if (gu__ops_use_ref) { gu__elementwise_ref(&cc, nop, t); return; }
+    if (gu__isa_reference()) { gu__elementwise_ref(&cc, nop, t); return; }   // gu_set_kernel("portable")
     gu__nloop_init(&L, nop, t);
     gu__nloop_run(&L, gu__elementwise_row, &cc);
 }
@@ -3851,10 +3910,11 @@ static uint32_t gu__mt_temper(uint32_t y) {
 }
 
 #ifdef GU__X86_SIMD
-static int gu__rnd_simd = -1;  // -1 unknown, 0 scalar, 1 AVX2+FMA, 2 AVX-512 too
+// The fills' level from the instruction set in use (gu_set_kernel): 0 scalar (the reference),
+// 1 AVX2+FMA, 2 AVX-512 too.
 static int gu__rnd_level(void) {
-    if (gu__rnd_simd < 0) gu__rnd_simd = gu__cpu()->avx512f ? 2 : gu__cpu()->avx2_fma;
-    return gu__rnd_simd;
+    int isa = gu__isa();
+    return isa == GU__ISA_AVX512 ? 2 : isa == GU__ISA_AVX2 ? 1 : 0;
 }
 static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__AVX2 __attribute__((target("avx2,fma")))
@@ -8058,7 +8118,7 @@ static void gu__ukr_neon(int64_t kc, const float *GU__RESTRICT ap, const float *
 // 1 MiB L2 per core, 32 MiB L3): a long KC (1024) means fewer visits to each C tile, whose
 // rows often collide in L1 sets when ldc is a power of two; the A block (MC x KC, 504 KiB)
 // and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
-static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may change the blocks
+static gu__gemm_kernel gu__kernels[] = {   // not const: the cache sizes set the blocks at first use
 #ifdef GU__X86_SIMD
     {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, INT64_MAX, gu__dot_avx512, 16, 4, 0},
     {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4080, gu__ukr_avx2, gu__rows_avx2, 24, 128, gu__dot_avx2, 8, 4, 1},
@@ -8070,15 +8130,27 @@ static gu__gemm_kernel gu__kernels[] = {   // not const: bench/ tuning may chang
 };
 #define GU__NKERNELS ((int)(sizeof gu__kernels / sizeof gu__kernels[0]))
 
+// A kernel runs here when this CPU has its instruction set (named alike).
+static int gu__isa_of(const char *name) {
+    int isa;
+    for (isa = 0; isa < GU__ISA_COUNT; isa++)
+        if (strcmp(name, gu__isa_names[isa]) == 0) return isa;
+    return -1;
+}
 static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
-#ifdef GU__X86_SIMD
-    if (strcmp(kr->name, "avx512") == 0) return gu__cpu()->avx512f;
-    if (strcmp(kr->name, "avx2") == 0) return gu__cpu()->avx2_fma;
-#endif
-#ifdef GU__NEON_SIMD
-    if (strcmp(kr->name, "neon") == 0) return 1;   // every aarch64 CPU has NEON
-#endif
-    return strcmp(kr->name, "portable") == 0;
+    int isa = gu__isa_of(kr->name);
+    return isa >= 0 && gu__isa_runs_here(isa);
+}
+// " avx512 avx2 portable": the kernels this build has and this CPU runs, best first.
+static const char *gu__kernels_here(char *buf, size_t cap) {
+    int i;
+    buf[0] = 0;
+    for (i = 0; i < GU__NKERNELS; i++)
+        if (gu__kernel_runs_here(&gu__kernels[i]) && strlen(buf) + strlen(gu__kernels[i].name) + 2 <= cap) {
+            strcat(buf, " ");
+            strcat(buf, gu__kernels[i].name);
+        }
+    return buf;
 }
 
 // ---- blocking from the caches --------------------------------------------------------------
@@ -8136,26 +8208,62 @@ static int gu__kernel_auto(void) {
 
 GU__DEF int gu_gemm_set_kernel(const char *name) {
     int i;
+    char list[64];
     gu__gemm_blocks_init();
     if (!name || strcmp(name, "auto") == 0 || name[0] == 0) { gu__astore(&gu__kernel_sel, gu__kernel_auto() + 1u); return 0; }
     for (i = 0; i < GU__NKERNELS; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) {
             if (!gu__kernel_runs_here(&gu__kernels[i])) {
-                gu__seterr("gemm_set_kernel: this CPU cannot run the \"%s\" kernel", name);
+                gu__seterr("gemm_set_kernel: this CPU cannot run the \"%s\" kernel (this build and CPU have:%s)", name,
+                           gu__kernels_here(list, sizeof list));
                 return -1;
             }
             gu__astore(&gu__kernel_sel, i + 1u);
             return 0;
         }
-    {
-        char list[64] = "";
-        for (i = 0; i < GU__NKERNELS; i++) {
-            strcat(list, " ");
-            strcat(list, gu__kernels[i].name);
-        }
-        gu__seterr("gemm_set_kernel: unknown kernel \"%s\" (this build has:%s)", name, list);
-    }
+    gu__seterr("gemm_set_kernel: unknown kernel \"%s\" (this build and CPU have:%s)", name, gu__kernels_here(list, sizeof list));
     return -1;
+}
+
+// The instruction set for every part: the gemm kernel of that name, the random fills at
+// that level, the elementwise ops on their reference path for "portable".
+GU__DEF int gu_set_kernel(const char *name) {
+    int isa, i;
+    char list[64];
+    if (!name || strcmp(name, "auto") == 0 || name[0] == 0) {
+        gu__astore(&gu__isa_sel, 1u + (unsigned)gu__isa_best());
+        return gu_gemm_set_kernel("auto");
+    }
+    isa = gu__isa_of(name);
+    for (i = 0; i < GU__NKERNELS && isa >= 0; i++)
+        if (strcmp(name, gu__kernels[i].name) == 0) break;
+    if (isa < 0 || i == GU__NKERNELS) {
+        gu__seterr("set_kernel: unknown kernel \"%s\" (this build and CPU have:%s)", name, gu__kernels_here(list, sizeof list));
+        return -1;
+    }
+    if (!gu__isa_runs_here(isa)) {
+        gu__seterr("set_kernel: this CPU cannot run the \"%s\" kernel (this build and CPU have:%s)", name,
+                   gu__kernels_here(list, sizeof list));
+        return -1;
+    }
+    if (gu_gemm_set_kernel(name) != 0) return -1;
+    gu__astore(&gu__isa_sel, GU__ISA_FORCED | (1u + (unsigned)isa));
+    return 0;
+}
+GU__DEF const char *gu_kernel(void) { return gu__isa_names[gu__isa()]; }
+
+// Blocks forced by gu_gemm_set_blocks; 0: the kernel's own. Atomic, as the choices above.
+static GU__AUINT gu__force_mc, gu__force_kc, gu__force_nc;
+GU__DEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc) {
+    if (mc < 0 || kc < 0 || nc < 0 || mc > 65536 || kc > 65536 || nc > 65536) {
+        gu__seterr("gemm_set_blocks: mc %" PRId64 ", kc %" PRId64 ", nc %" PRId64 ": each must be 0 (the kernel's own) or 1 to 65536",
+                   mc, kc, nc);
+        return -1;
+    }
+    gu__astore(&gu__force_mc, (unsigned)mc);
+    gu__astore(&gu__force_kc, (unsigned)kc);
+    gu__astore(&gu__force_nc, (unsigned)nc);
+    return 0;
 }
 
 static const gu__gemm_kernel *gu__kernel(void) {
@@ -8173,6 +8281,14 @@ static const gu__gemm_kernel *gu__kernel(void) {
     return &gu__kernels[sel - 1];
 }
 GU__DEF const char *gu_gemm_kernel(void) { return gu__kernel()->name; }
+// The kernel in use, as a copy with the forced blocks in it.
+static void gu__kernel_get(gu__gemm_kernel *kr) {
+    int64_t mc = (int64_t)gu__aload(&gu__force_mc), kc = (int64_t)gu__aload(&gu__force_kc), nc = (int64_t)gu__aload(&gu__force_nc);
+    *kr = *gu__kernel();
+    if (mc) kr->mc = (mc + kr->mr - 1) / kr->mr * kr->mr;
+    if (kc) kr->kc = kc;
+    if (nc) kr->nc = (nc + kr->nr - 1) / kr->nr * kr->nr;
+}
 
 // ---- packing -------------------------------------------------------------------------------
 // A(i, p) = a[i*rsa + p*csa] for i < mc, p < kc, into micro-panels of MR rows:
@@ -8518,13 +8634,15 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
 
 // The fast product on checked arguments. Returns 0, or -1 (out of memory).
 static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
-    const gu__gemm_kernel *kr = gu__kernel();
+    gu__gemm_kernel kernel;
+    const gu__gemm_kernel *kr = &kernel;
     gu__gemm_task tasks[GU__POOL_MAX_THREADS];
     void *raw = NULL, *rawb = NULL, *rawt = NULL;
     float *buf = NULL, *bpacked = NULL, *dot_bt = NULL;
     int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
     int64_t dot_kp = 0, tail = 0;
     int nt = gu_get_num_threads(), t, path, split_m, rc = 0, arows = pr.csa == 1 || pr.k == 1;
+    gu__kernel_get(&kernel);
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
 #ifdef GROUNDUP_CBLAS

@@ -145,7 +145,7 @@ static void test_gemm_netlib_all_kernels(void) {
 // Small cache blocks make small products take many (jc, pc, ic) blocks: the threads' shared
 // B buffers change turns many times, and edges fall inside blocks. Each kernel, 2 threads,
 // every transpose, against the netlib bound and bit for bit against 1 thread; then again
-// with the pool held by someone else, so the threads that do not share B run instead.
+// from inside a gu_launch kernel, the pool busy, so the parts that do not share B run instead.
 static int tg__same_bits_1_2(char ta, char tb, int64_t m, int64_t n, int64_t k) {
     int64_t lda = ta == 'N' ? k : m, ldb = tb == 'N' ? n : k, i;
     float *a = (float *)malloc(sizeof(float) * (size_t)(m * k)), *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
@@ -165,41 +165,62 @@ static int tg__same_bits_1_2(char ta, char tb, int64_t m, int64_t n, int64_t k) 
     return i == m * n;
 }
 
+typedef struct {
+    const int64_t (*shapes)[3];
+    int nshapes, fails, runs;
+} tg__blocks_arg;
+static void tg__blocks_run(tg__blocks_arg *x) {
+    int s, t;
+    for (s = 0; s < x->nshapes; s++)
+        for (t = 0; t < 4; t++) {
+            char ta = "NTNT"[t], tb = "NNTT"[t];
+            int64_t m = x->shapes[s][0], n = x->shapes[s][1], k = x->shapes[s][2];
+            gu_set_num_threads(2);
+            x->runs += 2;
+            if (!tg__check_one(ta, tb, m, n, k, 0.7f, t & 1 ? 1.3f : 0.0f)) x->fails++;
+            if (!tg__same_bits_1_2(ta, tb, m, n, k)) x->fails++;
+        }
+}
+#if !defined(GU_NO_THREADS) && !defined(GU_NO_GRID)
+// Block 0 of a 2-block launch on 2 threads: the pool is busy with the launch, so the
+// products inside run their parts on this thread (block 1 does nothing).
+static void tg__blocks_in_launch(const gu_thread_ctx *ctx, void *p) {
+    if (ctx->blockIdx.x == 0) tg__blocks_run((tg__blocks_arg *)p);
+}
+#endif
+
 static void test_gemm_threads_small_blocks(void) {
     static const int64_t shapes[][3] = {{200, 150, 130}, {331, 97, 251}, {150, 40, 300}, {20, 300, 130}, {50, 200, 100}};
-    int kern, s, t, pass, saved = gu_get_num_threads(), fails = 0, runs = 0;
+    // blocks of 1 micro-panel of A, 40 of k, 1 micro-panel of B; then of several micro-panels
+    // (40 rows: 3 of AVX-512's 14, 7 of AVX2's 6, 10 portable ones; 70 columns: 3 of 32, 5 of 16, 6 of 12)
+    static const int64_t blocks[][3] = {{1, 40, 1}, {40, 40, 70}};
+    int kern, bl, pass, saved = gu_get_num_threads();
+    tg__blocks_arg x;
+    x.shapes = shapes;
+    x.nshapes = (int)(sizeof shapes / sizeof shapes[0]);
+    x.fails = x.runs = 0;
+    CHECK(gu_gemm_set_blocks(-1, 40, 1) == -1 && strstr(gu_error(), "gemm_set_blocks") != NULL);
+    CHECK(gu_gemm_set_blocks(1, 65537, 1) == -1);
     for (kern = 0; kern < TG__NKERNELS; kern++) {
-        gu__gemm_kernel *kr, keep;
         if (!tg__use_kernel(tg__kernels[kern])) continue;
-        kr = (gu__gemm_kernel *)gu__kernel();
-        keep = *kr;
-        kr->mc = 3 * kr->mr;   // blocks of 3 micro-panels of A, 40 of k, 2 micro-panels of B
-        kr->kc = 40;
-        kr->nc = 2 * kr->nr;
-        for (pass = 0; pass < 2; pass++) {
-#ifndef GU_NO_THREADS
-            if (pass == 1) pthread_mutex_lock(&gu__pool_busy);   // the pool is in use elsewhere
-#else
-            if (pass == 1) break;
-#endif
-            for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
-                for (t = 0; t < 4; t++) {
-                    char ta = "NTNT"[t], tb = "NNTT"[t];
-                    int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        for (bl = 0; bl < 2; bl++) {
+            CHECK(gu_gemm_set_blocks(blocks[bl][0], blocks[bl][1], blocks[bl][2]) == 0);
+            for (pass = 0; pass < 2; pass++) {
+                if (pass == 0) { tg__blocks_run(&x); continue; }
+#if !defined(GU_NO_THREADS) && !defined(GU_NO_GRID)
+                {   // again with the pool in use elsewhere: the parts run one after another
+                    gu_dim3 g = {2, 1, 1}, b1 = {1, 1, 1};
                     gu_set_num_threads(2);
-                    runs += 2;
-                    if (!tg__check_one(ta, tb, m, n, k, 0.7f, t & 1 ? 1.3f : 0.0f)) fails++;
-                    if (!tg__same_bits_1_2(ta, tb, m, n, k)) fails++;
+                    CHECK(gu_launch(tg__blocks_in_launch, g, b1, &x) == 0);
                 }
-#ifndef GU_NO_THREADS
-            if (pass == 1) pthread_mutex_unlock(&gu__pool_busy);
 #endif
+            }
         }
-        *kr = keep;
+        CHECK(gu_gemm_set_blocks(0, 0, 0) == 0);
     }
     gu_set_num_threads(saved);
     gu_gemm_set_kernel("auto");
-    CHECKF(fails == 0, "%d of %d small-block products failed", fails, runs);
+    CHECKF(x.fails == 0, "%d of %d small-block products failed", x.fails, x.runs);
 }
 
 // The rows path without packing: the rows kernel on column blocks (n past one block: 65,
@@ -473,6 +494,11 @@ static void test_gemm_bad_args(void) {
     CHECK(gu_gemm_set_kernel("sse9") == -1 && strstr(gu_error(), "unknown") != NULL);
     CHECK(gu_gemm_set_kernel("portable") == 0 && strcmp(gu_gemm_kernel(), "portable") == 0);
     CHECK(gu_gemm_set_kernel("auto") == 0);
+    // gu_set_kernel: every part; an unknown name names itself and what this CPU and build have
+    CHECK(gu_set_kernel("sse9") == -1 && strstr(gu_error(), "\"sse9\"") != NULL && strstr(gu_error(), "portable") != NULL);
+    CHECK(gu_set_kernel("portable") == 0 && strcmp(gu_kernel(), "portable") == 0 && strcmp(gu_gemm_kernel(), "portable") == 0);
+    CHECK(gu_gemm_set_kernel("auto") == 0 && strcmp(gu_kernel(), "portable") == 0);   // the gemm-only form leaves the rest
+    CHECK(gu_set_kernel(NULL) == 0 && strcmp(gu_kernel(), gu_gemm_kernel()) == 0);    // "auto": the same choice for all
 }
 
 // gu_sgemm_ref against gu_sgemm, and the lesson's product shape through both.

@@ -135,12 +135,17 @@ static const to__isc_fn to__iscs[] = {gu_add_iscalar, gu_sub_iscalar, gu_mul_isc
                                       gu_logical_and_iscalar, gu_logical_or_iscalar};
 
 // fast op vs the reference: the same function called twice, the second time with every
-// elementwise loop routed through gu__elementwise_ref.
-#define TO__BOTH(fast, ref, EXPR) do { gu__ops_use_ref = 0; fast = (EXPR); gu__ops_use_ref = 1; ref = (EXPR); gu__ops_use_ref = 0; } while (0)
+// elementwise loop routed through gu__elementwise_ref (gu_set_kernel("portable"); "auto"
+// keeps the fast loops even where the CPU or build has no SIMD).
+#define TO__FAST() gu_set_kernel("auto")
+#define TO__REF() gu_set_kernel("portable")
+#define TO__BOTH(fast, ref, EXPR) do { TO__FAST(); fast = (EXPR); TO__REF(); ref = (EXPR); TO__FAST(); } while (0)
 
 static void test_ops_differential_vs_reference(void) {
     int iter, k, compared = 0;
     to__rng = 12345;
+    CHECK(TO__REF() == 0 && strcmp(gu_kernel(), "portable") == 0);
+    CHECK(TO__FAST() == 0);
     for (iter = 0; iter < 2500; iter++) {
         int64_t shape[GU_MAX_DIMS], sa[GU_MAX_DIMS], sb[GU_MAX_DIMS];
         int nd = to__rand_shape(shape), na = to__sub_shape(nd, shape, sa), nb = to__sub_shape(nd, shape, sb);
@@ -172,11 +177,11 @@ static void test_ops_differential_vs_reference(void) {
                 o2.own = gu_clone(o1.own);
                 o2.v = o1.v;
                 o2.v.base = o2.own.base;
-                gu__ops_use_ref = 0;
+                TO__FAST();
                 rf = to__bin_outs[k](o1.v, a.v, b.v);
-                gu__ops_use_ref = 1;
+                TO__REF();
                 rr = to__bin_outs[k](o2.v, a.v, b.v);
-                gu__ops_use_ref = 0;
+                TO__FAST();
                 CHECKF(rf == rr, "%s_out: %d vs %d", to__bin_names[k], rf, rr);
                 snprintf(what, sizeof what, "%s_out into %s", to__bin_names[k], gu_dtype_name(o1.v.dtype));
                 if (rf == 0) CHECKF(to__same(o1.own, o2.own, what), "iter %d", iter);
@@ -228,11 +233,11 @@ static void test_ops_differential_vs_reference(void) {
                 v1.base = a1.base;
                 v2.base = a2.base;
                 k = to__randint(5);
-                gu__ops_use_ref = 0;
+                TO__FAST();
                 rf = k == 0 ? gu_add_(v1, b.v) : k == 1 ? gu_sub_(v1, b.v) : k == 2 ? gu_mul_(v1, b.v) : k == 3 ? gu_div_(v1, b.v) : gu_pow_(v1, b.v);
-                gu__ops_use_ref = 1;
+                TO__REF();
                 rr = k == 0 ? gu_add_(v2, b.v) : k == 1 ? gu_sub_(v2, b.v) : k == 2 ? gu_mul_(v2, b.v) : k == 3 ? gu_div_(v2, b.v) : gu_pow_(v2, b.v);
-                gu__ops_use_ref = 0;
+                TO__FAST();
                 CHECKF(rf == rr, "in-place %d: %d vs %d", k, rf, rr);
                 if (rf == 0) CHECKF(to__same(a1, a2, "in-place"), "iter %d", iter);
             }

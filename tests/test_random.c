@@ -172,36 +172,39 @@ static void test_random_lesson_weights(void) {
     gu_free(&w);
 }
 
-// The fast paths (AVX2 twist, tempering, Box-Muller) against the reference, bit for bit.
+// The fast paths (AVX2 twist, tempering, Box-Muller) against the reference, bit for bit,
+// under every instruction set this CPU and build have (gu_set_kernel; "portable" is the
+// scalar path: the reference against itself, still through the public fills' dispatch).
 static void test_random_fast_equals_reference(void) {
     static const int64_t sizes[] = {16, 17, 31, 48, 100, 624, 625, 4096, 4111, 20000};
+    static const char *const isas[] = {"avx512", "avx2", "neon", "portable"};
     gu_generator a, b;
-    int k, level = 0, top = 0;
-#ifdef GU__RND_X86
-    top = gu__rnd_level();  // run every level this CPU has: scalar, AVX2, AVX-512
-#endif
-    for (level = top; level >= 0; level--)
-    for (k = 0; k < (int)(sizeof sizes / sizeof sizes[0]); k++) {
-        int64_t n = sizes[k], i, diff = 0;
-        float *x = (float *)malloc((size_t)n * 4), *y = (float *)malloc((size_t)n * 4);
-#ifdef GU__RND_X86
-        gu__rnd_simd = level;
-#endif
-        gu_generator_seed(&a, 99 + (uint64_t)k);
-        gu_generator_seed(&b, 99 + (uint64_t)k);
-        gu__normal_fill(&a, x, n, 0.0f, 1.0f);
-        gu__normal_fill_ref(&b, y, n, 0.0f, 1.0f);
-        for (i = 0; i < n; i++) diff += memcmp(&x[i], &y[i], 4) != 0;
-        gu__uniform(&a, x, n);
-        gu__uniform_ref(&b, y, n);
-        for (i = 0; i < n; i++) diff += x[i] != y[i];
-        CHECKF(diff == 0 && gu_generator_random(&a) == gu_generator_random(&b), "level %d, n %d: %d differ", level, (int)n, (int)diff);
-        free(x);
-        free(y);
+    int k, lv, ran = 0;
+    for (lv = 0; lv < 4; lv++) {
+        if (gu_set_kernel(isas[lv]) != 0) {   // not in this build or CPU: the message says so
+            CHECKF(strstr(gu_error(), isas[lv]) != NULL && strstr(gu_error(), "portable") != NULL, "%s", gu_error());
+            continue;
+        }
+        CHECK_STREQ(gu_kernel(), isas[lv]);
+        ran++;
+        for (k = 0; k < (int)(sizeof sizes / sizeof sizes[0]); k++) {
+            int64_t n = sizes[k], i, diff = 0;
+            float *x = (float *)malloc((size_t)n * 4), *y = (float *)malloc((size_t)n * 4);
+            gu_generator_seed(&a, 99 + (uint64_t)k);
+            gu_generator_seed(&b, 99 + (uint64_t)k);
+            gu__normal_fill(&a, x, n, 0.0f, 1.0f);
+            gu__normal_fill_ref(&b, y, n, 0.0f, 1.0f);
+            for (i = 0; i < n; i++) diff += memcmp(&x[i], &y[i], 4) != 0;
+            gu__uniform(&a, x, n);
+            gu__uniform_ref(&b, y, n);
+            for (i = 0; i < n; i++) diff += x[i] != y[i];
+            CHECKF(diff == 0 && gu_generator_random(&a) == gu_generator_random(&b), "%s, n %d: %d differ", isas[lv], (int)n, (int)diff);
+            free(x);
+            free(y);
+        }
     }
-#ifdef GU__RND_X86
-    gu__rnd_simd = top;
-#endif
+    CHECK(ran >= 1);
+    CHECK(gu_set_kernel("auto") == 0);
     // the scalar Cephes log and sincos stay close to libm's (they are approximations)
     for (k = 1; k <= 1000; k++) {
         float u = (float)k / 1000.0f, s, c;
@@ -211,12 +214,14 @@ static void test_random_fast_equals_reference(void) {
     }
 }
 
-// The twists, vector against reference, over several rounds.
+// The twists, vector against reference, over several rounds: each vector twist this CPU runs.
 static void test_random_twist(void) {
-#ifdef GU__RND_X86
+#ifdef GU__X86_SIMD
     gu_generator a, b;
-    int round, lv;
-    for (lv = 1; lv <= gu__rnd_level(); lv++) {
+    int round, lv, ran = 0;
+    for (lv = 1; lv <= 2; lv++) {
+        if (gu_set_kernel(lv == 1 ? "avx2" : "avx512") != 0) continue;   // this CPU lacks it
+        ran++;
         gu_generator_seed(&a, 12345);
         gu_generator_seed(&b, 12345);
         for (round = 0; round < 5; round++) {
@@ -226,6 +231,8 @@ static void test_random_twist(void) {
             CHECKF(memcmp(a.state, b.state, sizeof a.state) == 0, "level %d round %d", lv, round);
         }
     }
+    CHECK(gu_set_kernel("auto") == 0);
+    if (!ran) SKIP("this CPU has no AVX2+FMA");
 #else
     SKIP("no vector twist in this build");
 #endif
