@@ -7549,7 +7549,7 @@ GU__DEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t
 // with C's rows ldc apart. beta == 0: C is not read. mr < MR or nr < NR at the edges.
 typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
                            int mr, int nr, float alpha, float beta);
-// Two kernels without packed A, for B small enough to stay in cache (see gu__sgemm_core):
+// Two kernels without packed A, for B small enough to stay in cache (see gu__gemm_choose_path):
 // "rows": C rows [0, m) and n <= rows_max_n columns from B (k, n) read in place (rows ldb
 //   apart), A in place (rows lda apart, columns csa apart: a transposed A too): each A
 //   element is broadcast against a row of B. `split` (1 or 4) interleaves k over that many
@@ -8114,21 +8114,97 @@ static void gu__ukr_neon(int64_t kc, const float *GU__RESTRICT ap, const float *
 #undef GU__N8_STORE
 #endif // GU__NEON_SIMD
 
-// The kernels this build knows, best first. Blocking, as measured on Zen 5 (48 KiB L1,
-// 1 MiB L2 per core, 32 MiB L3): a long KC (1024) means fewer visits to each C tile, whose
-// rows often collide in L1 sets when ldc is a power of two; the A block (MC x KC, 504 KiB)
-// and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x NC, 4 MiB) sits in L3.
-static gu__gemm_kernel gu__kernels[] = {   // not const: the cache sizes set the blocks at first use
+// The kernels this build knows, one function each that sets every field by name. MR x NR is
+// the register tile; MC, KC, NC the cache blocks: those of kernels marked cache_blocks are
+// replaced at first use by ones from this CPU's cache sizes (gu__cache_block). AVX-512's are
+// as measured on Zen 5 (48 KiB L1, 1 MiB L2 per core, 32 MiB L3): a long KC (1024) means fewer
+// visits to each C tile, whose rows often collide in L1 sets when ldc is a power of two; the
+// A block (MC x KC, 504 KiB) and a B micro-panel (KC x NR, 128 KiB) share L2; the B block (KC x
+// NC, 4 MiB) sits in L3.
 #ifdef GU__X86_SIMD
-    {"avx512", GU__A5MR, GU__A5NR, 14 * 9, 1024, 1024, gu__ukr_avx512, gu__rows_avx512, 64, INT64_MAX, gu__dot_avx512, 16, 4, 0},
-    {"avx2", GU__A2MR, GU__A2NR, 6 * 32, 256, 4080, gu__ukr_avx2, gu__rows_avx2, 24, 128, gu__dot_avx2, 8, 4, 1},
+static void gu__kernel_avx512(gu__gemm_kernel *k) {
+    k->name = "avx512";
+    k->mr = GU__A5MR;             // MR 14
+    k->nr = GU__A5NR;             // NR 32
+    k->mc = 14 * 9;               // MC 126
+    k->kc = 1024;                 // KC
+    k->nc = 1024;                 // NC
+    k->cache_blocks = 0;          // these blocks, whatever the caches
+    k->ukr = gu__ukr_avx512;
+    k->rows = gu__rows_avx512;
+    k->rows_max_n = 64;
+    k->rows_blocks = INT64_MAX;
+    k->dot = gu__dot_avx512;
+    k->dot_vec = 16;
+    k->dot_jpad = 4;
+}
+static void gu__kernel_avx2(gu__gemm_kernel *k) {
+    k->name = "avx2";
+    k->mr = GU__A2MR;             // MR 6
+    k->nr = GU__A2NR;             // NR 16
+    k->mc = 6 * 32;               // MC 192 (until the caches say)
+    k->kc = 256;                  // KC
+    k->nc = 4080;                 // NC
+    k->cache_blocks = 1;
+    k->ukr = gu__ukr_avx2;
+    k->rows = gu__rows_avx2;
+    k->rows_max_n = 24;
+    k->rows_blocks = 128;
+    k->dot = gu__dot_avx2;
+    k->dot_vec = 8;
+    k->dot_jpad = 4;
+}
 #endif
 #ifdef GU__NEON_SIMD
-    {"neon", GU__N8MR, GU__N8NR, 8 * 24, 256, 4080, gu__ukr_neon, gu__rows_portable, 16, 0, NULL, 0, 1, 1},
+static void gu__kernel_neon(gu__gemm_kernel *k) {
+    k->name = "neon";
+    k->mr = GU__N8MR;             // MR 8
+    k->nr = GU__N8NR;             // NR 12
+    k->mc = 8 * 24;               // MC 192 (until the caches say)
+    k->kc = 256;                  // KC
+    k->nc = 4080;                 // NC
+    k->cache_blocks = 1;
+    k->ukr = gu__ukr_neon;
+    k->rows = gu__rows_portable;
+    k->rows_max_n = 16;
+    k->rows_blocks = 0;
+    k->dot = NULL;                // no dot kernel
+    k->dot_vec = 0;
+    k->dot_jpad = 1;
+}
 #endif
-    {"portable", GU__PMR, GU__PNR, GU__PMR * 32, 256, 2048, gu__ukr_portable, gu__rows_portable, 16, INT64_MAX, NULL, 0, 1, 0},
+static void gu__kernel_portable(gu__gemm_kernel *k) {
+    k->name = "portable";
+    k->mr = GU__PMR;              // MR 4
+    k->nr = GU__PNR;              // NR 16
+    k->mc = GU__PMR * 32;         // MC 128
+    k->kc = 256;                  // KC
+    k->nc = 2048;                 // NC
+    k->cache_blocks = 0;
+    k->ukr = gu__ukr_portable;
+    k->rows = gu__rows_portable;
+    k->rows_max_n = 16;
+    k->rows_blocks = INT64_MAX;
+    k->dot = NULL;                // no dot kernel
+    k->dot_vec = 0;
+    k->dot_jpad = 1;
+}
+
+// Best first. The table is filled once, at first use (gu__kernels_init).
+typedef void (*gu__kernel_init_fn)(gu__gemm_kernel *k);
+static const gu__kernel_init_fn gu__kernel_inits[] = {
+#ifdef GU__X86_SIMD
+    gu__kernel_avx512,
+    gu__kernel_avx2,
+#endif
+#ifdef GU__NEON_SIMD
+    gu__kernel_neon,
+#endif
+    gu__kernel_portable,
 };
-#define GU__NKERNELS ((int)(sizeof gu__kernels / sizeof gu__kernels[0]))
+#define GU__NKERNELS ((int)(sizeof gu__kernel_inits / sizeof gu__kernel_inits[0]))
+static gu__gemm_kernel gu__kernels[sizeof gu__kernel_inits / sizeof gu__kernel_inits[0]];
+static void gu__kernels_init(void);
 
 // A kernel runs here when this CPU has its instruction set (named alike).
 static int gu__isa_of(const char *name) {
@@ -8144,6 +8220,7 @@ static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
 // " avx512 avx2 portable": the kernels this build has and this CPU runs, best first.
 static const char *gu__kernels_here(char *buf, size_t cap) {
     int i;
+    gu__kernels_init();
     buf[0] = 0;
     for (i = 0; i < GU__NKERNELS; i++)
         if (gu__kernel_runs_here(&gu__kernels[i]) && strlen(buf) + strlen(gu__kernels[i].name) + 2 <= cap) {
@@ -8176,20 +8253,24 @@ static void gu__cache_block(gu__gemm_kernel *kr) {
     kr->nc = nc;
 }
 
-// Once, before any kernel is used. Several threads may make their first product at once:
-// pthread_once lets one of them fill the table and the others wait for it.
-static void gu__gemm_blocks_compute(void) {
+// Once, before any kernel is used: the table from the kernels' functions, and the blocks
+// from the caches. Several threads may make their first product at once: pthread_once lets
+// one of them fill the table and the others wait for it.
+static void gu__kernels_fill(void) {
     int i;
-    for (i = 0; i < GU__NKERNELS; i++)
+    for (i = 0; i < GU__NKERNELS; i++) {
+        memset(&gu__kernels[i], 0, sizeof gu__kernels[i]);
+        gu__kernel_inits[i](&gu__kernels[i]);
         if (gu__kernels[i].cache_blocks) gu__cache_block(&gu__kernels[i]);
+    }
 }
 #ifndef GU_NO_THREADS
-static pthread_once_t gu__gemm_blocks_once = PTHREAD_ONCE_INIT;
-static void gu__gemm_blocks_init(void) { pthread_once(&gu__gemm_blocks_once, gu__gemm_blocks_compute); }
+static pthread_once_t gu__kernels_once = PTHREAD_ONCE_INIT;
+static void gu__kernels_init(void) { pthread_once(&gu__kernels_once, gu__kernels_fill); }
 #else
-static void gu__gemm_blocks_init(void) {
+static void gu__kernels_init(void) {
     static int done = 0;
-    if (!done) gu__gemm_blocks_compute();
+    if (!done) gu__kernels_fill();
     done = 1;
 }
 #endif
@@ -8209,7 +8290,7 @@ static int gu__kernel_auto(void) {
 GU__DEF int gu_gemm_set_kernel(const char *name) {
     int i;
     char list[64];
-    gu__gemm_blocks_init();
+    gu__kernels_init();
     if (!name || strcmp(name, "auto") == 0 || name[0] == 0) { gu__astore(&gu__kernel_sel, gu__kernel_auto() + 1u); return 0; }
     for (i = 0; i < GU__NKERNELS; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) {
@@ -8234,6 +8315,7 @@ GU__DEF int gu_set_kernel(const char *name) {
         gu__astore(&gu__isa_sel, 1u + (unsigned)gu__isa_best());
         return gu_gemm_set_kernel("auto");
     }
+    gu__kernels_init();
     isa = gu__isa_of(name);
     for (i = 0; i < GU__NKERNELS && isa >= 0; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) break;
@@ -8270,7 +8352,7 @@ static const gu__gemm_kernel *gu__kernel(void) {
     unsigned sel = gu__aload(&gu__kernel_sel);
     if (sel == 0) {
         const char *env = getenv("GROUNDUP_GEMM_KERNEL");
-        gu__gemm_blocks_init();
+        gu__kernels_init();
         int i = gu__kernel_auto(), j;
         if (env && env[0])
             for (j = 0; j < GU__NKERNELS; j++)
@@ -8632,108 +8714,113 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
 }
 #endif
 
-// The fast product on checked arguments. Returns 0, or -1 (out of memory).
-static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
-    gu__gemm_kernel kernel;
-    const gu__gemm_kernel *kr = &kernel;
-    gu__gemm_task tasks[GU__POOL_MAX_THREADS];
-    void *raw = NULL, *rawb = NULL, *rawt = NULL;
-    float *buf = NULL, *bpacked = NULL, *dot_bt = NULL;
-    int64_t work, asz = 0, bsz = 0, per, nparts_m, nparts_n, i;
-    int64_t dot_kp = 0, tail = 0;
-    int nt = gu_get_num_threads(), t, path, split_m, rc = 0, arows = pr.csa == 1 || pr.k == 1;
-    gu__kernel_get(&kernel);
-    if (pr.m == 0 || pr.n == 0) return 0;
-    if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
+// ---- the product, step by step (gu__sgemm_core calls them in order) ----------------------
+
 #ifdef GROUNDUP_CBLAS
-    {   // a system BLAS takes the product when the strides are ones it can express
-        int ta = pr.csa != 1, tb = pr.csb != 1;
-        int64_t lda = ta ? pr.csa : pr.rsa, ldb = tb ? pr.csb : pr.rsb, lim = INT32_MAX;
-        int oka = ta ? pr.rsa == 1 && lda >= pr.m : lda >= pr.k;
-        int okb = tb ? pr.rsb == 1 && ldb >= pr.k : ldb >= pr.n;
-        if (oka && okb && lda >= 1 && ldb >= 1 && pr.ldc >= pr.n && pr.m <= lim && pr.n <= lim && pr.k <= lim &&
-            lda <= lim && ldb <= lim && pr.ldc <= lim) {
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                        (int)pr.m, (int)pr.n, (int)pr.k, pr.alpha, pr.a, (int)lda, pr.b, (int)ldb, pr.beta, pr.c, (int)pr.ldc);
-            return 0;
-        }
-    }
+// A system BLAS takes the product when the strides are ones it can express: 1 if it did.
+static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
+    int ta = pr->csa != 1, tb = pr->csb != 1;
+    int64_t lda = ta ? pr->csa : pr->rsa, ldb = tb ? pr->csb : pr->rsb, lim = INT32_MAX;
+    int oka = ta ? pr->rsa == 1 && lda >= pr->m : lda >= pr->k;
+    int okb = tb ? pr->rsb == 1 && ldb >= pr->k : ldb >= pr->n;
+    if (!(oka && okb && lda >= 1 && ldb >= 1 && pr->ldc >= pr->n && pr->m <= lim && pr->n <= lim && pr->k <= lim &&
+          lda <= lim && ldb <= lim && pr->ldc <= lim))
+        return 0;
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)pr->m, (int)pr->n, (int)pr->k, pr->alpha, pr->a, (int)lda, pr->b, (int)ldb, pr->beta, pr->c, (int)pr->ldc);
+    return 1;
+}
 #endif
-    // B small: no packing. Very small n, A's rows contiguous and long: dot products along k,
-    // A streamed once (the lesson's 50000x784 @ 784x10); B is transposed first, and each row
-    // ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits in L2:
-    // the rows kernel, on A and B in place (B copied to (k, n) rows when its columns are not
-    // contiguous; A's elements are broadcast one by one, so any strides), in column blocks of
-    // rows_max_n up to n = rows_blocks, where that beats packing. Measured on Zen 5 against
-    // the packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
-    // AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) only to
-    // n = 128: on Sapphire Rapids, AVX2 forced, 4097x33x513 64 -> 68 GFLOP/s and 100^3
-    // 90 -> 102 in column blocks, but 2000x200x300 112 -> 84.
-    path = GU__PATH_PACKED;
-    if (kr->dot && arows && pr.n <= GU__DOT_MAX_N && pr.m >= 32 && pr.k >= 16 * pr.n && pr.k <= 16384)
+
+// Step 1, the path. B small: no packing. Very small n, A's rows contiguous and long: dot
+// products along k, A streamed once (the lesson's 50000x784 @ 784x10); B is transposed first,
+// and each row ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits
+// in L2: the rows kernel, on A and B in place (B copied to (k, n) rows when its columns are not
+// contiguous; A's elements are broadcast one by one, so any strides), in column blocks of
+// rows_max_n up to n = rows_blocks, where that beats packing. Measured on Zen 5 against
+// the packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
+// AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) only to
+// n = 128: on Sapphire Rapids, AVX2 forced, 4097x33x513 64 -> 68 GFLOP/s and 100^3
+// 90 -> 102 in column blocks, but 2000x200x300 112 -> 84.
+// *tail: the last columns the dot kernel takes (all of them on the dot path, else 0 or the
+// rows kernel's last, mostly empty vector: see below).
+static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t *tail) {
+    int path = GU__PATH_PACKED, arows = pr->csa == 1 || pr->k == 1;
+    if (kr->dot && arows && pr->n <= GU__DOT_MAX_N && pr->m >= 32 && pr->k >= 16 * pr->n && pr->k <= 16384)
         path = GU__PATH_DOT;
-    else if (pr.n <= GU__ROWS_MAX_KN / pr.k && (pr.n <= kr->rows_max_n || pr.n <= kr->rows_blocks))   // k * n, not overflowing
+    else if (pr->n <= GU__ROWS_MAX_KN / pr->k && (pr->n <= kr->rows_max_n || pr->n <= kr->rows_blocks))   // k * n, not overflowing
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
     // kernel instead (see gu__gemm_task_run), if the rows are long enough to pay for it.
+    *tail = 0;
     if (path == GU__PATH_DOT)
-        tail = pr.n;
-    else if (path == GU__PATH_ROWS && kr->dot && arows && pr.n > 16 && pr.m >= 32 && pr.n % kr->dot_vec != 0 &&
-        pr.n % kr->dot_vec <= kr->dot_vec / 2 && pr.k >= 16 * (pr.n % kr->dot_vec < 4 ? 4 : pr.n % kr->dot_vec))
-        tail = pr.n % kr->dot_vec;
-    if (tail) {
-        // bt, chunk-major: for each chunk of V rows of B, the J (tail padded) columns one
-        // after another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j0 + j), zero past k
-        // and n. The kernel then reads bt front to back, one stream. j0: its first column.
-        int64_t j0 = pr.n - tail;
-        int64_t V = kr->dot_vec, J = (tail + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
-        int64_t nch = (pr.k + V - 1) / V, j;
-        float *bt = gu__alloc_aligned(nch * J * V, &rawt);
-        if (!bt) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n); return -1; }
-        memset(bt, 0, (size_t)(nch * J * V) * sizeof(float));
-        for (i = 0; i < pr.k; i += V) {   // chunk i / V
-            int64_t l, w = pr.k - i < V ? pr.k - i : V;
-            float *bc = bt + i * J;
-            for (j = 0; j < tail; j++)
-                for (l = 0; l < w; l++) bc[j * V + l] = pr.b[(i + l) * pr.rsb + (j0 + j) * pr.csb];
-        }
-        dot_bt = bt;
-        dot_kp = J;
+        *tail = pr->n;
+    else if (path == GU__PATH_ROWS && kr->dot && arows && pr->n > 16 && pr->m >= 32 && pr->n % kr->dot_vec != 0 &&
+        pr->n % kr->dot_vec <= kr->dot_vec / 2 && pr->k >= 16 * (pr->n % kr->dot_vec < 4 ? 4 : pr->n % kr->dot_vec))
+        *tail = pr->n % kr->dot_vec;
+    return path;
+}
+
+// Step 2, B for the dot kernel: bt, chunk-major: for each chunk of V rows of B, the J (tail
+// padded) columns one after another, V values each: bt[(c*J + j)*V + l] = B(c*V + l, j0 + j),
+// zero past k and n. The kernel then reads bt front to back, one stream. j0: its first column.
+// Returns bt (*raw to free, *J its padded width), or NULL out of memory (the message set).
+static float *gu__gemm_pack_dot_b(const char *op, const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t tail,
+                                  int64_t *J, void **raw) {
+    int64_t j0 = pr->n - tail, V = kr->dot_vec, nch = (pr->k + V - 1) / V, i, j;
+    float *bt;
+    *J = (tail + kr->dot_jpad - 1) / kr->dot_jpad * kr->dot_jpad;
+    bt = gu__alloc_aligned(nch * *J * V, raw);
+    if (!bt) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr->k, pr->n); return NULL; }
+    memset(bt, 0, (size_t)(nch * *J * V) * sizeof(float));
+    for (i = 0; i < pr->k; i += V) {   // chunk i / V
+        int64_t l, w = pr->k - i < V ? pr->k - i : V;
+        float *bc = bt + i * *J;
+        for (j = 0; j < tail; j++)
+            for (l = 0; l < w; l++) bc[j * V + l] = pr->b[(i + l) * pr->rsb + (j0 + j) * pr->csb];
     }
-    if (path == GU__PATH_ROWS && pr.csb != 1) {
-        bpacked = gu__alloc_aligned(pr.k * pr.n, &rawb);
-        if (!bpacked) {
-            gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr.k, pr.n);
-            rc = -1;
-            goto done;
-        }
-        for (i = 0; i < pr.k; i++) {
-            int64_t j;
-            for (j = 0; j < pr.n; j++) bpacked[i * pr.n + j] = pr.b[i * pr.rsb + j * pr.csb];
-        }
-        pr.b = bpacked;
-        pr.rsb = pr.n;
-        pr.csb = 1;
-    }
-    // Threads only when each has enough work to pay for starting it (~20 us each).
-    if (!gu__mul_ok(pr.m, pr.n, &work) || !gu__mul_ok(work, pr.k, &work)) work = INT64_MAX;
+    return bt;
+}
+
+// Step 3, B for the rows kernel when its columns are not contiguous: copied to (k, n) rows,
+// and pr pointed at the copy. 0, or -1 out of memory (the message set).
+static int gu__gemm_rows_b(const char *op, gu__gemm_prob *pr, void **raw) {
+    int64_t i, j;
+    float *bp = gu__alloc_aligned(pr->k * pr->n, raw);
+    if (!bp) { gu__seterr("%s: out of memory packing B (%" PRId64 ", %" PRId64 ")", op, pr->k, pr->n); return -1; }
+    for (i = 0; i < pr->k; i++)
+        for (j = 0; j < pr->n; j++) bp[i * pr->n + j] = pr->b[i * pr->rsb + j * pr->csb];
+    pr->b = bp;
+    pr->rsb = pr->n;
+    pr->csb = 1;
+    return 0;
+}
+
+// Step 4, the split: threads only when each has enough work to pay for starting it (~20 us
+// each), each a run of whole tiles of the longer side of C (rows kernel: rows only). Fills
+// tasks[0, nt) with their parts of the product (the buffers come later) and returns nt;
+// *split_m: the rows were split.
+static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int path, float *dot_bt,
+                              int64_t dot_kp, int64_t tail, gu__gemm_task *tasks, int *split_m) {
+    int64_t work, per, nparts_m, nparts_n;
+    int nt = gu_get_num_threads(), t;
+    if (!gu__mul_ok(pr->m, pr->n, &work) || !gu__mul_ok(work, pr->k, &work)) work = INT64_MAX;
     if (nt > GU__POOL_MAX_THREADS) nt = GU__POOL_MAX_THREADS;
     if (work < (int64_t)1 << 21) nt = 1;
-    // Split the longer side of C in whole tiles (rows kernel: rows only).
-    nparts_m = (pr.m + kr->mr - 1) / kr->mr;
-    nparts_n = (pr.n + kr->nr - 1) / kr->nr;
-    split_m = path != GU__PATH_PACKED || nparts_m * kr->mr >= nparts_n * kr->nr;
-    if (split_m ? nparts_m < nt : nparts_n < nt) nt = (int)(split_m ? nparts_m : nparts_n);
+    nparts_m = (pr->m + kr->mr - 1) / kr->mr;
+    nparts_n = (pr->n + kr->nr - 1) / kr->nr;
+    *split_m = path != GU__PATH_PACKED || nparts_m * kr->mr >= nparts_n * kr->nr;
+    if (*split_m ? nparts_m < nt : nparts_n < nt) nt = (int)(*split_m ? nparts_m : nparts_n);
     if (nt < 1) nt = 1;
-    per = ((split_m ? nparts_m : nparts_n) + nt - 1) / nt;
+    per = ((*split_m ? nparts_m : nparts_n) + nt - 1) / nt;
     for (t = 0; t < nt; t++) {
         gu__gemm_task *tk = &tasks[t];
         int64_t lo = t * per, hi = (t + 1) * per;
         tk->kr = kr;
-        tk->pr = pr;
+        tk->pr = *pr;
         tk->path = path;
-        tk->split = pr.m < 8 ? 4 : 1;   // from the whole product: the same for every part
+        tk->split = pr->m < 8 ? 4 : 1;   // from the whole product: the same for every part
         tk->ap = NULL;
         tk->bp = dot_bt;
         tk->kp = dot_kp;
@@ -8742,26 +8829,69 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
         tk->team = NULL;
         tk->tid = t;
 #endif
-        if (split_m) {
+        if (*split_m) {
             lo *= kr->mr; hi *= kr->mr;
-            if (hi > pr.m) hi = pr.m;
+            if (hi > pr->m) hi = pr->m;
             if (lo > hi) lo = hi;
             tk->lo = lo; tk->hi = hi;
             tk->pr.m = hi - lo;
-            tk->pr.a = pr.a + lo * pr.rsa;
-            tk->pr.c = pr.c + lo * pr.ldc;
+            tk->pr.a = pr->a + lo * pr->rsa;
+            tk->pr.c = pr->c + lo * pr->ldc;
         } else {
             lo *= kr->nr; hi *= kr->nr;
-            if (hi > pr.n) hi = pr.n;
+            if (hi > pr->n) hi = pr->n;
             if (lo > hi) lo = hi;
             tk->lo = lo; tk->hi = hi;
             tk->pr.n = hi - lo;
-            tk->pr.b = pr.b + lo * pr.csb;
-            tk->pr.c = pr.c + lo;
+            tk->pr.b = pr->b + lo * pr->csb;
+            tk->pr.c = pr->c + lo;
         }
     }
+    return nt;
+}
+
+// Step 5, the packed path's buffers: an A and a B block for each task, each its own. Returns
+// the allocation (*raw to free), or NULL out of memory (the message set).
+static float *gu__gemm_task_buffers(const char *op, const gu__gemm_kernel *kr, const gu__gemm_prob *pr,
+                                    gu__gemm_task *tasks, int nt, void **raw) {
+    int64_t asz, bsz, a1, b1, total = 0;
+    float *buf = NULL;
+    int t;
+    gu__pack_sizes(kr, tasks[0].pr.m, tasks[0].pr.n, pr->k, &asz, &bsz);
+    a1 = (asz + 15) / 16 * 16;   // keep every buffer 64-byte aligned
+    b1 = (bsz + 15) / 16 * 16;
+    if (!gu__mul_ok(a1 + b1, nt, &total) || !(buf = gu__alloc_aligned(total, raw))) {
+        gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr->m, pr->n, pr->k);
+        return NULL;
+    }
+    for (t = 0; t < nt; t++) {
+        tasks[t].ap = buf + t * (a1 + b1);
+        tasks[t].bp = tasks[t].ap + a1;
+    }
+    return buf;
+}
+
+// The fast product on checked arguments: the steps above, then the tasks on the pool.
+// Returns 0, or -1 (out of memory).
+static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
+    gu__gemm_kernel kernel;
+    const gu__gemm_kernel *kr = &kernel;
+    gu__gemm_task tasks[GU__POOL_MAX_THREADS];
+    void *raw = NULL, *rawb = NULL, *rawt = NULL;
+    float *dot_bt = NULL;
+    int64_t dot_kp = 0, tail = 0;
+    int nt, path, split_m, rc = 0;
+    if (pr.m == 0 || pr.n == 0) return 0;
+    if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
+#ifdef GROUNDUP_CBLAS
+    if (gu__gemm_try_cblas(&pr)) return 0;
+#endif
+    gu__kernel_get(&kernel);
+    path = gu__gemm_choose_path(kr, &pr, &tail);
+    if (tail && !(dot_bt = gu__gemm_pack_dot_b(op, kr, &pr, tail, &dot_kp, &rawt))) return -1;
+    if (path == GU__PATH_ROWS && pr.csb != 1 && gu__gemm_rows_b(op, &pr, &rawb) != 0) { rc = -1; goto done; }
+    nt = gu__gemm_partition(kr, &pr, path, dot_bt, dot_kp, tail, tasks, &split_m);
     if (path == GU__PATH_PACKED) {
-        int64_t a1, b1, total = 0;
 #ifndef GU_NO_THREADS
         if (nt > 1 && split_m) {   // threads split the rows: they share each packed B block
             int r = gu__gemm_team_run(op, kr, &pr, tasks, nt);
@@ -8771,18 +8901,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
             }
         }
 #endif
-        gu__pack_sizes(kr, tasks[0].pr.m, tasks[0].pr.n, pr.k, &asz, &bsz);
-        a1 = (asz + 15) / 16 * 16;   // keep every buffer 64-byte aligned
-        b1 = (bsz + 15) / 16 * 16;
-        if (!gu__mul_ok(a1 + b1, nt, &total) || !(buf = gu__alloc_aligned(total, &raw))) {
-            gu__seterr("%s: out of memory for the packing buffers (m %" PRId64 ", n %" PRId64 ", k %" PRId64 ")", op, pr.m, pr.n, pr.k);
-            rc = -1;
-            goto done;
-        }
-        for (t = 0; t < nt; t++) {
-            tasks[t].ap = buf + t * (a1 + b1);
-            tasks[t].bp = tasks[t].ap + a1;
-        }
+        if (!gu__gemm_task_buffers(op, kr, &pr, tasks, nt, &raw)) { rc = -1; goto done; }
     }
     gu__parallel(gu__gemm_part, tasks, nt);   // the pool busy: every part on this thread
 done:
