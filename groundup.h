@@ -33,7 +33,7 @@ QUICK START
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
 
 OPTIONS (define before including the implementation)
-   GROUNDUP_STATIC          every function static (private copy per translation unit)
+   GU_STATIC          every function static (private copy per translation unit)
    GU_MALLOC/GU_REALLOC/GU_FREE
                             allocation hooks; define all three or none. Every allocation
                             of the library goes through them.
@@ -43,7 +43,7 @@ OPTIONS (define before including the implementation)
    GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
    GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
                             written uncompressed (stored deflate blocks, valid PNG)
-   GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
+   GU_NO_PNG          no PNG output (no stb_image_write needed)
    GU_NO_PLOT               no >>plot at all (no stb_image_write either)
    GU_NO_MNIST              no >>mnist: no loaders
    GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
@@ -52,12 +52,12 @@ OPTIONS (define before including the implementation)
                             The part's declarations go too, in every file that defines
                             the option. Each part compiled out shortens the build of the
                             implementation file (see README, "Compile time").
-   GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
+   GU_STB_INCLUDE     how to include stb_image_write.h
                             (default <stb/stb_image_write.h>, Debian's libstb-dev)
-   GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
-   GROUNDUP_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
+   GU_STB_NO_IMPL     your program already compiles stb_image_write's implementation
+   GU_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
                             -lcblas); the rest of the library is unchanged
-   GROUNDUP_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
+   GU_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
    GU_ALLOW_FAST_MATH       build the implementation under -ffast-math anyway. Without it,
                             __FAST_MATH__ is an #error: fast-math assumes NaN and infinity
                             never occur, so NaN prints as a number, max() over NaN gives inf,
@@ -78,7 +78,7 @@ SECTIONS (grep the banners: // >>name)
    >>mnist    mnist.pkl.gz (a restricted unpickler), IDX, data discovery
    >>gemm     gu_sgemm and gu_matmul, the fast matmul
    >>ladder   every matmul of the lesson; >>einsum; >>grid the CPU grid launcher
-   >>cuda     the GPU companion's API (under GROUNDUP_CUDA)
+   >>cuda     the GPU companion's API (under GU_CUDA)
 
 CONVENTIONS
    Tensors. A gu_tensor is a small struct passed by value: dtype, ndim (0..8), shape and
@@ -135,7 +135,7 @@ CONVENTIONS
 #define GROUNDUP_VERSION_PATCH 0
 #define GROUNDUP_VERSION "0.1.0"
 
-#ifdef GROUNDUP_STATIC
+#ifdef GU_STATIC
 #define GUDEF static
 #else
 #define GUDEF extern
@@ -556,7 +556,7 @@ GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 #ifndef GU_NO_PLOT
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
-// GROUNDUP_STB_INCLUDE, GROUNDUP_STB_NO_IMPL, GROUNDUP_NO_PNG); and a terminal preview for
+// GU_STB_INCLUDE, GU_STB_NO_IMPL, GU_NO_PNG); and a terminal preview for
 // people working over ssh. Each returns 0, or -1 with gu_error() saying why.
 //
 //    gu_imshow("digit.png", gu_select(x_train, 0, 0) reshaped to (28, 28), NULL);
@@ -608,16 +608,16 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
 #endif // GU_NO_PLOT
-#ifdef GROUNDUP_CUDA
+#ifdef GU_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
 // nvcc and linked with the program whose one file defines GROUNDUP_IMPLEMENTATION (not
-// GROUNDUP_STATIC: the companion calls the library's public functions). Define
-// GROUNDUP_CUDA before including groundup.h wherever these declarations are wanted.
+// GU_STATIC: the companion calls the library's public functions). Define
+// GU_CUDA before including groundup.h wherever these declarations are wanted.
 //
 //    make cuda                 # build/libgroundup_cuda.a, or by hand:
 //    nvcc -O3 -arch=sm_90 -c groundup_cuda.cu -o groundup_cuda.o
-//    cc -O2 -DGROUNDUP_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
+//    cc -O2 -DGU_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
 //       -lstdc++ -lm -lz -lpthread       (or link with nvcc, which adds the CUDA libraries)
 //
 // Device tensors hold float32/int64/uint8/bool elements in GPU memory, contiguous and
@@ -643,7 +643,7 @@ typedef struct gu_cuda_tensor {
     void *data;                     // device memory, contiguous, owned
 } gu_cuda_tensor;
 
-// Always extern, even under GROUNDUP_STATIC: they live in the companion's object file.
+// Always extern, even under GU_STATIC: they live in the companion's object file.
 #define GU_CUDADEF extern
 GU_CUDADEF int gu_cuda_device_count(void);    // GPUs visible; 0 with a message when none
 GU_CUDADEF int gu_cuda_device_name(char *buf, size_t n);  // "NVIDIA H100 ... (sm_90, 132 SMs, 79.1 GiB)"
@@ -716,7 +716,7 @@ static __device__ __forceinline__ float &gu_cuda_at2(gu_cuda_tensor t, int64_t i
 }
 extern "C" {
 #endif // __CUDACC__
-#endif // GROUNDUP_CUDA
+#endif // GU_CUDA
 
 // >>mnist -------------------------------------------------------------------------------
 #ifndef GU_NO_MNIST
@@ -862,7 +862,7 @@ GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2"
 // them and joined at exit; a second thread calling while the pool is busy gets threads of
 // its own for that call. A child of fork() gets a pool of its own on its first product
 // (and may exit() as usual); several threads making their first calls at once are safe.
-// Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
+// Define GU_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
 // strides BLAS can express to cblas_sgemm instead.
 GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
@@ -1092,7 +1092,7 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 #define GU__COLD
 #endif
 
-#ifdef GROUNDUP_STATIC
+#ifdef GU_STATIC
 #define GU__DEF static GU__UNUSED  // a program may use only a few of the functions
 #else
 #define GU__DEF
@@ -4370,13 +4370,13 @@ GU__COLD static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
 }
 #endif
 #ifndef GU_NO_PLOT
-#ifndef GROUNDUP_NO_PNG
-#ifndef GROUNDUP_STB_INCLUDE
-#define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
+#ifndef GU_NO_PNG
+#ifndef GU_STB_INCLUDE
+#define GU_STB_INCLUDE <stb/stb_image_write.h>
 #endif
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
 // Our own private copy of the writer: static, allocating through the hooks. A program that
-// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that
+// already compiles stb_image_write itself defines GU_STB_NO_IMPL and links to that
 // (then an allocation failure inside it is as that copy handles it).
 // stb's own deflate asserts when an allocation fails, so the compression is ours
 // (gu__png_deflate: zlib, or stored blocks under GU_NO_ZLIB). stb frees the compressed
@@ -4455,8 +4455,8 @@ GU__COLD static unsigned char *gu__png_deflate(unsigned char *data, int n, int *
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #endif
-#if !(defined(GROUNDUP_STB_NO_IMPL) && defined(INCLUDE_STB_IMAGE_WRITE_H))  // not yet included
-#include GROUNDUP_STB_INCLUDE
+#if !(defined(GU_STB_NO_IMPL) && defined(INCLUDE_STB_IMAGE_WRITE_H))  // not yet included
+#include GU_STB_INCLUDE
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
@@ -4481,7 +4481,7 @@ GU__COLD static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int
     return 0;
 }
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 // Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
 GU__COLD static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
     int err = 0;
@@ -4560,7 +4560,7 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
 }
 #endif
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 // The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
 typedef struct gu__png_out { unsigned char *p; int n, oom; } gu__png_out;
 GU__COLD static void gu__png_take(void *ctx, void *data, int n) {
@@ -4574,16 +4574,16 @@ GU__COLD static void gu__png_take(void *ctx, void *data, int n) {
 
 GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     int rc = -1;
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
     if (!path) gu__seterr("%s: path is NULL", op);
     else {
         gu__png_out png = {NULL, 0, 0};
         int ok;
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
         gu__png_zbuf = NULL;
 #endif
         ok = stbi_write_png_to_func(gu__png_take, &png, c->w, c->h, 3, c->px, c->w * 3);
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
         if (gu__png_zbuf) GU_FREE(gu__png_zbuf);  // stb failed after compressing: free what it kept
         gu__png_zbuf = NULL;
 #endif
@@ -4593,7 +4593,7 @@ GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *p
     }
 #else
     (void)path;
-    gu__seterr("%s: built with GROUNDUP_NO_PNG, no PNG output", op);
+    gu__seterr("%s: built with GU_NO_PNG, no PNG output", op);
 #endif
     GU_FREE(c->px);
     c->px = NULL;
@@ -7116,11 +7116,11 @@ GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_pat
 #define GU__NEON_SIMD 1
 #include <arm_neon.h>
 #endif
-#ifdef GROUNDUP_CBLAS
-#ifndef GROUNDUP_CBLAS_INCLUDE
-#define GROUNDUP_CBLAS_INCLUDE <cblas.h>
+#ifdef GU_CBLAS
+#ifndef GU_CBLAS_INCLUDE
+#define GU_CBLAS_INCLUDE <cblas.h>
 #endif
-#include GROUNDUP_CBLAS_INCLUDE
+#include GU_CBLAS_INCLUDE
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -8485,7 +8485,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     int nt = gu_get_num_threads(), t, path, split_m, rc = 0, arows = pr.csa == 1 || pr.k == 1;
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
-#ifdef GROUNDUP_CBLAS
+#ifdef GU_CBLAS
     {   // a system BLAS takes the product when the strides are ones it can express
         int ta = pr.csa != 1, tb = pr.csb != 1;
         int64_t lda = ta ? pr.csa : pr.rsa, ldb = tb ? pr.csb : pr.rsb, lim = INT32_MAX;

@@ -34,7 +34,7 @@ extern "C"
 #endif
 int other_tu(void);
 
-#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG) && !defined(GU_NO_PLOT)
+#if defined(GU_NO_ZLIB) && !defined(GU_NO_PNG) && !defined(GU_NO_PLOT)
 // Without zlib the PNG's data is stored deflate blocks written by groundup itself: zlib
 // (linked here, not used by the header) must inflate them, Adler-32 checked, to the
 // filtered rows, 1 + 3 * width bytes each.
@@ -139,10 +139,10 @@ int main(void) {
         }
     }
 #endif
-#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG) && !defined(GU_NO_PLOT)
+#if defined(GU_NO_ZLIB) && !defined(GU_NO_PNG) && !defined(GU_NO_PLOT)
     ok = ok && nozlib_png_ok();
 #endif
-#ifndef GROUNDUP_STATIC
+#ifndef GU_STATIC
     ok = ok && other_tu() == 1;
 #endif
     return ok ? 0 : 1;

@@ -27,8 +27,8 @@ for cc in gcc clang; do
         run "$cc-$std" $cc -std=$std $W compile_check.c compile_check_b.c
     done
     run "$cc-O2" $cc -std=c99 -O2 $W compile_check.c compile_check_b.c
-    run "$cc-static" $cc -std=c99 $W -DGROUNDUP_STATIC compile_check.c
-    run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGROUNDUP_NO_PNG compile_check.c compile_check_b.c
+    run "$cc-static" $cc -std=c99 $W -DGU_STATIC compile_check.c
+    run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGU_NO_PNG compile_check.c compile_check_b.c
     run "$cc-hooks" $cc -std=c11 $W -DCHECK_HOOKS compile_check.c compile_check_b.c
     run "$cc-nozlib-png" $cc -std=c99 $W -DGU_NO_ZLIB compile_check.c compile_check_b.c
 done
@@ -36,7 +36,7 @@ for cxx in g++ clang++; do
     have $cxx || { echo "compile-check: $cxx not found, skipped"; continue; }
     run "$cxx" $cxx -x c++ -std=c++11 $W compile_check.c compile_check_b.c
     run "$cxx-O2" $cxx -x c++ -std=c++14 -O2 $W compile_check.c compile_check_b.c
-    run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
+    run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGU_STATIC compile_check.c
 done
 # The per-part opt-outs, each alone (gcc), and all at once (gcc, clang with GU_NO_ZLIB
 # too, g++).
