@@ -1,4 +1,4 @@
-/* groundup.h - v0.1.0 - matrix multiplication from foundations, in C.
+/* groundup.h - v0.2.0 - matrix multiplication from foundations, in C.
    MIT or public domain (your choice); the licence text is at the end of this file.
 
 ABOUT
@@ -32,37 +32,70 @@ QUICK START
 
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
 
-OPTIONS (define before including the implementation)
-   GU_STATIC          every function static (private copy per translation unit)
-   GU_MALLOC/GU_REALLOC/GU_FREE
-                            allocation hooks; define all three or none. Every allocation
-                            of the library goes through them.
-   GU_ASSERT(x)             internal invariants only (default: assert); user errors are
-                            never asserted.
-   GU_NO_THREADS            no pthreads; everything runs on the calling thread
-   GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
-   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
-                            written uncompressed (stored deflate blocks, valid PNG)
-   GU_NO_PNG          no PNG output (no stb_image_write needed)
-   GU_NO_PLOT               no >>plot at all (no stb_image_write either)
-   GU_NO_MNIST              no >>mnist: no loaders
-   GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
-   GU_NO_EINSUM             no >>einsum (and no einsum rung in the ladder)
-   GU_NO_GRID               no >>grid (gu_launch_kernel, gu_launch)
-                            The part's declarations go too, in every file that defines
-                            the option. Each part compiled out shortens the build of the
-                            implementation file (see README, "Compile time").
-   GU_STB_INCLUDE     how to include stb_image_write.h
-                            (default <stb/stb_image_write.h>, Debian's libstb-dev)
-   GU_STB_NO_IMPL     your program already compiles stb_image_write's implementation
-   GU_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
-                            -lcblas); the rest of the library is unchanged
-   GU_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
-   GU_ALLOW_FAST_MATH       build the implementation under -ffast-math anyway. Without it,
-                            __FAST_MATH__ is an #error: fast-math assumes NaN and infinity
-                            never occur, so NaN prints as a number, max() over NaN gives inf,
-                            gu_test_close(nan, nan) holds and the lesson's random numbers
-                            change. Compile only groundup's implementation file without it.
+OPTIONS
+   Define an option before including groundup.h. WHERE says which files must define it:
+     all    every file that includes groundup.h, the same way in each (it changes what
+            the declarations say)
+     impl   the file that defines GROUNDUP_IMPLEMENTATION; elsewhere it changes nothing
+     users  the files that call what it declares
+
+   option                    where  effect
+   GROUNDUP_IMPLEMENTATION   one    this file compiles the implementation: exactly one file
+                                    of the program (every file that includes it, under
+                                    GU_STATIC)
+   GU_STATIC                 all    every function static: each file that includes
+                                    groundup.h also defines GROUNDUP_IMPLEMENTATION and
+                                    compiles a private copy
+   GUDEF                     all    what every public declaration begins with (default
+                                    extern; static under GU_STATIC), as stb's STBIDEF: e.g.
+                                    extern __attribute__((visibility("default"))) to export
+                                    the API from a shared library built -fvisibility=hidden.
+                                    For a private copy use GU_STATIC, not GUDEF static.
+   GU_NO_PLOT                all    no >>plot at all (no stb_image_write either)
+   GU_NO_MNIST               all    no >>mnist: no loaders
+   GU_NO_LADDER              all    no >>ladder (the lesson's slow matmuls, gu_dot)
+   GU_NO_EINSUM              all    no >>einsum (and no einsum rung in the ladder)
+   GU_NO_GRID                all    no >>grid (gu_launch_kernel, gu_launch)
+                                    A part compiled out takes its declarations with it. It
+                                    must be defined in the implementation's file; a file
+                                    without it still sees the declarations, and a call
+                                    fails to link. Each part out shortens the build of the
+                                    implementation (see README, "Compile time").
+   GU_CUDA                   users  declares the CUDA companion's API (>>cuda; link
+                                    build/libgroundup_cuda.a, not with GU_STATIC)
+   GU_MALLOC(n), GU_REALLOC(p, n), GU_FREE(p)
+                             impl   allocation hooks: all three or none (an #error
+                                    otherwise). Every allocation of the library goes
+                                    through them (the PNG encoder's and zlib's too).
+   GU_ASSERT(x)              impl   internal invariants only (default: assert); user errors
+                                    are never asserted.
+   GU_NO_THREADS             impl   no pthreads (no -lpthread); everything runs on the
+                                    calling thread
+   GU_NO_SIMD                impl   portable C kernels only (no AVX2/AVX-512/NEON dispatch)
+   GU_NO_ZLIB                impl   no zlib (no -lz): no gzip input (plain IDX/pickle files
+                                    still load); PNGs are written uncompressed (stored
+                                    deflate blocks, valid PNG)
+   GU_NO_PNG                 impl   no PNG output (no stb_image_write needed); the PNG
+                                    writers return -1, gu_term_show still works
+   GU_STB_INCLUDE            impl   how to include stb_image_write.h, e.g.
+                                    "stb_image_write.h" (default <stb/stb_image_write.h>,
+                                    Debian's libstb-dev)
+   GU_STB_NO_IMPL            impl   your program compiles stb_image_write's implementation
+                                    itself (groundup then links to it, not its own copy)
+   GU_CBLAS                  impl   gu_sgemm (and so gu_matmul) calls your system's
+                                    cblas_sgemm (link -lopenblas or -lcblas) where the
+                                    strides allow; the rest of the library is unchanged
+   GU_CBLAS_INCLUDE          impl   how to include the CBLAS header under GU_CBLAS, e.g.
+                                    <openblas/cblas.h> or "mkl_cblas.h" (default <cblas.h>)
+   GU_ALLOW_FAST_MATH        impl   build the implementation under -ffast-math anyway.
+                                    Without it, __FAST_MATH__ is an #error: fast-math
+                                    assumes NaN and infinity never occur, so NaN prints as a
+                                    number, max() over NaN gives inf,
+                                    gu_test_close(nan, nan) holds and the lesson's random
+                                    numbers change. Compile only groundup's implementation
+                                    file without it.
+   Version 0.2.0 gave every option the GU_ prefix; an old GROUNDUP_ name is an #error that
+   names the new one (REVISION HISTORY lists them). The environment variables keep theirs.
 
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
@@ -114,7 +147,43 @@ CONVENTIONS
    copy, as NumPy does; the very same elements in place need no copy.
 
    Shapes print as (50000, 784); tensors print as PyTorch's repr does.
+
+REVISION HISTORY
+   0.2.0  One vocabulary for the options: every compile-time option takes the GU_ prefix,
+          and an old name is an #error that names the new one:
+             renamed GROUNDUP_STATIC         -> GU_STATIC
+             renamed GROUNDUP_NO_PNG         -> GU_NO_PNG
+             renamed GROUNDUP_STB_INCLUDE    -> GU_STB_INCLUDE
+             renamed GROUNDUP_STB_NO_IMPL    -> GU_STB_NO_IMPL
+             renamed GROUNDUP_CBLAS          -> GU_CBLAS
+             renamed GROUNDUP_CBLAS_INCLUDE  -> GU_CBLAS_INCLUDE
+             renamed GROUNDUP_CUDA           -> GU_CUDA
+          (GROUNDUP_IMPLEMENTATION and the environment variables keep their names.)
+          GUDEF can be defined by the user, as stb's STBIDEF. OPTIONS lists every option
+          with the files that must define it.
+   0.1.0  First release: strided tensors, views and PyTorch printing; elementwise ops with
+          broadcasting, reductions; the lesson's random numbers; plots to PNG; the MNIST
+          loaders (pickle, IDX); the fast matmul; the lesson's matmul ladder, einsum and the
+          grid launcher; the CUDA companion.
 */
+// The options renamed in 0.2.0: an old name stops the build and names the new one, so that
+// no option is silently ignored. Checked at every include.
+#if defined(GROUNDUP_STATIC)          // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STATIC to GU_STATIC"
+#elif defined(GROUNDUP_NO_PNG)        // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_NO_PNG to GU_NO_PNG"
+#elif defined(GROUNDUP_STB_INCLUDE)   // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STB_INCLUDE to GU_STB_INCLUDE"
+#elif defined(GROUNDUP_STB_NO_IMPL)   // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STB_NO_IMPL to GU_STB_NO_IMPL"
+#elif defined(GROUNDUP_CBLAS)         // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CBLAS to GU_CBLAS"
+#elif defined(GROUNDUP_CBLAS_INCLUDE) // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CBLAS_INCLUDE to GU_CBLAS_INCLUDE"
+#elif defined(GROUNDUP_CUDA)          // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CUDA to GU_CUDA"
+#endif
+
 #ifndef GROUNDUP_H
 #define GROUNDUP_H
 
@@ -131,14 +200,17 @@ CONVENTIONS
 #include <stdio.h>
 
 #define GROUNDUP_VERSION_MAJOR 0
-#define GROUNDUP_VERSION_MINOR 1
+#define GROUNDUP_VERSION_MINOR 2
 #define GROUNDUP_VERSION_PATCH 0
-#define GROUNDUP_VERSION "0.1.0"
+#define GROUNDUP_VERSION "0.2.0"
 
+// The declaration macro; define it yourself (the same in every file) to add attributes.
+#ifndef GUDEF
 #ifdef GU_STATIC
 #define GUDEF static
 #else
 #define GUDEF extern
+#endif
 #endif
 
 #ifdef __cplusplus
