@@ -1735,6 +1735,8 @@ GU__DEF void *gu_data(gu_tensor t) {
     if (!gu_ok(t) || !t.base) return NULL;
     return (char *)t.base + t.offset * (int64_t)gu_dtype_size(t.dtype);
 }
+// The same for a float32 tensor already checked (strides may be negative or 0).
+static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 
 GU__DEF int gu_is_contiguous(gu_tensor t) {
     int64_t s = 1;
@@ -1942,6 +1944,28 @@ static int gu__view_strides(gu_tensor t, int ndim, const int64_t *shape, int64_t
         }
     }
     return vd == -1;
+}
+
+// Can n dims be walked as one? dims[0..n) index size and stride (dims NULL: dims 0..n-1).
+// They can when, from the innermost out, each stride is the next inner one's stride times
+// that one's size (size-1 dims are never stepped, so their strides do not matter). Gives
+// the element count and the one stride (0 when every size is 1); 0 when they cannot.
+// The matmul folds batch dims into rows with it, einsum groups of labels into one dim.
+static int gu__merge_dims(int n, const int *dims, const int64_t *size, const int64_t *stride, int64_t *count,
+                          int64_t *st) {
+    int64_t c = 1, s = 0, want = 0;
+    int i, have = 0;
+    for (i = n - 1; i >= 0; i--) {
+        int d = dims ? dims[i] : i;
+        c *= size[d];
+        if (size[d] == 1) continue;
+        if (!have) { s = stride[d]; have = 1; }
+        else if (stride[d] != want) return 0;
+        want = stride[d] * size[d];
+    }
+    *count = c;
+    *st = s;
+    return 1;
 }
 
 GU__DEF gu_tensor gu_view(gu_tensor t, int ndim, const int64_t *shape) {
@@ -8799,20 +8823,6 @@ static int gu__mm_plan_make(const char *op, gu_tensor a, gu_tensor b, gu__mm_pla
     return 1;
 }
 
-// Can dims [0, nd) of (shape, stride) be walked as one dim of stride *st? (size-1 dims skip)
-static int gu__collapse(int nd, const int64_t *shape, const int64_t *stride, int64_t *st) {
-    int64_t inner = 1, span = 1;   // the innermost stride, and the elements it has covered
-    int i, have = 0;
-    for (i = nd - 1; i >= 0; i--) {
-        if (shape[i] == 1) continue;
-        if (!have) { inner = stride[i]; have = 1; }
-        else if (stride[i] != inner * span) return 0;
-        span *= shape[i];
-    }
-    *st = inner;
-    return 1;
-}
-
 // out (nd-D view, (batch..., m, n), unit column stride unless n == 1) = a @ b.
 static int gu__mm_run(const char *op, const gu__mm_plan *pl, gu_tensor out) {
     int nd = pl->nd, nbd = nd - 2, d;
@@ -8835,8 +8845,9 @@ static int gu__mm_run(const char *op, const gu__mm_plan *pl, gu_tensor out) {
     // One B for every batch, and A's and C's (batch..., m) dims walkable as one: a single
     // product of (batch*m, k) @ (k, n), as torch folds it.
     if (nbatch > 1 && !b_batched) {
-        int64_t sa, sc;
-        if (gu__collapse(nd - 1, pl->a.shape, pl->a.stride, &sa) && gu__collapse(nd - 1, out.shape, out.stride, &sc)) {
+        int64_t sa, sc, rows;
+        if (gu__merge_dims(nd - 1, NULL, pl->a.shape, pl->a.stride, &rows, &sa) &&
+            gu__merge_dims(nd - 1, NULL, out.shape, out.stride, &rows, &sc)) {
             pr.m = nbatch * m; pr.n = n;
             pr.a = abase; pr.rsa = sa;
             pr.b = bbase;
@@ -8917,8 +8928,6 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
 #endif
 
 // >>ladder ------------------------------------------------------------------------------
-// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
-static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 #ifndef GU_NO_LADDER
 // The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
 static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
@@ -9428,25 +9437,6 @@ static void gu__es_copy(float *dst, const int64_t *dst_st, const float *src, con
     }
 }
 
-// A group of labels (sizes sz, strides st) as one dim: its element count and, if the
-// labels are laid out as one (every stride the next one's stride times its size, size-1
-// labels ignored), its stride. Returns 0 when they are not.
-static int gu__es_merge(const int *lab, int n, const int64_t *size, const int64_t *st, int64_t *count, int64_t *stride) {
-    int64_t c = 1, s = 0, want = 0;
-    int d, have = 0;
-    for (d = n - 1; d >= 0; d--) {
-        int64_t sz = size[lab[d]];
-        c *= sz;
-        if (sz == 1) continue;
-        if (!have) { s = st[lab[d]]; want = s * sz; have = 1; continue; }
-        if (st[lab[d]] != want) return 0;
-        want *= sz;
-    }
-    *count = c;
-    *stride = have ? s : 0;
-    return 1;
-}
-
 // One operand of a GEMM: (rows, cols) with strides (rs, cs); picks 'N' or 'T' and the
 // leading dimension when the layout allows. 0 when the operand must be copied first.
 static int gu__es_gemm_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, char *trans, int64_t *ld) {
@@ -9513,7 +9503,7 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
     pa = gu__f32p(ops[0]);
     pb = gu__f32p(ops[1]);
     // a as (M, K) per batch element
-    if (!gu__es_merge(Ml, nm, e->size, sta, &m, &rs) || !gu__es_merge(Kl, nk, e->size, sta, &k, &cs) ||
+    if (!gu__merge_dims(nm, Ml, e->size, sta, &m, &rs) || !gu__merge_dims(nk, Kl, e->size, sta, &k, &cs) ||
         !gu__es_gemm_layout(m, k, rs, cs, &ta, &lda)) {
         int lab[GU__ES_LABELS], nl = 0;
         int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
@@ -9533,12 +9523,12 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
         gu__es_copy(bufa, dst, pa, src, sz, nl);
         for (i = 0; i < nl; i++) sta[lab[i]] = dst[i];
         pa = bufa;
-        gu__es_merge(Ml, nm, e->size, sta, &m, &rs);
-        gu__es_merge(Kl, nk, e->size, sta, &k, &cs);
+        gu__merge_dims(nm, Ml, e->size, sta, &m, &rs);
+        gu__merge_dims(nk, Kl, e->size, sta, &k, &cs);
         gu__es_gemm_layout(m, k, rs, cs, &ta, &lda);
     }
     // b as (K, N) per batch element
-    if (!gu__es_merge(Kl, nk, e->size, stb, &k, &rs) || !gu__es_merge(Nl, nn, e->size, stb, &n, &cs) ||
+    if (!gu__merge_dims(nk, Kl, e->size, stb, &k, &rs) || !gu__merge_dims(nn, Nl, e->size, stb, &n, &cs) ||
         !gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb)) {
         int lab[GU__ES_LABELS], nl = 0;
         int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
@@ -9559,8 +9549,8 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
         gu__es_copy(bufb, dst, pb, src, sz, nl);
         for (i = 0; i < nl; i++) stb[lab[i]] = dst[i];
         pb = bufb;
-        gu__es_merge(Kl, nk, e->size, stb, &k, &rs);
-        gu__es_merge(Nl, nn, e->size, stb, &n, &cs);
+        gu__merge_dims(nk, Kl, e->size, stb, &k, &rs);
+        gu__merge_dims(nn, Nl, e->size, stb, &n, &cs);
         gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb);
     }
     // the result, contiguous in (B, M, N) label order
