@@ -61,8 +61,9 @@ OPTIONS
                                     without it still sees the declarations, and a call
                                     fails to link. Each part out shortens the build of the
                                     implementation (see README, "Compile time").
-   GU_CUDA                   users  declares the CUDA companion's API (>>cuda; link
-                                    build/libgroundup_cuda.a, not with GU_STATIC)
+   GU_CUDA                   users  declares the CUDA companion's API (>>cuda). Link
+                                    build/libgroundup_cuda.a; it calls the implementation,
+                                    which must then not be GU_STATIC.
    GU_MALLOC(n), GU_REALLOC(p, n), GU_FREE(p)
                              impl   allocation hooks: all three or none (an #error
                                     otherwise). Every allocation of the library goes
