@@ -63,10 +63,10 @@ test-tsan: $(BUILD)/test_main_tsan $(BUILD)/first_calls_tsan
 	cd tests && TSAN_OPTIONS=halt_on_error=1 $(STEP) ../$(BUILD)/test_main_tsan gemm,concurrent_callers
 	TSAN_OPTIONS=halt_on_error=1 ./$(BUILD)/first_calls_tsan
 
-# GROUNDUP_CBLAS: gu_sgemm handed to the system CBLAS (Debian's OpenBLAS); the gemm tests
+# GU_CBLAS: gu_sgemm handed to the system CBLAS (Debian's OpenBLAS); the gemm tests
 # (netlib accuracy, guard bands, transposes, bad arguments) hold for it too.
 $(BUILD)/test_main_cblas: $(TEST_SRC) | $(BUILD)
-	$(CC) -O2 -g $(WARN) -std=c11 -DGROUNDUP_CBLAS -o $@ tests/main.c $(LDLIBS) -lopenblas
+	$(CC) -O2 -g $(WARN) -std=c11 -DGU_CBLAS -o $@ tests/main.c $(LDLIBS) -lopenblas
 
 test-cblas: $(BUILD)/test_main_cblas
 	cd tests && $(STEP) ../$(BUILD)/test_main_cblas gemm

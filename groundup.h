@@ -1,4 +1,4 @@
-/* groundup.h - v0.1.0 - matrix multiplication from foundations, in C.
+/* groundup.h - v0.2.0 - matrix multiplication from foundations, in C.
    MIT or public domain (your choice); the licence text is at the end of this file.
 
 ABOUT
@@ -32,37 +32,71 @@ QUICK START
 
    Build: cc -O2 prog.c -lm -lz -lpthread   (see OPTIONS for the opt-outs)
 
-OPTIONS (define before including the implementation)
-   GROUNDUP_STATIC          every function static (private copy per translation unit)
-   GU_MALLOC/GU_REALLOC/GU_FREE
-                            allocation hooks; define all three or none. Every allocation
-                            of the library goes through them.
-   GU_ASSERT(x)             internal invariants only (default: assert); user errors are
-                            never asserted.
-   GU_NO_THREADS            no pthreads; everything runs on the calling thread
-   GU_NO_SIMD               portable C kernels only (no AVX2/AVX-512 dispatch)
-   GU_NO_ZLIB               no gzip input (plain IDX/pickle files still load); PNGs are
-                            written uncompressed (stored deflate blocks, valid PNG)
-   GROUNDUP_NO_PNG          no PNG output (no stb_image_write needed)
-   GU_NO_PLOT               no >>plot at all (no stb_image_write either)
-   GU_NO_MNIST              no >>mnist: no loaders
-   GU_NO_LADDER             no >>ladder (the lesson's slow matmuls)
-   GU_NO_EINSUM             no >>einsum (and no einsum rung in the ladder)
-   GU_NO_GRID               no >>grid (gu_launch_kernel, gu_launch)
-                            The part's declarations go too, in every file that defines
-                            the option. Each part compiled out shortens the build of the
-                            implementation file (see README, "Compile time").
-   GROUNDUP_STB_INCLUDE     how to include stb_image_write.h
-                            (default <stb/stb_image_write.h>, Debian's libstb-dev)
-   GROUNDUP_STB_NO_IMPL     your program already compiles stb_image_write's implementation
-   GROUNDUP_CBLAS           gu_sgemm calls your system's cblas_sgemm (link -lopenblas or
-                            -lcblas); the rest of the library is unchanged
-   GROUNDUP_CUDA            declares the CUDA companion's API (link build/libgroundup_cuda.a)
-   GU_ALLOW_FAST_MATH       build the implementation under -ffast-math anyway. Without it,
-                            __FAST_MATH__ is an #error: fast-math assumes NaN and infinity
-                            never occur, so NaN prints as a number, max() over NaN gives inf,
-                            gu_test_close(nan, nan) holds and the lesson's random numbers
-                            change. Compile only groundup's implementation file without it.
+OPTIONS
+   Define an option before including groundup.h. WHERE says which files must define it:
+     all    every file that includes groundup.h, the same way in each (it changes what
+            the declarations say)
+     impl   the file that defines GROUNDUP_IMPLEMENTATION; elsewhere it changes nothing
+     users  the files that call what it declares
+
+   option                    where  effect
+   GROUNDUP_IMPLEMENTATION   one    this file compiles the implementation: exactly one file
+                                    of the program (every file that includes it, under
+                                    GU_STATIC)
+   GU_STATIC                 all    every function static: each file that includes
+                                    groundup.h also defines GROUNDUP_IMPLEMENTATION and
+                                    compiles a private copy
+   GUDEF                     all    what every public declaration begins with (default
+                                    extern; static under GU_STATIC), as stb's STBIDEF: e.g.
+                                    extern __attribute__((visibility("default"))) to export
+                                    the API from a shared library built -fvisibility=hidden.
+                                    For a private copy use GU_STATIC, not GUDEF static.
+   GU_NO_PLOT                all    no >>plot at all (no stb_image_write either)
+   GU_NO_MNIST               all    no >>mnist: no loaders
+   GU_NO_LADDER              all    no >>ladder (the lesson's slow matmuls, gu_dot)
+   GU_NO_EINSUM              all    no >>einsum (and no einsum rung in the ladder)
+   GU_NO_GRID                all    no >>grid (gu_launch_kernel, gu_launch)
+                                    A part compiled out takes its declarations with it. It
+                                    must be defined in the implementation's file; a file
+                                    without it still sees the declarations, and a call
+                                    fails to link. Each part out shortens the build of the
+                                    implementation (see README, "Compile time").
+   GU_CUDA                   users  declares the CUDA companion's API (>>cuda). Link
+                                    build/libgroundup_cuda.a; it calls the implementation,
+                                    which must then not be GU_STATIC.
+   GU_MALLOC(n), GU_REALLOC(p, n), GU_FREE(p)
+                             impl   allocation hooks: all three or none (an #error
+                                    otherwise). Every allocation of the library goes
+                                    through them (the PNG encoder's and zlib's too).
+   GU_ASSERT(x)              impl   internal invariants only (default: assert); user errors
+                                    are never asserted.
+   GU_NO_THREADS             impl   no pthreads (no -lpthread); everything runs on the
+                                    calling thread
+   GU_NO_SIMD                impl   portable C kernels only (no AVX2/AVX-512/NEON dispatch)
+   GU_NO_ZLIB                impl   no zlib (no -lz): no gzip input (plain IDX/pickle files
+                                    still load); PNGs are written uncompressed (stored
+                                    deflate blocks, valid PNG)
+   GU_NO_PNG                 impl   no PNG output (no stb_image_write needed); the PNG
+                                    writers return -1, gu_term_show still works
+   GU_STB_INCLUDE            impl   how to include stb_image_write.h, e.g.
+                                    "stb_image_write.h" (default <stb/stb_image_write.h>,
+                                    Debian's libstb-dev)
+   GU_STB_NO_IMPL            impl   your program compiles stb_image_write's implementation
+                                    itself (groundup then links to it, not its own copy)
+   GU_CBLAS                  impl   gu_sgemm (and so gu_matmul) calls your system's
+                                    cblas_sgemm (link -lopenblas or -lcblas) where the
+                                    strides allow; the rest of the library is unchanged
+   GU_CBLAS_INCLUDE          impl   how to include the CBLAS header under GU_CBLAS, e.g.
+                                    <openblas/cblas.h> or "mkl_cblas.h" (default <cblas.h>)
+   GU_ALLOW_FAST_MATH        impl   build the implementation under -ffast-math anyway.
+                                    Without it, __FAST_MATH__ is an #error: fast-math
+                                    assumes NaN and infinity never occur, so NaN prints as a
+                                    number, max() over NaN gives inf,
+                                    gu_test_close(nan, nan) holds and the lesson's random
+                                    numbers change. Compile only groundup's implementation
+                                    file without it.
+   Version 0.2.0 gave every option the GU_ prefix; an old GROUNDUP_ name is an #error that
+   names the new one (REVISION HISTORY lists them). The environment variables keep theirs.
 
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
@@ -81,7 +115,7 @@ SECTIONS (grep the banners: // >>name)
    >>mnist    mnist.pkl.gz (a restricted unpickler), IDX, data discovery
    >>gemm     gu_sgemm and gu_matmul, the fast matmul
    >>ladder   every matmul of the lesson; >>einsum; >>grid the CPU grid launcher
-   >>cuda     the GPU companion's API (under GROUNDUP_CUDA)
+   >>cuda     the GPU companion's API (under GU_CUDA)
 
 CONVENTIONS
    Tensors. A gu_tensor is a small struct passed by value: dtype, ndim (0..8), shape and
@@ -117,7 +151,43 @@ CONVENTIONS
    copy, as NumPy does; the very same elements in place need no copy.
 
    Shapes print as (50000, 784); tensors print as PyTorch's repr does.
+
+REVISION HISTORY
+   0.2.0  One vocabulary for the options: every compile-time option takes the GU_ prefix,
+          and an old name is an #error that names the new one:
+             renamed GROUNDUP_STATIC         -> GU_STATIC
+             renamed GROUNDUP_NO_PNG         -> GU_NO_PNG
+             renamed GROUNDUP_STB_INCLUDE    -> GU_STB_INCLUDE
+             renamed GROUNDUP_STB_NO_IMPL    -> GU_STB_NO_IMPL
+             renamed GROUNDUP_CBLAS          -> GU_CBLAS
+             renamed GROUNDUP_CBLAS_INCLUDE  -> GU_CBLAS_INCLUDE
+             renamed GROUNDUP_CUDA           -> GU_CUDA
+          (GROUNDUP_IMPLEMENTATION and the environment variables keep their names.)
+          GUDEF can be defined by the user, as stb's STBIDEF. OPTIONS lists every option
+          with the files that must define it.
+   0.1.0  First release: strided tensors, views and PyTorch printing; elementwise ops with
+          broadcasting, reductions; the lesson's random numbers; plots to PNG; the MNIST
+          loaders (pickle, IDX); the fast matmul; the lesson's matmul ladder, einsum and the
+          grid launcher; the CUDA companion.
 */
+// The options renamed in 0.2.0: an old name stops the build and names the new one, so that
+// no option is silently ignored. Checked at every include.
+#if defined(GROUNDUP_STATIC)          // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STATIC to GU_STATIC"
+#elif defined(GROUNDUP_NO_PNG)        // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_NO_PNG to GU_NO_PNG"
+#elif defined(GROUNDUP_STB_INCLUDE)   // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STB_INCLUDE to GU_STB_INCLUDE"
+#elif defined(GROUNDUP_STB_NO_IMPL)   // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_STB_NO_IMPL to GU_STB_NO_IMPL"
+#elif defined(GROUNDUP_CBLAS)         // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CBLAS to GU_CBLAS"
+#elif defined(GROUNDUP_CBLAS_INCLUDE) // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CBLAS_INCLUDE to GU_CBLAS_INCLUDE"
+#elif defined(GROUNDUP_CUDA)          // renamed
+#error "groundup 0.2.0 renamed GROUNDUP_CUDA to GU_CUDA"
+#endif
+
 #ifndef GROUNDUP_H
 #define GROUNDUP_H
 
@@ -134,14 +204,17 @@ CONVENTIONS
 #include <stdio.h>
 
 #define GROUNDUP_VERSION_MAJOR 0
-#define GROUNDUP_VERSION_MINOR 1
+#define GROUNDUP_VERSION_MINOR 2
 #define GROUNDUP_VERSION_PATCH 0
-#define GROUNDUP_VERSION "0.1.0"
+#define GROUNDUP_VERSION "0.2.0"
 
-#ifdef GROUNDUP_STATIC
+// The declaration macro; define it yourself (the same in every file) to add attributes.
+#ifndef GUDEF
+#ifdef GU_STATIC
 #define GUDEF static
 #else
 #define GUDEF extern
+#endif
 #endif
 
 #ifdef __cplusplus
@@ -559,7 +632,7 @@ GUDEF int gu_randn_fill(gu_generator *g, float *out, int64_t n);
 #ifndef GU_NO_PLOT
 // Pictures, as the lesson draws them: imshow of a 2-D tensor, a line plot, a histogram,
 // each written to a PNG file by stb_image_write (Debian's libstb-dev; see OPTIONS for
-// GROUNDUP_STB_INCLUDE, GROUNDUP_STB_NO_IMPL, GROUNDUP_NO_PNG); and a terminal preview for
+// GU_STB_INCLUDE, GU_STB_NO_IMPL, GU_NO_PNG); and a terminal preview for
 // people working over ssh. Each returns 0, or -1 with gu_error() saying why.
 //
 //    gu_imshow("digit.png", gu_select(x_train, 0, 0) reshaped to (28, 28), NULL);
@@ -611,16 +684,16 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
 #endif // GU_NO_PLOT
-#ifdef GROUNDUP_CUDA
+#ifdef GU_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
 // nvcc and linked with the program whose one file defines GROUNDUP_IMPLEMENTATION (not
-// GROUNDUP_STATIC: the companion calls the library's public functions). Define
-// GROUNDUP_CUDA before including groundup.h wherever these declarations are wanted.
+// GU_STATIC: the companion calls the library's public functions). Define
+// GU_CUDA before including groundup.h wherever these declarations are wanted.
 //
 //    make cuda                 # build/libgroundup_cuda.a, or by hand:
 //    nvcc -O3 -arch=sm_90 -c groundup_cuda.cu -o groundup_cuda.o
-//    cc -O2 -DGROUNDUP_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
+//    cc -O2 -DGU_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
 //       -lstdc++ -lm -lz -lpthread       (or link with nvcc, which adds the CUDA libraries)
 //
 // Device tensors hold float32/int64/uint8/bool elements in GPU memory, contiguous and
@@ -646,7 +719,7 @@ typedef struct gu_cuda_tensor {
     void *data;                     // device memory, contiguous, owned
 } gu_cuda_tensor;
 
-// Always extern, even under GROUNDUP_STATIC: they live in the companion's object file.
+// Always extern, even under GU_STATIC: they live in the companion's object file.
 #define GU_CUDADEF extern
 GU_CUDADEF int gu_cuda_device_count(void);    // GPUs visible; 0 with a message when none
 GU_CUDADEF int gu_cuda_device_name(char *buf, size_t n);  // "NVIDIA H100 ... (sm_90, 132 SMs, 79.1 GiB)"
@@ -719,7 +792,7 @@ static __device__ __forceinline__ float &gu_cuda_at2(gu_cuda_tensor t, int64_t i
 }
 extern "C" {
 #endif // __CUDACC__
-#endif // GROUNDUP_CUDA
+#endif // GU_CUDA
 
 // >>mnist -------------------------------------------------------------------------------
 #ifndef GU_NO_MNIST
@@ -884,7 +957,7 @@ GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 // another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
 // the same bits. A child of fork() gets a pool of its own on its first product (and may
 // exit() as usual); several threads making their first calls at once are safe.
-// Define GROUNDUP_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
+// Define GU_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
 // strides BLAS can express to cblas_sgemm instead.
 GUDEF void gu_set_num_threads(int n);
 GUDEF int gu_get_num_threads(void);
@@ -1023,7 +1096,7 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
 // ---- the platform: every system header the implementation uses, here and only here ----
 // (The optional third-party headers stay with the part that uses them: zlib.h, stb_image_write
-// and GROUNDUP_CBLAS_INCLUDE.)
+// and GU_CBLAS_INCLUDE.)
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1143,7 +1216,7 @@ static unsigned gu__aadd(unsigned *p, unsigned v) {
 #define GU__COLD
 #endif
 
-#ifdef GROUNDUP_STATIC
+#ifdef GU_STATIC
 #define GU__DEF static GU__UNUSED  // a program may use only a few of the functions
 #else
 #define GU__DEF
@@ -1826,6 +1899,8 @@ GU__DEF void *gu_data(gu_tensor t) {
     if (!gu_ok(t) || !t.base) return NULL;
     return (char *)t.base + t.offset * (int64_t)gu_dtype_size(t.dtype);
 }
+// The same for a float32 tensor already checked (strides may be negative or 0).
+static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 
 GU__DEF int gu_is_contiguous(gu_tensor t) {
     int64_t s = 1;
@@ -2033,6 +2108,28 @@ static int gu__view_strides(gu_tensor t, int ndim, const int64_t *shape, int64_t
         }
     }
     return vd == -1;
+}
+
+// Can n dims be walked as one? dims[0..n) index size and stride (dims NULL: dims 0..n-1).
+// They can when, from the innermost out, each stride is the next inner one's stride times
+// that one's size (size-1 dims are never stepped, so their strides do not matter). Gives
+// the element count and the one stride (0 when every size is 1); 0 when they cannot.
+// The matmul folds batch dims into rows with it, einsum groups of labels into one dim.
+static int gu__merge_dims(int n, const int *dims, const int64_t *size, const int64_t *stride, int64_t *count,
+                          int64_t *st) {
+    int64_t c = 1, s = 0, want = 0;
+    int i, have = 0;
+    for (i = n - 1; i >= 0; i--) {
+        int d = dims ? dims[i] : i;
+        c *= size[d];
+        if (size[d] == 1) continue;
+        if (!have) { s = stride[d]; have = 1; }
+        else if (stride[d] != want) return 0;
+        want = stride[d] * size[d];
+    }
+    *count = c;
+    *st = s;
+    return 1;
 }
 
 GU__DEF gu_tensor gu_view(gu_tensor t, int ndim, const int64_t *shape) {
@@ -4515,13 +4612,13 @@ GU__COLD static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
 }
 #endif
 #ifndef GU_NO_PLOT
-#ifndef GROUNDUP_NO_PNG
-#ifndef GROUNDUP_STB_INCLUDE
-#define GROUNDUP_STB_INCLUDE <stb/stb_image_write.h>
+#ifndef GU_NO_PNG
+#ifndef GU_STB_INCLUDE
+#define GU_STB_INCLUDE <stb/stb_image_write.h>
 #endif
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
 // Our own private copy of the writer: static, allocating through the hooks. A program that
-// already compiles stb_image_write itself defines GROUNDUP_STB_NO_IMPL and links to that
+// already compiles stb_image_write itself defines GU_STB_NO_IMPL and links to that
 // (then an allocation failure inside it is as that copy handles it).
 // stb's own deflate asserts when an allocation fails, so the compression is ours
 // (gu__png_deflate: zlib, or stored blocks under GU_NO_ZLIB). stb frees the compressed
@@ -4600,8 +4697,8 @@ GU__COLD static unsigned char *gu__png_deflate(unsigned char *data, int n, int *
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #endif
-#if !(defined(GROUNDUP_STB_NO_IMPL) && defined(INCLUDE_STB_IMAGE_WRITE_H))  // not yet included
-#include GROUNDUP_STB_INCLUDE
+#if !(defined(GU_STB_NO_IMPL) && defined(INCLUDE_STB_IMAGE_WRITE_H))  // not yet included
+#include GU_STB_INCLUDE
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
@@ -4626,7 +4723,7 @@ GU__COLD static int gu__canvas_new(const char *op, gu__canvas *c, int64_t w, int
     return 0;
 }
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 // Writes n bytes to f and closes it: 0, or -1 with a message naming what failed.
 GU__COLD static int gu__write_close(const char *op, const char *path, FILE *f, const void *data, size_t n) {
     int err = 0;
@@ -4705,7 +4802,7 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
 }
 #endif
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 // The encoded PNG, copied out of stb's buffer (which stb frees itself, with its allocator).
 typedef struct gu__png_out { unsigned char *p; int n, oom; } gu__png_out;
 GU__COLD static void gu__png_take(void *ctx, void *data, int n) {
@@ -4719,16 +4816,16 @@ GU__COLD static void gu__png_take(void *ctx, void *data, int n) {
 
 GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *path) {
     int rc = -1;
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
     if (!path) gu__seterr("%s: path is NULL", op);
     else {
         gu__png_out png = {NULL, 0, 0};
         int ok;
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
         gu__png_zbuf = NULL;
 #endif
         ok = stbi_write_png_to_func(gu__png_take, &png, c->w, c->h, 3, c->px, c->w * 3);
-#ifndef GROUNDUP_STB_NO_IMPL
+#ifndef GU_STB_NO_IMPL
         if (gu__png_zbuf) GU_FREE(gu__png_zbuf);  // stb failed after compressing: free what it kept
         gu__png_zbuf = NULL;
 #endif
@@ -4738,7 +4835,7 @@ GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *p
     }
 #else
     (void)path;
-    gu__seterr("%s: built with GROUNDUP_NO_PNG, no PNG output", op);
+    gu__seterr("%s: built with GU_NO_PNG, no PNG output", op);
 #endif
     GU_FREE(c->px);
     c->px = NULL;
@@ -7465,11 +7562,11 @@ static void gu__parallel(gu__part_fn fn, void *ctx, int nparts) {
 // the same chain of operations whatever the thread count, hence the same bits. Splitting
 // rows (the ic loop), the threads pack each B block together and share it; splitting
 // columns (few rows), each packs its own.
-#ifdef GROUNDUP_CBLAS
-#ifndef GROUNDUP_CBLAS_INCLUDE
-#define GROUNDUP_CBLAS_INCLUDE <cblas.h>
+#ifdef GU_CBLAS
+#ifndef GU_CBLAS_INCLUDE
+#define GU_CBLAS_INCLUDE <cblas.h>
 #endif
-#include GROUNDUP_CBLAS_INCLUDE
+#include GU_CBLAS_INCLUDE
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -8716,7 +8813,7 @@ static int gu__gemm_team_run(const char *op, const gu__gemm_kernel *kr, const gu
 
 // ---- the product, step by step (gu__sgemm_core calls them in order) ----------------------
 
-#ifdef GROUNDUP_CBLAS
+#ifdef GU_CBLAS
 // A system BLAS takes the product when the strides are ones it can express: 1 if it did.
 static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
     int ta = pr->csa != 1, tb = pr->csb != 1;
@@ -8883,7 +8980,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     int nt, path, split_m, rc = 0;
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
-#ifdef GROUNDUP_CBLAS
+#ifdef GU_CBLAS
     if (gu__gemm_try_cblas(&pr)) return 0;
 #endif
     gu__kernel_get(&kernel);
@@ -8991,20 +9088,6 @@ static int gu__mm_plan_make(const char *op, gu_tensor a, gu_tensor b, gu__mm_pla
     return 1;
 }
 
-// Can dims [0, nd) of (shape, stride) be walked as one dim of stride *st? (size-1 dims skip)
-static int gu__collapse(int nd, const int64_t *shape, const int64_t *stride, int64_t *st) {
-    int64_t inner = 1, span = 1;   // the innermost stride, and the elements it has covered
-    int i, have = 0;
-    for (i = nd - 1; i >= 0; i--) {
-        if (shape[i] == 1) continue;
-        if (!have) { inner = stride[i]; have = 1; }
-        else if (stride[i] != inner * span) return 0;
-        span *= shape[i];
-    }
-    *st = inner;
-    return 1;
-}
-
 // out (nd-D view, (batch..., m, n), unit column stride unless n == 1) = a @ b.
 static int gu__mm_run(const char *op, const gu__mm_plan *pl, gu_tensor out) {
     int nd = pl->nd, nbd = nd - 2, d;
@@ -9027,8 +9110,9 @@ static int gu__mm_run(const char *op, const gu__mm_plan *pl, gu_tensor out) {
     // One B for every batch, and A's and C's (batch..., m) dims walkable as one: a single
     // product of (batch*m, k) @ (k, n), as torch folds it.
     if (nbatch > 1 && !b_batched) {
-        int64_t sa, sc;
-        if (gu__collapse(nd - 1, pl->a.shape, pl->a.stride, &sa) && gu__collapse(nd - 1, out.shape, out.stride, &sc)) {
+        int64_t sa, sc, rows;
+        if (gu__merge_dims(nd - 1, NULL, pl->a.shape, pl->a.stride, &rows, &sa) &&
+            gu__merge_dims(nd - 1, NULL, out.shape, out.stride, &rows, &sc)) {
             pr.m = nbatch * m; pr.n = n;
             pr.a = abase; pr.rsa = sa;
             pr.b = bbase;
@@ -9105,8 +9189,6 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
 }
 
 // >>ladder ------------------------------------------------------------------------------
-// Address of element [0,..,0] of a float32 tensor (strides may be negative or 0).
-static GU__UNUSED const float *gu__f32p(gu_tensor t) { return (const float *)t.base + t.offset; }
 #ifndef GU_NO_LADDER
 // The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
 static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
@@ -9616,25 +9698,6 @@ static void gu__es_copy(float *dst, const int64_t *dst_st, const float *src, con
     }
 }
 
-// A group of labels (sizes sz, strides st) as one dim: its element count and, if the
-// labels are laid out as one (every stride the next one's stride times its size, size-1
-// labels ignored), its stride. Returns 0 when they are not.
-static int gu__es_merge(const int *lab, int n, const int64_t *size, const int64_t *st, int64_t *count, int64_t *stride) {
-    int64_t c = 1, s = 0, want = 0;
-    int d, have = 0;
-    for (d = n - 1; d >= 0; d--) {
-        int64_t sz = size[lab[d]];
-        c *= sz;
-        if (sz == 1) continue;
-        if (!have) { s = st[lab[d]]; want = s * sz; have = 1; continue; }
-        if (st[lab[d]] != want) return 0;
-        want *= sz;
-    }
-    *count = c;
-    *stride = have ? s : 0;
-    return 1;
-}
-
 // One operand of a GEMM: (rows, cols) with strides (rs, cs); picks 'N' or 'T' and the
 // leading dimension when the layout allows. 0 when the operand must be copied first.
 static int gu__es_gemm_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, char *trans, int64_t *ld) {
@@ -9701,7 +9764,7 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
     pa = gu__f32p(ops[0]);
     pb = gu__f32p(ops[1]);
     // a as (M, K) per batch element
-    if (!gu__es_merge(Ml, nm, e->size, sta, &m, &rs) || !gu__es_merge(Kl, nk, e->size, sta, &k, &cs) ||
+    if (!gu__merge_dims(nm, Ml, e->size, sta, &m, &rs) || !gu__merge_dims(nk, Kl, e->size, sta, &k, &cs) ||
         !gu__es_gemm_layout(m, k, rs, cs, &ta, &lda)) {
         int lab[GU__ES_LABELS], nl = 0;
         int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
@@ -9721,12 +9784,12 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
         gu__es_copy(bufa, dst, pa, src, sz, nl);
         for (i = 0; i < nl; i++) sta[lab[i]] = dst[i];
         pa = bufa;
-        gu__es_merge(Ml, nm, e->size, sta, &m, &rs);
-        gu__es_merge(Kl, nk, e->size, sta, &k, &cs);
+        gu__merge_dims(nm, Ml, e->size, sta, &m, &rs);
+        gu__merge_dims(nk, Kl, e->size, sta, &k, &cs);
         gu__es_gemm_layout(m, k, rs, cs, &ta, &lda);
     }
     // b as (K, N) per batch element
-    if (!gu__es_merge(Kl, nk, e->size, stb, &k, &rs) || !gu__es_merge(Nl, nn, e->size, stb, &n, &cs) ||
+    if (!gu__merge_dims(nk, Kl, e->size, stb, &k, &rs) || !gu__merge_dims(nn, Nl, e->size, stb, &n, &cs) ||
         !gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb)) {
         int lab[GU__ES_LABELS], nl = 0;
         int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
@@ -9747,8 +9810,8 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
         gu__es_copy(bufb, dst, pb, src, sz, nl);
         for (i = 0; i < nl; i++) stb[lab[i]] = dst[i];
         pb = bufb;
-        gu__es_merge(Kl, nk, e->size, stb, &k, &rs);
-        gu__es_merge(Nl, nn, e->size, stb, &n, &cs);
+        gu__merge_dims(nk, Kl, e->size, stb, &k, &rs);
+        gu__merge_dims(nn, Nl, e->size, stb, &n, &cs);
         gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb);
     }
     // the result, contiguous in (B, M, N) label order

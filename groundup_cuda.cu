@@ -23,7 +23,7 @@
 // Layout: row-major throughout. a is (M,K), b is (K,N), c is (M,N); element [i,k] of a is
 // a[i*K + k]. The launcher checks that every index fits in an int.
 #ifndef GU__CUDA_EMU
-#define GROUNDUP_CUDA
+#define GU_CUDA
 #include "groundup.h"
 #include <cuda_runtime.h>
 #endif

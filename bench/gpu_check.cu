@@ -12,7 +12,7 @@
 //
 // Before each checked run c is filled with NaN (bytes 0xFF), so an element no thread
 // wrote fails the check. Times are medians of CUDA-event timings after a warm-up run.
-#define GROUNDUP_CUDA
+#define GU_CUDA
 #include "../groundup.h"  // declarations only: the implementation is compiled as C
 #ifdef GU_HAVE_CUBLAS
 #include <cublas_v2.h>

@@ -8,7 +8,7 @@
 // x_train here is random pixels in [0, 1) of MNIST's shape (this example needs no data
 // file); weights is (784, 10) as in the lesson. Without a GPU it says so and stops.
 #define GROUNDUP_IMPLEMENTATION
-#define GROUNDUP_CUDA
+#define GU_CUDA
 #include "../groundup.h"
 #include <math.h>
 #include <stdlib.h>

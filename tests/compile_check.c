@@ -25,16 +25,34 @@ static void *my_realloc(void *p, size_t n) { return p ? realloc(p, n) : my_mallo
 #define GU_REALLOC(p, n) my_realloc(p, n)
 #define GU_FREE(p) my_free(p)
 #endif
+#ifdef CHECK_ASSERT
+// A user's GU_ASSERT replaces assert: it counts, and the unpickler's end-of-run check below
+// must go through it.
+#include <stdlib.h>
+static int assert_calls;
+#define GU_ASSERT(x) (assert_calls++, (x) ? (void)0 : abort())
+#endif
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
 #include "../groundup.h"  // a second include is harmless
+
+// GU_STB_INCLUDE and GU_CBLAS_INCLUDE name compile_check_wrap.h: it must have been read.
+#if defined(CHECK_WRAP_STB) && !defined(CHECK_WRAP_STB_READ)
+#error "GU_STB_INCLUDE was not used"
+#endif
+#if defined(CHECK_WRAP_CBLAS) && !defined(CHECK_WRAP_CBLAS_READ)
+#error "GU_CBLAS_INCLUDE was not used"
+#endif
+#if defined(GU_STB_NO_IMPL) && defined(STB_IMAGE_WRITE_STATIC)
+#error "GU_STB_NO_IMPL: groundup compiled its own stb_image_write anyway"
+#endif
 
 #ifdef __cplusplus
 extern "C"
 #endif
 int other_tu(void);
 
-#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG) && !defined(GU_NO_PLOT)
+#if defined(GU_NO_ZLIB) && !defined(GU_NO_PNG) && !defined(GU_NO_PLOT)
 // Without zlib the PNG's data is stored deflate blocks written by groundup itself: zlib
 // (linked here, not used by the header) must inflate them, Adler-32 checked, to the
 // filtered rows, 1 + 3 * width bytes each.
@@ -78,6 +96,27 @@ int main(void) {
     int ok = s != NULL && gu_ok(v);
     gu_free_mem(s);
     gu_free(&m);
+    {   // a product through gu_sgemm (the system's cblas_sgemm under GU_CBLAS)
+        static const float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 0, 0, 1, 1, 1};
+        float c[4] = {0};   // (2, 3) @ (3, 2) = [[4, 5], [10, 11]]
+        ok = ok && gu_sgemm('N', 'N', 2, 2, 3, 1.0f, a, 3, b, 2, 0.0f, c, 2) == 0 &&
+             c[0] == 4 && c[1] == 5 && c[2] == 10 && c[3] == 11;
+    }
+#if defined(CHECK_ASSERT) && !defined(GU_NO_MNIST)
+    {   // a pickle of None: refused, after the unpickler's closing GU_ASSERT
+        gu_tensor arr[1];
+        int count = 0;
+        ok = ok && gu_pkl_load_mem("\x80\x02N.", 4, arr, 1, &count) == -1 && assert_calls > 0;
+    }
+#endif
+#if defined(GU_STB_NO_IMPL) && !defined(GU_NO_PNG) && !defined(GU_NO_PLOT)
+    {   // the PNG goes through the program's own stb_image_write (compile_check_b.c)
+        int64_t shape[2] = {4, 4};
+        gu_tensor img = gu_zeros(GU_FLOAT32, 2, shape);
+        ok = ok && gu_imshow("compile_check_stb.png", img, NULL) == 0 && remove("compile_check_stb.png") == 0;
+        gu_free(&img);
+    }
+#endif
 #ifdef CHECK_HOOKS
     ok = ok && hook_calls > 0;
     {   // Each allocation of gu_sgemm fails in turn, on each path (packed; rows kernel with B
@@ -139,10 +178,10 @@ int main(void) {
         }
     }
 #endif
-#if defined(GU_NO_ZLIB) && !defined(GROUNDUP_NO_PNG) && !defined(GU_NO_PLOT)
+#if defined(GU_NO_ZLIB) && !defined(GU_NO_PNG) && !defined(GU_NO_PLOT)
     ok = ok && nozlib_png_ok();
 #endif
-#ifndef GROUNDUP_STATIC
+#ifndef GU_STATIC
     ok = ok && other_tu() == 1;
 #endif
     return ok ? 0 : 1;

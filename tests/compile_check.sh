@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds tests/compile_check.c with -Wall -Wextra -Wpedantic -Werror under gcc and clang as
-# C99 and C11, as C++ under g++ and clang++, in static mode, with every opt-out and with
-# allocation hooks, and runs each binary. A partial set of hooks must fail to compile.
+# C99 and C11, as C++ under g++ and clang++, and with every option of the header's OPTIONS
+# at least once (static mode, each opt-out, allocation hooks, GUDEF, GU_ASSERT, GU_CUDA's
+# declarations, the stb and CBLAS options, fast math), and runs each binary. A partial set
+# of hooks, -ffast-math without GU_ALLOW_FAST_MATH and the old option names must fail.
 # One line per build as it goes ("compile-check 3: gcc-O2 ... ok"), a count at the end.
 cd "$(dirname "$0")" || exit 1
 W="-Wall -Wextra -Wpedantic -Werror"
@@ -27,16 +29,16 @@ for cc in gcc clang; do
         run "$cc-$std" $cc -std=$std $W compile_check.c compile_check_b.c
     done
     run "$cc-O2" $cc -std=c99 -O2 $W compile_check.c compile_check_b.c
-    run "$cc-static" $cc -std=c99 $W -DGROUNDUP_STATIC compile_check.c
-    run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGROUNDUP_NO_PNG compile_check.c compile_check_b.c
+    run "$cc-static" $cc -std=c99 $W -DGU_STATIC compile_check.c
+    run "$cc-optouts" $cc -std=c99 $W -DGU_NO_THREADS -DGU_NO_SIMD -DGU_NO_ZLIB -DGU_NO_PNG compile_check.c compile_check_b.c
     run "$cc-hooks" $cc -std=c11 $W -DCHECK_HOOKS compile_check.c compile_check_b.c
     run "$cc-nozlib-png" $cc -std=c99 $W -DGU_NO_ZLIB compile_check.c compile_check_b.c
 done
 for cxx in g++ clang++; do
     have $cxx || { echo "compile-check: $cxx not found, skipped"; continue; }
-    run "$cxx" $cxx -x c++ -std=c++11 $W compile_check.c compile_check_b.c
+    run "$cxx-cuda-decls" $cxx -x c++ -std=c++11 $W -DGU_CUDA compile_check.c compile_check_b.c
     run "$cxx-O2" $cxx -x c++ -std=c++14 -O2 $W compile_check.c compile_check_b.c
-    run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGROUNDUP_STATIC compile_check.c
+    run "$cxx-17-static" $cxx -x c++ -std=c++17 $W -DGU_STATIC compile_check.c
 done
 # The per-part opt-outs, each alone (gcc), and all at once (gcc, clang with GU_NO_ZLIB
 # too, g++).
@@ -49,6 +51,31 @@ done
 have gcc && run "gcc-parts-out" gcc -std=c99 $W $all compile_check.c compile_check_b.c
 have clang && run "clang-parts-out" clang -std=c11 $W $all -DGU_NO_ZLIB compile_check.c compile_check_b.c
 have g++ && run "g++-parts-out" g++ -x c++ -std=c++11 $W $all compile_check.c compile_check_b.c
+# The other options, once each (gcc): the user's GUDEF (exporting the API from a
+# -fvisibility=hidden build) with the user's GU_ASSERT and the CUDA companion's
+# declarations (GU_CUDA, in C; the C++ build above has them too); a program's own
+# stb_image_write (GU_STB_NO_IMPL) named by GU_STB_INCLUDE; GU_CBLAS with GU_CBLAS_INCLUDE,
+# where a CBLAS (OpenBLAS) links.
+if have gcc; then
+    run gcc-gudef-assert-cuda gcc -std=c99 $W -fvisibility=hidden '-DGUDEF=extern __attribute__((visibility("default")))' \
+        -DCHECK_ASSERT -DGU_CUDA compile_check.c compile_check_b.c
+    run gcc-stb-own gcc -std=c99 $W -I. -DGU_STB_NO_IMPL '-DGU_STB_INCLUDE="compile_check_wrap.h"' -DCHECK_WRAP_STB \
+        compile_check.c compile_check_b.c
+    if echo 'int main(void) { return 0; }' | gcc -x c - -o "$out/blas" -lopenblas 2>/dev/null; then
+        run gcc-cblas gcc -std=c99 $W -I. -DGU_CBLAS '-DGU_CBLAS_INCLUDE="compile_check_wrap.h"' -DCHECK_WRAP_CBLAS \
+            compile_check.c compile_check_b.c -lopenblas
+    else
+        echo "compile-check: no -lopenblas, GU_CBLAS skipped"
+    fi
+    # The options renamed in 0.2.0: each old name is an #error that names the new one.
+    begin "old option names refused"
+    bad=""
+    for old in STATIC NO_PNG STB_INCLUDE STB_NO_IMPL CBLAS CBLAS_INCLUDE CUDA; do
+        if printf '#include "groundup.h"\n' | gcc -E -x c -I.. -DGROUNDUP_$old - >/dev/null 2>"$out/old.log" ||
+            ! grep -q "renamed GROUNDUP_$old to GU_$old\"" "$out/old.log"; then bad="$bad GROUNDUP_$old"; fi
+    done
+    if [ -z "$bad" ]; then echo ok; else echo; echo "compile-check FAILED: not refused by name:$bad"; fail=1; fi
+fi
 # Mixed: the implementation in C, a user in C++.
 if have gcc && have g++; then
     begin "mixed C/C++"

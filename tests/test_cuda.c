@@ -5,7 +5,7 @@
 // without running); the argument checks that come before any GPU work still run.
 // The kernels' index arithmetic is also checked without a GPU by tests/cuda_emu.cpp.
 #define GROUNDUP_IMPLEMENTATION
-#define GROUNDUP_CUDA
+#define GU_CUDA
 #include "../groundup.h"
 #include "runner.h"
 

@@ -1,6 +1,6 @@
 // tests/test_plot.c - PNG pictures and the terminal preview (issue 4). PNGs are read back
 // with stb_image (Debian's libstb-dev).
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -29,7 +29,7 @@ static const char *t__tmp_png(const char *name) {
     return buf;
 }
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 static unsigned char *t__load_rgb(const char *path, int *w, int *h) {
     int comp;
     return stbi_load(path, w, h, &comp, 3);
@@ -37,8 +37,8 @@ static unsigned char *t__load_rgb(const char *path, int *w, int *h) {
 #endif
 
 static void test_plot_imshow_pixels(void) {
-#ifdef GROUNDUP_NO_PNG
-    SKIP("built with GROUNDUP_NO_PNG");
+#ifdef GU_NO_PNG
+    SKIP("built with GU_NO_PNG");
 #else
     // a 2 x 3 image, values 0..5: gray levels floor(v/5 * 256) capped at 255, as matplotlib
     float v[6] = {0, 1, 2, 3, 4, 5};
@@ -93,8 +93,8 @@ static void test_plot_imshow_pixels(void) {
 }
 
 static void test_plot_plot_and_hist(void) {
-#ifdef GROUNDUP_NO_PNG
-    SKIP("built with GROUNDUP_NO_PNG");
+#ifdef GU_NO_PNG
+    SKIP("built with GU_NO_PNG");
 #else
     float y[50], x[3] = {1, 2, 3}, *r;
     const char *path = t__tmp_png("plot.png");
@@ -177,7 +177,7 @@ static void test_plot_errors(void) {
         float nan4[4] = {NAN, NAN, NAN, NAN};
         CHECK(gu_plot(path, nan4, 4, NULL) == -1 && strstr(gu_error(), "finite"));
     }
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
     // a path that cannot be written
     CHECK(gu_imshow("/nonexistent-dir/x.png", t2, NULL) == -1 && strstr(gu_error(), "cannot write"));
     CHECK(gu_plot("/nonexistent-dir/x.png", v, 4, NULL) == -1 && strstr(gu_error(), "cannot write"));
@@ -221,7 +221,7 @@ static void test_plot_term_show(void) {
     gu_free(&t);
 }
 
-#ifndef GROUNDUP_NO_PNG
+#ifndef GU_NO_PNG
 // The bars of a bar chart read back: each run of rows that holds #1f77b4 pixels is a bar;
 // len[k] is the number of blue pixels on the middle row of the k-th bar from the top.
 static int t__bar_lengths(const unsigned char *px, int w, int h, int *len, int max) {
@@ -251,8 +251,8 @@ static int t__bar_lengths(const unsigned char *px, int w, int h, int *len, int m
 #endif
 
 static void test_plot_bar(void) {
-#ifdef GROUNDUP_NO_PNG
-    SKIP("built with GROUNDUP_NO_PNG");
+#ifdef GU_NO_PNG
+    SKIP("built with GU_NO_PNG");
 #else
     // the lesson's ladder: eight ways to multiply, their speed-ups on a log scale
     static const char *const labels[8] = {"matmul_3loops", "matmul_2loops_dot", "matmul_2loops_elementwise",

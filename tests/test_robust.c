@@ -167,8 +167,8 @@ static int tr__count_tmp(const char *dir, const char *prefix) {  // files named 
 }
 
 static void test_robust_write_errors(void) {
-#ifdef GROUNDUP_NO_PNG
-    SKIP("built with GROUNDUP_NO_PNG");
+#ifdef GU_NO_PNG
+    SKIP("built with GU_NO_PNG");
 #else
     int64_t sh[2] = {28, 28};
     float v[4] = {1, 3, 2, 4};

@@ -42,7 +42,7 @@ def main():
     variants = [("stb_image.h", "#define STB_IMAGE_IMPLEMENTATION\n#include <stb/stb_image.h>\n", []),
                 ("groundup.h", '#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n', [])]
     if "--parts" in args:
-        for d in ["GU_NO_SIMD", "GROUNDUP_NO_PNG", "GU_NO_PLOT", "GU_NO_MNIST", "GU_NO_LADDER", "GU_NO_EINSUM", "GU_NO_GRID"]:
+        for d in ["GU_NO_SIMD", "GU_NO_PNG", "GU_NO_PLOT", "GU_NO_MNIST", "GU_NO_LADDER", "GU_NO_EINSUM", "GU_NO_GRID"]:
             variants.append(("groundup.h -D" + d, variants[1][1], ["-D" + d]))
         variants.append(("groundup.h, all five parts out", variants[1][1],
                          ["-DGU_NO_PLOT", "-DGU_NO_MNIST", "-DGU_NO_LADDER", "-DGU_NO_EINSUM", "-DGU_NO_GRID"]))
