@@ -143,7 +143,7 @@ $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
 
 examples: $(EXAMPLES)
 
-$(BUILD)/bench_%: bench/%.c bench/bench.h groundup.h | $(BUILD)
+$(BUILD)/bench_%: bench/%.c bench/bench.h examples/common.h groundup.h | $(BUILD)
 	$(CC) -O3 -march=native $(WARN) -o $@ $< $(LDLIBS) -lopenblas
 
 bench: $(BENCHES)

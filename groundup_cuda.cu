@@ -1,7 +1,7 @@
 // groundup_cuda.cu - the CUDA companion of groundup.h: device tensors, the lesson's GPU
 // kernel, and a ladder of matmul kernels from it toward cuBLAS.
 //
-// Build (make cuda does this), then link with the file that defines GROUNDUP_IMPLEMENTATION:
+// Build, then link with the file that defines GROUNDUP_IMPLEMENTATION:
 //    nvcc -O3 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
 //         -Xcompiler -Wall,-Wextra -I. -c groundup_cuda.cu
 // (machine code for the H100, and PTX that the driver compiles for any other GPU.)
@@ -15,7 +15,7 @@
 // index arithmetic is checked without a GPU by tests/cuda_emu.cpp, which runs these
 // kernels on CPU threads.
 //
-// What to expect on an H100 (from public reports of this classic ladder, ../shared PERF.md;
+// What to expect on an H100 (from public reports of this classic ladder;
 // NOT measured here: no GPU was at hand when this was written): kernels 1-7 at about 1%,
 // 12%, 18%, 34%, 51%, 62% and 71% of cuBLAS SGEMM at 4096^3 (cuBLAS about 51 TFLOP/s).
 // Kernel 8's floor is reading x once, about 47 us at 3.35 TB/s. bench/gpu_check.sh measures.

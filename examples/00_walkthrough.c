@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
 
     // ---- 1. the data -------------------------------------------------------------------
     section("1. the data");
-    if (gu_mnist_find(path, sizeof path, data_arg) == 0 && gu_mnist_load(path, &d) == 0) {
+    if (find_mnist(path, sizeof path, data_arg) == 0 && gu_mnist_load(path, &d) == 0) {
         have_mnist = 1;
         printf("loaded %s\n", path);
     } else {

@@ -491,10 +491,14 @@ static void test_mnist_fuzz_corpus(void) {
 // ---- discovery --------------------------------------------------------------------------------
 static void test_mnist_find(void) {
     char buf[512];
-    CHECK(gu_mnist_find(buf, sizeof buf, "no/such/mnist.pkl.gz") == -1 && strstr(gu_error(), "make data"));
-    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini") == 0 && strcmp(buf, TM_DIR "mini") == 0);
-    if (gu_mnist_find(buf, sizeof buf, NULL) != 0)
-        CHECKF(strstr(gu_error(), "run `make data`") != NULL, "%s", gu_error());
+    char small[8];
+    CHECK(gu_mnist_find(buf, sizeof buf, "no/such/mnist.pkl.gz") == -1 && strstr(gu_error(), "no/such/mnist.pkl.gz does not exist"));
+    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini") == 0 && strcmp(buf, TM_DIR "mini") == 0);  // the four IDX files
+    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini_mnist.pkl.gz") == 0 && strcmp(buf, TM_DIR "mini_mnist.pkl.gz") == 0);
+    CHECKF(gu_mnist_find(buf, sizeof buf, "fuzz") == -1 && strstr(gu_error(), "fuzz holds neither mnist.pkl.gz nor the four MNIST IDX files") &&
+           strstr(gu_error(), "t10k-labels-idx1-ubyte"), "%s", gu_error());
+    CHECK(gu_mnist_find(buf, sizeof buf, NULL) == -1 && strstr(gu_error(), "path is NULL"));
+    CHECK(gu_mnist_find(small, sizeof small, TM_DIR "mini") == -1 && strstr(gu_error(), "does not fit") && small[0] == 0);
 }
 
 // ---- the real files, when `make data` has fetched them -----------------------------------------
