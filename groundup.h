@@ -6823,18 +6823,10 @@ GU__COLD static void gu__mnist_untrack(gu_mnist *m) {
         if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
 }
 
-GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
-    gu_tensor t[6];
-    int count = 0, k;
-    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
-    memset(out, 0, sizeof *out);
-    memset(t, 0, sizeof t);
-    if (gu_pkl_load(path, t, 6, &count) != 0) {
-        char msg[480];
-        gu__errcpy(msg, sizeof msg);
-        gu__seterr("mnist: %s", msg);
-        return -1;
-    }
+// The arrays of a pickle of ((x, y), (x, y), (x, y)) (count of them in t) into out, which
+// then owns them; 0, or -1 with every array freed.
+GU__COLD static int gu__mnist_from_arrays(const char *path, gu_tensor *t, int count, gu_mnist *out) {
+    int k;
     for (k = 0; k < 3; k++) {
         gu_tensor x = t[2 * k], y = t[2 * k + 1];
         if (count != 6 || x.dtype != GU_FLOAT32 || x.ndim != 2 || y.ndim != 1 || y.dtype != GU_INT64 || x.shape[0] != y.shape[0]) {
@@ -6857,6 +6849,36 @@ GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     out->x_test = t[4]; out->y_test = t[5];
     gu__mnist_untrack(out);
     return 0;
+}
+
+// The unpickler on an opened input, its message prefixed "mnist: "; then the split.
+GU__COLD static int gu__mnist_load_pkl_src(gu__src *s, const char *path, gu_mnist *out) {
+    gu_tensor t[6];
+    int count = 0;
+    memset(t, 0, sizeof t);
+    if (gu__pk_load(s, t, 6, &count) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+        return -1;
+    }
+    return gu__mnist_from_arrays(path, t, count, out);
+}
+
+GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
+    gu__src s;
+    int rc = -1;
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    memset(out, 0, sizeof *out);
+    if (!path) { gu__seterr("mnist: pkl: path is NULL"); return -1; }
+    if (gu__src_open_file(&s, "pkl", path) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+    } else
+        rc = gu__mnist_load_pkl_src(&s, path, out);
+    gu__src_close(&s);
+    return rc;
 }
 
 static int gu__is_dir(const char *path) {
@@ -7021,38 +7043,53 @@ fail:
     return -1;
 }
 
+// What an opened input holds, by its first 4 (decoded) bytes, which stay unread; -1 on a
+// read error (the message set).
+GU__COLD static int gu__src_format(gu__src *s, const char *op, gu_data_format *f) {
+    const unsigned char *b;
+    int r = gu__src_need(s, op, 4);
+    *f = GU_FORMAT_UNKNOWN;
+    if (r != 1) return r;
+    b = s->win + s->win_pos;
+    if (b[0] == 0 && b[1] == 0) *f = GU_FORMAT_IDX;
+    else if (b[0] == 0x80 || b[0] == '(' || b[0] == 'c' || b[0] == ']' || b[0] == ')') *f = GU_FORMAT_PICKLE;
+    return 0;
+}
+
 GU__COLD GU__DEF gu_data_format gu_data_format_of(const char *path) {
     gu__src s;
-    unsigned char b[4];
     gu_data_format f = GU_FORMAT_UNKNOWN;
     if (!path) { gu__seterr("format: path is NULL"); return f; }
     if (gu__is_dir(path)) return GU_FORMAT_IDX_DIR;
-    if (gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
-    if (gu__src_need(&s, "format", 4) == 1) {
-        memcpy(b, s.win + s.win_pos, 4);
-        if (b[0] == 0 && b[1] == 0) f = GU_FORMAT_IDX;
-        else if (b[0] == 0x80 || b[0] == '(' || b[0] == 'c' || b[0] == ']' || b[0] == ')') f = GU_FORMAT_PICKLE;
-    }
+    if (gu__src_open_file(&s, "format", path) == 0) (void)gu__src_format(&s, "format", &f);
     gu__src_close(&s);
     return f;
 }
 
+// A directory goes to gu_mnist_load_idx; a file is opened once, its format read from its
+// first bytes, and the same input handed to the unpickler.
 GU__COLD GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
+    gu__src s;
     gu_data_format f;
+    int rc = -1;
     if (out) memset(out, 0, sizeof *out);
     if (!path) { gu__seterr("mnist: path is NULL"); return -1; }
-    f = gu_data_format_of(path);
-    if (f == GU_FORMAT_IDX_DIR) return gu_mnist_load_idx(path, out);
-    if (f == GU_FORMAT_PICKLE) return gu_mnist_load_pkl(path, out);
-    if (f == GU_FORMAT_IDX) {
-        gu__seterr("mnist: %s is one IDX file; pass the directory holding all four, or load it with gu_idx_load", path);
-        return -1;
-    }
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    if (gu__is_dir(path)) return gu_mnist_load_idx(path, out);
     if (!gu__exists(path)) {
         gu__seterr("mnist: %s does not exist", path);
         return -1;
     }
-    return gu_mnist_load_pkl(path, out);  // not recognisable: the unpickler says precisely why
+    if (gu__src_open_file(&s, "pkl", path) != 0 || gu__src_format(&s, "pkl", &f) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+    } else if (f == GU_FORMAT_IDX)
+        gu__seterr("mnist: %s is one IDX file; pass the directory holding all four, or load it with gu_idx_load", path);
+    else
+        rc = gu__mnist_load_pkl_src(&s, path, out);  // not recognisable: the unpickler says precisely why
+    gu__src_close(&s);
+    return rc;
 }
 
 GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *path) {

@@ -1,44 +1,10 @@
-// tests/test_mnist.c - the MNIST loader (issue 5): the restricted unpickler, IDX, gzip,
+// tests/test_mnist.c - the MNIST loader: the restricted unpickler, IDX, gzip,
 // hostile inputs (truncation and mutation sweeps, the named attacks), the fuzz corpus, and
 // the real data when `make data` has fetched it (skipped with a message otherwise).
 // Fixtures: fixtures/mnist/, made by fixtures/gen_mnist_fixtures.py.
 #include <dirent.h>
-#include <zlib.h>
 
 #define TM_DIR "fixtures/mnist/"
-
-static unsigned char *tm__read(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *p;
-    long n;
-    *len = 0;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
-// gzip-compresses data (a gzip member, as `gzip` writes).
-static unsigned char *tm__gzip(const unsigned char *data, size_t n, size_t *outlen) {
-    z_stream z;
-    size_t cap = n + n / 100 + 64;
-    unsigned char *out = (unsigned char *)malloc(cap);
-    memset(&z, 0, sizeof z);
-    deflateInit2(&z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    deflate(&z, Z_FINISH);
-    *outlen = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
 
 static void tm__free_all(gu_tensor *t, int n) {
     int i;
@@ -266,7 +232,7 @@ static void test_mnist_hostile_named(void) {
         memset(buf, 'N', sizeof buf);
         memcpy(buf, "\x80\x02T\xff\xff\xff\x7f", 7);
         tm__pkl_fails(buf, sizeof buf, "declares 2147483647 bytes but at most 1017 can follow");
-        gz = tm__gzip(buf, sizeof buf, &gzn);
+        gz = t_gzip(buf, sizeof buf, &gzn);
         tm__pkl_fails(gz, gzn, "declares 2147483647 bytes but at most");
         free(gz);
         memcpy(buf, "\x80\x02T\xff\xff\xff\xff", 7);  // a negative BINSTRING length
@@ -326,7 +292,7 @@ static void test_mnist_hostile_named(void) {
     // gzip: a bad CRC, trailing garbage, truncation, a plain file named .gz
     {
         size_t n, k;
-        unsigned char *gz = tm__read(TM_DIR "t_u8.idx.gz", &n), *more;
+        unsigned char *gz = (unsigned char *)t_read_file(TM_DIR "t_u8.idx.gz", &n), *more;
         gu_tensor r;
         if (!gz) { CHECK(0); return; }
         gz[n - 8] ^= 1;  // the CRC-32 in the trailer
@@ -389,7 +355,7 @@ static void test_mnist_truncation_sweep(void) {
         unsigned char *d;
         int accepted = 0;
         snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = tm__read(path, &n);
+        d = (unsigned char *)t_read_file(path, &n);
         if (!d) { CHECKF(0, "cannot read %s", path); continue; }
         for (i = 0; i < n; i++) accepted += tm__try_pkl(d, i);
         CHECKF(accepted == 0, "%s: %d truncations accepted", pk[k], accepted);
@@ -402,7 +368,7 @@ static void test_mnist_truncation_sweep(void) {
         unsigned char *d;
         int accepted = 0;
         snprintf(path, sizeof path, TM_DIR "%s", ix[k]);
-        d = tm__read(path, &n);
+        d = (unsigned char *)t_read_file(path, &n);
         if (!d) { CHECKF(0, "cannot read %s", path); continue; }
         for (i = 0; i < n; i++) accepted += tm__try_idx(d, i);
         CHECKF(accepted == 0, "%s: %d truncations accepted", ix[k], accepted);
@@ -425,7 +391,7 @@ static void test_mnist_mutation_sweep(void) {
         size_t n;
         unsigned char *d;
         snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = tm__read(path, &n);
+        d = (unsigned char *)t_read_file(path, &n);
         if (!d) { CHECKF(0, "cannot read %s", path); continue; }
         for (i = 0; i < n; i++) {
             unsigned char orig = d[i];
@@ -442,7 +408,7 @@ static void test_mnist_mutation_sweep(void) {
     }
     {  // IDX headers: every value at every header byte
         size_t n;
-        unsigned char *d = tm__read(TM_DIR "t_i32.idx", &n);
+        unsigned char *d = (unsigned char *)t_read_file(TM_DIR "t_i32.idx", &n);
         if (d) {
             for (i = 0; i < 12; i++) {
                 unsigned char orig = d[i];
@@ -471,7 +437,7 @@ static void tm__replay_dir(const char *dir, int *files) {
         unsigned char *d;
         if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        d = tm__read(path, &n);
+        d = (unsigned char *)t_read_file(path, &n);
         if (!d) continue;
         tm__try_pkl(d, n);
         tm__try_idx(d, n);
