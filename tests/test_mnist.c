@@ -344,37 +344,35 @@ static int tm__try_idx(const unsigned char *p, size_t n) {
     return ok;
 }
 
+// A fixture's bytes (free them), or NULL after a failed check.
+static unsigned char *tm__fixture(const char *name, size_t *n) {
+    char path[256];
+    unsigned char *d;
+    snprintf(path, sizeof path, TM_DIR "%s", name);
+    d = (unsigned char *)t_read_file(path, n);
+    CHECKF(d != NULL, "cannot read %s", path);
+    return d;
+}
+
+// Every proper prefix of a fixture is refused (try_load is 1 when it loads), the whole file loads.
+static void tm__truncations(const char *name, int (*try_load)(const unsigned char *, size_t)) {
+    size_t n, i;
+    int accepted = 0;
+    unsigned char *d = tm__fixture(name, &n);
+    if (!d) return;
+    for (i = 0; i < n; i++) accepted += try_load(d, i);
+    CHECKF(accepted == 0, "%s: %d truncations accepted", name, accepted);
+    CHECKF(try_load(d, n), "%s: the whole file fails: %s", name, gu_error());
+    free(d);
+}
+
 static void test_mnist_truncation_sweep(void) {
     static const char *pk[] = {"split_py2_p0.pkl", "split_py2_p2.pkl", "split_py2_p2.pkl.gz", "split_py3_p2.pkl", "split_py3_p4.pkl",
                                 "split_py3_p5.pkl", "dtypes_py3_p0.pkl", "dtypes_py3_p5.pkl", "dtypes_py2_p1.pkl", "split_np2_p4.pkl"};
     static const char *ix[] = {"t_u8.idx", "t_i16.idx", "t_f64.idx", "t_f32.idx.gz"};
-    size_t k, i;
-    for (k = 0; k < sizeof pk / sizeof pk[0]; k++) {
-        char path[256];
-        size_t n;
-        unsigned char *d;
-        int accepted = 0;
-        snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = (unsigned char *)t_read_file(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
-        for (i = 0; i < n; i++) accepted += tm__try_pkl(d, i);
-        CHECKF(accepted == 0, "%s: %d truncations accepted", pk[k], accepted);
-        CHECKF(tm__try_pkl(d, n), "%s: the whole file fails: %s", pk[k], gu_error());
-        free(d);
-    }
-    for (k = 0; k < sizeof ix / sizeof ix[0]; k++) {
-        char path[256];
-        size_t n;
-        unsigned char *d;
-        int accepted = 0;
-        snprintf(path, sizeof path, TM_DIR "%s", ix[k]);
-        d = (unsigned char *)t_read_file(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
-        for (i = 0; i < n; i++) accepted += tm__try_idx(d, i);
-        CHECKF(accepted == 0, "%s: %d truncations accepted", ix[k], accepted);
-        CHECKF(tm__try_idx(d, n), "%s: the whole file fails", ix[k]);
-        free(d);
-    }
+    size_t k;
+    for (k = 0; k < sizeof pk / sizeof pk[0]; k++) tm__truncations(pk[k], tm__try_pkl);
+    for (k = 0; k < sizeof ix / sizeof ix[0]; k++) tm__truncations(ix[k], tm__try_idx);
 }
 
 // Every byte of the small pickles (all are opcode or operand bytes) and of the IDX headers,
@@ -387,12 +385,9 @@ static void test_mnist_mutation_sweep(void) {
     size_t k, i, v;
     long runs = 0, accepted = 0;
     for (k = 0; k < sizeof pk / sizeof pk[0]; k++) {
-        char path[256];
         size_t n;
-        unsigned char *d;
-        snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = (unsigned char *)t_read_file(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
+        unsigned char *d = tm__fixture(pk[k], &n);
+        if (!d) continue;
         for (i = 0; i < n; i++) {
             unsigned char orig = d[i];
             for (v = 0; v < sizeof vals; v++) {
