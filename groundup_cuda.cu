@@ -1,7 +1,7 @@
 // groundup_cuda.cu - the CUDA companion of groundup.h: device tensors, the lesson's GPU
 // kernel, and a ladder of matmul kernels from it toward cuBLAS.
 //
-// Build (make cuda does this), then link with the file that defines GROUNDUP_IMPLEMENTATION:
+// Build, then link with the file that defines GROUNDUP_IMPLEMENTATION:
 //    nvcc -O3 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
 //         -Xcompiler -Wall,-Wextra -I. -c groundup_cuda.cu
 // (machine code for the H100, and PTX that the driver compiles for any other GPU.)
@@ -15,7 +15,7 @@
 // index arithmetic is checked without a GPU by tests/cuda_emu.cpp, which runs these
 // kernels on CPU threads.
 //
-// What to expect on an H100 (from public reports of this classic ladder, ../shared PERF.md;
+// What to expect on an H100 (from public reports of this classic ladder;
 // NOT measured here: no GPU was at hand when this was written): kernels 1-7 at about 1%,
 // 12%, 18%, 34%, 51%, 62% and 71% of cuBLAS SGEMM at 4096^3 (cuBLAS about 51 TFLOP/s).
 // Kernel 8's floor is reading x once, about 47 us at 3.35 TB/s. bench/gpu_check.sh measures.
@@ -142,6 +142,15 @@ gu__mm4_blocktile1d(int M, int N, int K, const float *a, const float *b, float *
     }
 }
 
+// A thread's accumulators (kernels 5, 6, 7, 9), zeroed.
+template <int R, int C>
+static __device__ __forceinline__ void gu__zero(float (&acc)[R][C]) {
+#pragma unroll
+    for (int m = 0; m < R; m++)
+#pragma unroll
+        for (int n = 0; n < C; n++) acc[m][n] = 0.f;
+}
+
 // 5: 2-D register blocking. Each thread computes a TM x TN square of outputs: per step
 // of k it loads TM values of a and TN of b into registers and does TM*TN multiply-adds
 // with them, an outer product. Loads per multiply-add fall from 1 + 1/TM (kernel 4) to
@@ -156,10 +165,7 @@ gu__mm5_blocktile2d(int M, int N, int K, const float *a, const float *b, float *
     const int trow = tid / (BN / TN), tcol = tid % (BN / TN);
     const int row0 = (int)blockIdx.y * BM, col0 = (int)blockIdx.x * BN;
     float acc[TM][TN], rm[TM], rn[TN];
-#pragma unroll
-    for (int m = 0; m < TM; m++)
-#pragma unroll
-        for (int n = 0; n < TN; n++) acc[m][n] = 0.f;
+    gu__zero(acc);
     for (int k0 = 0; k0 < K; k0 += BK) {
         gu__load_tiles<BM, BN, BK, NT>(M, N, K, a, b, as, bs, row0, col0, k0, tid);
         __syncthreads();
@@ -218,6 +224,78 @@ static __device__ __forceinline__ void gu__store4(float *p, int row, int rows, i
     }
 }
 
+// The pieces kernels 6, 7 and 9 share.
+// Float4 number t of a's (BM x BK) tile starting at (row0, k0): read along k, and stored
+// transposed (ast[k*BM + r]), so that a thread's values of a lie side by side in k's row.
+template <int BK, bool VEC>
+static __device__ __forceinline__ float4 gu__fetch_a4(const float *a, int t, int M, int K, int row0, int k0) {
+    return gu__load4<VEC>(a, row0 + t / (BK / 4), M, k0 + (t % (BK / 4)) * 4, K, K);
+}
+template <int BM, int BK>
+static __device__ __forceinline__ void gu__stash_a4(float *ast, int t, float4 v) {
+    int r = t / (BK / 4), k = (t % (BK / 4)) * 4;
+    ast[(k + 0) * BM + r] = v.x;
+    ast[(k + 1) * BM + r] = v.y;
+    ast[(k + 2) * BM + r] = v.z;
+    ast[(k + 3) * BM + r] = v.w;
+}
+// Float4 number t of b's (BK x BN) tile starting at (k0, col0), stored as it is (bs[k*BN + n]).
+template <int BN, bool VEC>
+static __device__ __forceinline__ float4 gu__fetch_b4(const float *b, int t, int N, int K, int k0, int col0) {
+    return gu__load4<VEC>(b, k0 + t / (BN / 4), K, col0 + (t % (BN / 4)) * 4, N, N);
+}
+template <int BN>
+static __device__ __forceinline__ void gu__stash_b4(float *bs, int t, float4 v) {
+    *reinterpret_cast<float4 *>(&bs[(t / (BN / 4)) * BN + (t % (BN / 4)) * 4]) = v;
+}
+// Both tiles of step k0, the block's NT threads taking every NT-th float4.
+template <int BM, int BN, int BK, int NT, bool VEC>
+static __device__ __forceinline__ void gu__load_tiles4(int M, int N, int K, const float *a, const float *b, float *ast,
+                                                       float *bs, int row0, int col0, int k0, int tid) {
+    for (int t = tid; t < BM * BK / 4; t += NT) gu__stash_a4<BM, BK>(ast, t, gu__fetch_a4<BK, VEC>(a, t, M, K, row0, k0));
+    for (int t = tid; t < BK * BN / 4; t += NT) gu__stash_b4<BN>(bs, t, gu__fetch_b4<BN, VEC>(b, t, N, K, k0, col0));
+}
+
+// ITER groups of T values, SUB apart, from p (a row of a shared tile) into r, 16 bytes at a time.
+template <int ITER, int T, int SUB>
+static __device__ __forceinline__ void gu__regs4(const float *p, float *r) {
+#pragma unroll
+    for (int i = 0; i < ITER; i++)
+#pragma unroll
+        for (int j = 0; j < T; j += 4) {
+            float4 v = *reinterpret_cast<const float4 *>(p + i * SUB + j);
+            r[i * T + j] = v.x; r[i * T + j + 1] = v.y; r[i * T + j + 2] = v.z; r[i * T + j + 3] = v.w;
+        }
+}
+// One step of k for a thread holding WMITER x WNITER blocks of TM x TN outputs, WSUBM rows
+// and WSUBN columns apart: its values of a (from ar, a row of the transposed a tile) and of
+// b (from br, a row of the b tile), then their outer product into acc.
+template <int WMITER, int WNITER, int WSUBM, int WSUBN, int TM, int TN>
+static __device__ __forceinline__ void gu__outer(const float *ar, const float *br, float (&acc)[WMITER * TM][WNITER * TN]) {
+    float rm[WMITER * TM], rn[WNITER * TN];
+    gu__regs4<WMITER, TM, WSUBM>(ar, rm);
+    gu__regs4<WNITER, TN, WSUBN>(br, rn);
+#pragma unroll
+    for (int m = 0; m < WMITER * TM; m++)
+#pragma unroll
+        for (int n = 0; n < WNITER * TN; n++) acc[m][n] += rm[m] * rn[n];
+}
+// acc into c (M,N), its first element at (r0, c0), laid out as gu__outer's.
+template <int WMITER, int WNITER, int WSUBM, int WSUBN, int TM, int TN, bool VEC>
+static __device__ __forceinline__ void gu__store_acc(float *c, int M, int N, int r0, int c0, const float (&acc)[WMITER * TM][WNITER * TN]) {
+#pragma unroll
+    for (int wm = 0; wm < WMITER; wm++)
+#pragma unroll
+        for (int m = 0; m < TM; m++)
+#pragma unroll
+            for (int wn = 0; wn < WNITER; wn++)
+#pragma unroll
+                for (int n = 0; n < TN; n += 4) {
+                    const float *v = &acc[wm * TM + m][wn * TN + n];
+                    gu__store4<VEC>(c, r0 + wm * WSUBM + m, M, c0 + wn * WSUBN + n, N, N, make_float4(v[0], v[1], v[2], v[3]));
+                }
+}
+
 // 6: vectorised. Kernel 5 with 16-byte accesses: global loads and stores move float4s
 // (4x fewer memory instructions), and the a tile is stored transposed, k-major, so that
 // a thread's TM values of a are contiguous in shared memory and come in two 16-byte
@@ -232,50 +310,16 @@ gu__mm6_vectorised(int M, int N, int K, const float *a, const float *b, float *c
     const int tid = (int)threadIdx.x;
     const int trow = tid / (BN / TN), tcol = tid % (BN / TN);
     const int row0 = (int)blockIdx.y * BM, col0 = (int)blockIdx.x * BN;
-    float acc[TM][TN], rm[TM], rn[TN];
-#pragma unroll
-    for (int m = 0; m < TM; m++)
-#pragma unroll
-        for (int n = 0; n < TN; n++) acc[m][n] = 0.f;
+    float acc[TM][TN];
+    gu__zero(acc);
     for (int k0 = 0; k0 < K; k0 += BK) {
-        for (int t = tid; t < BM * BK / 4; t += NT) {  // a: a float4 along k, scattered down
-            int r = t / (BK / 4), k = (t % (BK / 4)) * 4;
-            float4 v = gu__load4<VEC>(a, row0 + r, M, k0 + k, K, K);
-            ast[(k + 0) * BM + r] = v.x;
-            ast[(k + 1) * BM + r] = v.y;
-            ast[(k + 2) * BM + r] = v.z;
-            ast[(k + 3) * BM + r] = v.w;
-        }
-        for (int t = tid; t < BK * BN / 4; t += NT) {  // b: a float4 along n, stored as is
-            int k = t / (BN / 4), n = (t % (BN / 4)) * 4;
-            *reinterpret_cast<float4 *>(&bs[k * BN + n]) = gu__load4<VEC>(b, k0 + k, K, col0 + n, N, N);
-        }
+        gu__load_tiles4<BM, BN, BK, NT, VEC>(M, N, K, a, b, ast, bs, row0, col0, k0, tid);
         __syncthreads();
 #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-#pragma unroll
-            for (int m = 0; m < TM; m += 4) {
-                float4 v = *reinterpret_cast<const float4 *>(&ast[kk * BM + trow * TM + m]);
-                rm[m] = v.x; rm[m + 1] = v.y; rm[m + 2] = v.z; rm[m + 3] = v.w;
-            }
-#pragma unroll
-            for (int n = 0; n < TN; n += 4) {
-                float4 v = *reinterpret_cast<const float4 *>(&bs[kk * BN + tcol * TN + n]);
-                rn[n] = v.x; rn[n + 1] = v.y; rn[n + 2] = v.z; rn[n + 3] = v.w;
-            }
-#pragma unroll
-            for (int m = 0; m < TM; m++)
-#pragma unroll
-                for (int n = 0; n < TN; n++) acc[m][n] += rm[m] * rn[n];
-        }
+        for (int kk = 0; kk < BK; kk++) gu__outer<1, 1, 0, 0, TM, TN>(&ast[kk * BM + trow * TM], &bs[kk * BN + tcol * TN], acc);
         __syncthreads();
     }
-#pragma unroll
-    for (int m = 0; m < TM; m++)
-#pragma unroll
-        for (int n = 0; n < TN; n += 4)
-            gu__store4<VEC>(c, row0 + trow * TM + m, M, col0 + tcol * TN + n, N, N,
-                            make_float4(acc[m][n], acc[m][n + 1], acc[m][n + 2], acc[m][n + 3]));
+    gu__store_acc<1, 1, 0, 0, TM, TN, VEC>(c, M, N, row0 + trow * TM, col0 + tcol * TN, acc);
 }
 
 // 7: warp tiling. Between the block's tile and the thread's registers, a warp's tile:
@@ -303,61 +347,17 @@ gu__mm7_warptile(int M, int N, int K, const float *a, const float *b, float *c) 
     const int wrow = warp / (BN / WN), wcol = warp % (BN / WN);  // this warp's tile
     const int trow = lane / TCOLS, tcol = lane % TCOLS;          // this thread in a sub-tile
     const int row0 = (int)blockIdx.y * BM, col0 = (int)blockIdx.x * BN;
-    float acc[WMITER * TM][WNITER * TN], rm[WMITER * TM], rn[WNITER * TN];
-#pragma unroll
-    for (int m = 0; m < WMITER * TM; m++)
-#pragma unroll
-        for (int n = 0; n < WNITER * TN; n++) acc[m][n] = 0.f;
+    float acc[WMITER * TM][WNITER * TN];
+    gu__zero(acc);
     for (int k0 = 0; k0 < K; k0 += BK) {
-        for (int t = tid; t < BM * BK / 4; t += NT) {
-            int r = t / (BK / 4), k = (t % (BK / 4)) * 4;
-            float4 v = gu__load4<VEC>(a, row0 + r, M, k0 + k, K, K);
-            ast[(k + 0) * BM + r] = v.x;
-            ast[(k + 1) * BM + r] = v.y;
-            ast[(k + 2) * BM + r] = v.z;
-            ast[(k + 3) * BM + r] = v.w;
-        }
-        for (int t = tid; t < BK * BN / 4; t += NT) {
-            int k = t / (BN / 4), n = (t % (BN / 4)) * 4;
-            *reinterpret_cast<float4 *>(&bs[k * BN + n]) = gu__load4<VEC>(b, k0 + k, K, col0 + n, N, N);
-        }
+        gu__load_tiles4<BM, BN, BK, NT, VEC>(M, N, K, a, b, ast, bs, row0, col0, k0, tid);
         __syncthreads();
 #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-#pragma unroll
-            for (int wm = 0; wm < WMITER; wm++)
-#pragma unroll
-                for (int m = 0; m < TM; m += 4) {
-                    float4 v = *reinterpret_cast<const float4 *>(&ast[kk * BM + wrow * WM + wm * WSUBM + trow * TM + m]);
-                    rm[wm * TM + m] = v.x; rm[wm * TM + m + 1] = v.y; rm[wm * TM + m + 2] = v.z; rm[wm * TM + m + 3] = v.w;
-                }
-#pragma unroll
-            for (int wn = 0; wn < WNITER; wn++)
-#pragma unroll
-                for (int n = 0; n < TN; n += 4) {
-                    float4 v = *reinterpret_cast<const float4 *>(&bs[kk * BN + wcol * WN + wn * WSUBN + tcol * TN + n]);
-                    rn[wn * TN + n] = v.x; rn[wn * TN + n + 1] = v.y; rn[wn * TN + n + 2] = v.z; rn[wn * TN + n + 3] = v.w;
-                }
-#pragma unroll
-            for (int m = 0; m < WMITER * TM; m++)
-#pragma unroll
-                for (int n = 0; n < WNITER * TN; n++) acc[m][n] += rm[m] * rn[n];
-        }
+        for (int kk = 0; kk < BK; kk++)
+            gu__outer<WMITER, WNITER, WSUBM, WSUBN, TM, TN>(&ast[kk * BM + wrow * WM + trow * TM], &bs[kk * BN + wcol * WN + tcol * TN], acc);
         __syncthreads();
     }
-#pragma unroll
-    for (int wm = 0; wm < WMITER; wm++)
-#pragma unroll
-        for (int m = 0; m < TM; m++)
-#pragma unroll
-            for (int wn = 0; wn < WNITER; wn++)
-#pragma unroll
-                for (int n = 0; n < TN; n += 4) {
-                    const float *v = &acc[wm * TM + m][wn * TN + n];
-                    gu__store4<VEC>(c, row0 + wrow * WM + wm * WSUBM + trow * TM + m, M,
-                                    col0 + wcol * WN + wn * WSUBN + tcol * TN + n, N, N,
-                                    make_float4(v[0], v[1], v[2], v[3]));
-                }
+    gu__store_acc<WMITER, WNITER, WSUBM, WSUBN, TM, TN, VEC>(c, M, N, row0 + wrow * WM + trow * TM, col0 + wcol * WN + tcol * TN, acc);
 }
 
 // 8: skinny, for the lesson's own product: x (50000,784) @ weights (784,10). With N = 10
@@ -452,36 +452,18 @@ gu__mm9_warptile_db(int M, int N, int K, const float *a, const float *b, float *
     const int wrow = warp / (BN / WN), wcol = warp % (BN / WN);
     const int trow = lane / TCOLS, tcol = lane % TCOLS;
     const int row0 = (int)blockIdx.y * BM, col0 = (int)blockIdx.x * BN;
-    float acc[WMITER * TM][WNITER * TN], rm[WMITER * TM], rn[WNITER * TN];
+    float acc[WMITER * TM][WNITER * TN];
     float4 pa[NA], pb[NB];  // the next tiles, on their way from global memory
-#pragma unroll
-    for (int m = 0; m < WMITER * TM; m++)
-#pragma unroll
-        for (int n = 0; n < WNITER * TN; n++) acc[m][n] = 0.f;
-#define GU__FETCH(k0)                                                                    \
-    do {                                                                                 \
-        _Pragma("unroll") for (int i = 0; i < NA; i++) {                                 \
-            int t = tid + i * NT, r = t / (BK / 4), k = (t % (BK / 4)) * 4;              \
-            pa[i] = gu__load4<VEC>(a, row0 + r, M, (k0) + k, K, K);                      \
-        }                                                                                \
-        _Pragma("unroll") for (int i = 0; i < NB; i++) {                                 \
-            int t = tid + i * NT, k = t / (BN / 4), n = (t % (BN / 4)) * 4;              \
-            pb[i] = gu__load4<VEC>(b, (k0) + k, K, col0 + n, N, N);                      \
-        }                                                                                \
+    gu__zero(acc);
+#define GU__FETCH(k0)                                                                                      \
+    do {                                                                                                   \
+        _Pragma("unroll") for (int i = 0; i < NA; i++) pa[i] = gu__fetch_a4<BK, VEC>(a, tid + i * NT, M, K, row0, (k0)); \
+        _Pragma("unroll") for (int i = 0; i < NB; i++) pb[i] = gu__fetch_b4<BN, VEC>(b, tid + i * NT, N, K, (k0), col0);     \
     } while (0)
-#define GU__STASH(buf)                                                                   \
-    do {                                                                                 \
-        _Pragma("unroll") for (int i = 0; i < NA; i++) {                                 \
-            int t = tid + i * NT, r = t / (BK / 4), k = (t % (BK / 4)) * 4;              \
-            ast[buf][(k + 0) * BM + r] = pa[i].x;                                        \
-            ast[buf][(k + 1) * BM + r] = pa[i].y;                                        \
-            ast[buf][(k + 2) * BM + r] = pa[i].z;                                        \
-            ast[buf][(k + 3) * BM + r] = pa[i].w;                                        \
-        }                                                                                \
-        _Pragma("unroll") for (int i = 0; i < NB; i++) {                                 \
-            int t = tid + i * NT, k = t / (BN / 4), n = (t % (BN / 4)) * 4;              \
-            *reinterpret_cast<float4 *>(&bs[buf][k * BN + n]) = pb[i];                   \
-        }                                                                                \
+#define GU__STASH(buf)                                                                                     \
+    do {                                                                                                   \
+        _Pragma("unroll") for (int i = 0; i < NA; i++) gu__stash_a4<BM, BK>(ast[buf], tid + i * NT, pa[i]); \
+        _Pragma("unroll") for (int i = 0; i < NB; i++) gu__stash_b4<BN>(bs[buf], tid + i * NT, pb[i]);     \
     } while (0)
     GU__FETCH(0);
     GU__STASH(0);
@@ -491,44 +473,15 @@ gu__mm9_warptile_db(int M, int N, int K, const float *a, const float *b, float *
         const bool more = k0 + BK < K;  // the same for every thread: the barrier below is uniform
         if (more) GU__FETCH(k0 + BK);
 #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-#pragma unroll
-            for (int wm = 0; wm < WMITER; wm++)
-#pragma unroll
-                for (int m = 0; m < TM; m += 4) {
-                    float4 v = *reinterpret_cast<const float4 *>(&ast[buf][kk * BM + wrow * WM + wm * WSUBM + trow * TM + m]);
-                    rm[wm * TM + m] = v.x; rm[wm * TM + m + 1] = v.y; rm[wm * TM + m + 2] = v.z; rm[wm * TM + m + 3] = v.w;
-                }
-#pragma unroll
-            for (int wn = 0; wn < WNITER; wn++)
-#pragma unroll
-                for (int n = 0; n < TN; n += 4) {
-                    float4 v = *reinterpret_cast<const float4 *>(&bs[buf][kk * BN + wcol * WN + wn * WSUBN + tcol * TN + n]);
-                    rn[wn * TN + n] = v.x; rn[wn * TN + n + 1] = v.y; rn[wn * TN + n + 2] = v.z; rn[wn * TN + n + 3] = v.w;
-                }
-#pragma unroll
-            for (int m = 0; m < WMITER * TM; m++)
-#pragma unroll
-                for (int n = 0; n < WNITER * TN; n++) acc[m][n] += rm[m] * rn[n];
-        }
+        for (int kk = 0; kk < BK; kk++)
+            gu__outer<WMITER, WNITER, WSUBM, WSUBN, TM, TN>(&ast[buf][kk * BM + wrow * WM + trow * TM],
+                                                            &bs[buf][kk * BN + wcol * WN + tcol * TN], acc);
         if (more) GU__STASH(buf ^ 1);  // the other buffer: its last readers passed the previous barrier
         __syncthreads();
     }
 #undef GU__FETCH
 #undef GU__STASH
-#pragma unroll
-    for (int wm = 0; wm < WMITER; wm++)
-#pragma unroll
-        for (int m = 0; m < TM; m++)
-#pragma unroll
-            for (int wn = 0; wn < WNITER; wn++)
-#pragma unroll
-                for (int n = 0; n < TN; n += 4) {
-                    const float *v = &acc[wm * TM + m][wn * TN + n];
-                    gu__store4<VEC>(c, row0 + wrow * WM + wm * WSUBM + trow * TM + m, M,
-                                    col0 + wcol * WN + wn * WSUBN + tcol * TN + n, N, N,
-                                    make_float4(v[0], v[1], v[2], v[3]));
-                }
+    gu__store_acc<WMITER, WNITER, WSUBM, WSUBN, TM, TN, VEC>(c, M, N, row0 + wrow * WM + trow * TM, col0 + wcol * WN + tcol * TN, acc);
 }
 
 // >>cuda-launch -----------------------------------------------------------------------------
@@ -553,68 +506,60 @@ static int gu__cuda_sm_count(void) {  // of the current GPU; 132 on an H100 SXM
 }
 #endif
 
+typedef void (*gu__cuda_mm_fn)(int, int, int, const float *, const float *, float *);
+
+// Launches k unless the grid is taller than CUDA allows (tall: the message then).
+static const char *gu__cuda_mm_run(gu__cuda_mm_fn k, dim3 grid, dim3 block, const char *tall, int M, int N, int K,
+                                   const float *a, const float *b, float *c) {
+    if (grid.y > 65535) return tall;
+    GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
+    return NULL;
+}
+// A tiled kernel (4 to 7, 9): nt threads a block, a block for each bm x bn tile of c.
+static const char *gu__cuda_mm_tiled(gu__cuda_mm_fn k, int nt, int bm, int bn, int M, int N, int K, const float *a,
+                                     const float *b, float *c) {
+    return gu__cuda_mm_run(k, dim3(gu__cdiv(N, bn), gu__cdiv(M, bm)), dim3(nt), "grid y (rows / the tile's rows) over 65535",
+                           M, N, K, a, b, c);
+}
+
+// The warp-tiled kernels' sizes (7 and 9): BM, BN, BK, WM, WN, WNITER, TM, TN, NT. Not
+// tuned on an H100 (none was at hand).
+#define GU__WARPTILE 128, 128, 16, 64, 64, 4, 8, 4, GU__WARPTILE_NT
+#define GU__WARPTILE_BM 128
+#define GU__WARPTILE_BN 128
+#define GU__WARPTILE_NT 128
+
 // Launches kernel `version` (0: picked by shape) for c (M,N) = a (M,K) @ b (K,N) on device
 // pointers. Returns NULL when launched, or a message for a grid the GPU cannot take;
 // the caller checks the shapes and the launch itself.
 static const char *gu__cuda_mm_launch(int version, int M, int N, int K, const float *a, const float *b, float *c) {
     const int vec = K % 4 == 0 && N % 4 == 0 && ((uintptr_t)a | (uintptr_t)b | (uintptr_t)c) % 16 == 0;
     switch (gu__cuda_mm_pick(version, N)) {
-    case 1: {
-        dim3 block(16, 16), grid(gu__cdiv(M, 16), gu__cdiv(N, 16));  // the lesson's blockspergrid
-        if (grid.y > 65535) return "the lesson's grid puts columns on y, which allows at most 65535*16 columns";
-        void (*k)(int, int, int, const float *, const float *, float *) = gu__mm1_lesson;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
-    }
-    case 2: {
-        dim3 block(32, 8), grid(gu__cdiv(N, 32), gu__cdiv(M, 8));
-        if (grid.y > 65535) return "grid y (rows/8) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) = gu__mm2_coalesced;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
-    }
-    case 3: {
-        dim3 block(GU__T3, GU__T3), grid(gu__cdiv(N, GU__T3), gu__cdiv(M, GU__T3));
-        if (grid.y > 65535) return "grid y (rows/32) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) = gu__mm3_shared;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
-    }
+    case 1:  // the lesson's blockspergrid
+        return gu__cuda_mm_run(gu__mm1_lesson, dim3(gu__cdiv(M, 16), gu__cdiv(N, 16)), dim3(16, 16),
+                               "the lesson's grid puts columns on y, which allows at most 65535*16 columns", M, N, K, a, b, c);
+    case 2:
+        return gu__cuda_mm_run(gu__mm2_coalesced, dim3(gu__cdiv(N, 32), gu__cdiv(M, 8)), dim3(32, 8),
+                               "grid y (rows/8) over 65535", M, N, K, a, b, c);
+    case 3:
+        return gu__cuda_mm_run(gu__mm3_shared, dim3(gu__cdiv(N, GU__T3), gu__cdiv(M, GU__T3)), dim3(GU__T3, GU__T3),
+                               "grid y (rows/32) over 65535", M, N, K, a, b, c);
     case 4: {
         enum { BM = 64, BN = 64, BK = 8, TM = 8 };
-        dim3 block((BM * BN) / TM), grid(gu__cdiv(N, BN), gu__cdiv(M, BM));
-        if (grid.y > 65535) return "grid y (rows/64) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) = gu__mm4_blocktile1d<BM, BN, BK, TM>;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
+        return gu__cuda_mm_tiled(gu__mm4_blocktile1d<BM, BN, BK, TM>, (BM * BN) / TM, BM, BN, M, N, K, a, b, c);
     }
     case 5: {
         enum { BM = 128, BN = 128, BK = 8, TM = 8, TN = 8 };
-        dim3 block((BM * BN) / (TM * TN)), grid(gu__cdiv(N, BN), gu__cdiv(M, BM));
-        if (grid.y > 65535) return "grid y (rows/128) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) = gu__mm5_blocktile2d<BM, BN, BK, TM, TN>;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
+        return gu__cuda_mm_tiled(gu__mm5_blocktile2d<BM, BN, BK, TM, TN>, (BM * BN) / (TM * TN), BM, BN, M, N, K, a, b, c);
     }
     case 6: {
         enum { BM = 128, BN = 128, BK = 8, TM = 8, TN = 8 };
-        dim3 block((BM * BN) / (TM * TN)), grid(gu__cdiv(N, BN), gu__cdiv(M, BM));
-        if (grid.y > 65535) return "grid y (rows/128) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) =
-            vec ? gu__mm6_vectorised<BM, BN, BK, TM, TN, true> : gu__mm6_vectorised<BM, BN, BK, TM, TN, false>;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
+        return gu__cuda_mm_tiled(vec ? gu__mm6_vectorised<BM, BN, BK, TM, TN, true> : gu__mm6_vectorised<BM, BN, BK, TM, TN, false>,
+                                 (BM * BN) / (TM * TN), BM, BN, M, N, K, a, b, c);
     }
-    case 7: {
-        enum { BM = 128, BN = 128, BK = 16, WM = 64, WN = 64, WNITER = 4, TM = 8, TN = 4, NT = 128 };
-        dim3 block(NT), grid(gu__cdiv(N, BN), gu__cdiv(M, BM));
-        if (grid.y > 65535) return "grid y (rows/128) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) =
-            vec ? gu__mm7_warptile<BM, BN, BK, WM, WN, WNITER, TM, TN, NT, true>
-                : gu__mm7_warptile<BM, BN, BK, WM, WN, WNITER, TM, TN, NT, false>;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
-    }
+    case 7:
+        return gu__cuda_mm_tiled(vec ? gu__mm7_warptile<GU__WARPTILE, true> : gu__mm7_warptile<GU__WARPTILE, false>,
+                                 GU__WARPTILE_NT, GU__WARPTILE_BM, GU__WARPTILE_BN, M, N, K, a, b, c);
     case 8: {
         // 8 warps of 4 (or 2) rows a group; about 3 blocks per SM, each walking many groups
         unsigned groups = gu__cdiv(M, 8 * GU__SKINNY_ROWS(N)), most = 3u * (unsigned)gu__cuda_sm_count();
@@ -632,16 +577,9 @@ static const char *gu__cuda_mm_launch(int version, int M, int N, int K, const fl
         GU__CUDA_LAUNCH(k, grid, block, M, K, a, b, c);
         return NULL;
     }
-    case 9: {
-        enum { BM = 128, BN = 128, BK = 16, WM = 64, WN = 64, WNITER = 4, TM = 8, TN = 4, NT = 128 };
-        dim3 block(NT), grid(gu__cdiv(N, BN), gu__cdiv(M, BM));
-        if (grid.y > 65535) return "grid y (rows/128) over 65535";
-        void (*k)(int, int, int, const float *, const float *, float *) =
-            vec ? gu__mm9_warptile_db<BM, BN, BK, WM, WN, WNITER, TM, TN, NT, true>
-                : gu__mm9_warptile_db<BM, BN, BK, WM, WN, WNITER, TM, TN, NT, false>;
-        GU__CUDA_LAUNCH(k, grid, block, M, N, K, a, b, c);
-        return NULL;
-    }
+    case 9:
+        return gu__cuda_mm_tiled(vec ? gu__mm9_warptile_db<GU__WARPTILE, true> : gu__mm9_warptile_db<GU__WARPTILE, false>,
+                                 GU__WARPTILE_NT, GU__WARPTILE_BM, GU__WARPTILE_BN, M, N, K, a, b, c);
     default: return "unknown kernel version";
     }
 }

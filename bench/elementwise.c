@@ -1,4 +1,4 @@
-// bench/elementwise.c - is elementwise arithmetic memory-bound? (issue 3)
+// bench/elementwise.c - is elementwise arithmetic memory-bound?
 // Build: make build/bench_elementwise   (or: cc -O3 -march=native -I.. -o elementwise elementwise.c -lm)
 // Prints GB/s for add, mul and gt on 16M float32 elements beside memcpy's and NumPy's
 // (Debian's python3-numpy through popen, when it is there), the time of a broadcast

@@ -129,7 +129,7 @@ int main(int argc, char **argv) {
     row gi = {"groundup gu_mnist_load_idx (raw IDX dir)", {0}, {0}, 0, 0};
     if (runs < 1) runs = 1;
     if (runs > 32) runs = 32;
-    if (gu_mnist_find(path, sizeof path, argc > 1 ? argv[1] : NULL) != 0) {
+    if (find_mnist(path, sizeof path, argc > 1 ? argv[1] : NULL) != 0) {
         printf("error: %s\n", gu_error());
         return 1;
     }

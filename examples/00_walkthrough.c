@@ -90,7 +90,7 @@ static timing time_rung(gu_matmul_fn fn, gu_tensor a, gu_tensor b, int reps, dou
     int n = 0;
     timing r;
     double start = now();
-    r.last = gu__invalid();
+    memset(&r, 0, sizeof r);  // r.last starts as an invalid tensor, which gu_free skips
     if (reps > 64) reps = 64;
     while (n < reps) {
         double t0 = now();
@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
 
     // ---- 1. the data -------------------------------------------------------------------
     section("1. the data");
-    if (gu_mnist_find(path, sizeof path, data_arg) == 0 && gu_mnist_load(path, &d) == 0) {
+    if (find_mnist(path, sizeof path, data_arg) == 0 && gu_mnist_load(path, &d) == 0) {
         have_mnist = 1;
         printf("loaded %s\n", path);
     } else {
@@ -280,15 +280,16 @@ int main(int argc, char **argv) {
         int nr = 0, k, nrows = 0;
         const gu_matmul_rung *rungs = gu_matmul_ladder(&nr);
         row rows[16];
-        gu_tensor ref_small, ref_full = gu__invalid();
+        gu_tensor ref_small, ref_full = {0};  // zeroed: an invalid tensor, which gu_free skips
         double base_small, base_full = -1, full_budget = quick ? 3.0 : 20.0;
         gu_printopts dflt;
+        char s1[64], s2[64], s3[64];  // shapes, "(5, 784)"
         memset(&dflt, 0, sizeof dflt);
         gu_set_printoptions(dflt);
         openblas = find_openblas();
         ref_small = ok(gu_matmul_3loops(m1, weights));
-        printf("x_valid[:5] @ weights is %s @ %s; x_train @ weights is %s @ %s\n", gu__sh(2, m1.shape),
-               gu__sh(2, weights.shape), gu__sh(2, x_train.shape), gu__sh(2, weights.shape));
+        printf("x_valid[:5] @ weights is %s @ %s; x_train @ weights is %s @ %s\n", gu_shape_str(m1, s1, sizeof s1),
+               gu_shape_str(weights, s2, sizeof s2), gu_shape_str(x_train, s3, sizeof s3), s2);
         printf("every result checked with test_close(eps=1e-3) against matmul_3loops\n\n");
         for (k = 0; k <= nr && nrows < 16; k++) {
             gu_matmul_fn fn = k < nr ? rungs[k].fn : openblas_matmul;

@@ -9,6 +9,7 @@
 // Usage: ./04_mnist [PATH]        A bad file: exit status 1 and one line "error: ...".
 #define GROUNDUP_IMPLEMENTATION
 #include "../groundup.h"
+#include "common.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,7 +105,7 @@ int main(int argc, char **argv) {
                "  then ./data, then ../data (`make data` fills data/). Writes digit.png here.\n", argv[0]);
         return argc > 2 ? 2 : 0;
     }
-    if (gu_mnist_find(path, sizeof path, argc > 1 ? argv[1] : NULL) != 0) return fail();
+    if (find_mnist(path, sizeof path, argc > 1 ? argv[1] : NULL) != 0) return fail();
     f = gu_data_format_of(path);
     if (f == GU_FORMAT_IDX) {  // one IDX file: describe it; images get the lesson's cells
         gu_tensor t = gu_idx_load(path), x;

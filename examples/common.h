@@ -1,7 +1,8 @@
-// examples/common.h - the few helpers every example shares: stop at the first error with
-// groundup's message, a clock, a median, the lesson's data (or stand-ins without it), and
-// the lesson's own timings of the matmul ladder.
-// Included after groundup.h (with its implementation) by the examples in this folder.
+// examples/common.h - the few helpers every example and benchmark shares: stop at the
+// first error with groundup's message, a clock, a median, where the lesson's data is (and
+// stand-ins without it), and the lesson's own timings of the matmul ladder.
+// Included after groundup.h (with its implementation) by the examples in this folder and,
+// through bench/bench.h, by the benchmarks.
 #ifndef GU_EXAMPLES_COMMON_H
 #define GU_EXAMPLES_COMMON_H
 #include <stdio.h>
@@ -29,14 +30,43 @@ static inline int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-// x_train (50000, 784) and x_valid (10000, 784), pixels / 256 as in mnist.pkl.gz. The
-// loader finds the data (path, $GROUNDUP_DATA, ./data, ../data: `make data`). Without it:
-// uniform random stand-ins from a generator of their own, so that weights drawn after
-// gu_manual_seed(1) are still torch's. Returns 1 for the real data, 0 for stand-ins.
+// Where the lesson's data is: path when given, else $GROUNDUP_DATA, else ./data, then
+// ../data. Each may be a file, a folder gu_mnist_find accepts (mnist.pkl.gz, or the four
+// IDX files), or a folder whose mnist/ holds the IDX files: the layout `make data` writes
+// in this repository (data/mnist.pkl.gz and data/mnist/). 0 and the path in buf; -1 and
+// gu_error() saying where it looked and how to get the data.
+static inline int find_mnist(char *buf, size_t n, const char *path) {
+    const char *env = getenv("GROUNDUP_DATA"), *places[2] = {"data", "../data"};
+    char sub[4096], msg[1024];
+    int k, np = 2;
+    if (path || (env && *env)) {
+        places[0] = path ? path : env;
+        np = 1;
+    }
+    for (k = 0; k < np; k++) {
+        snprintf(sub, sizeof sub, "%s/mnist", places[k]);
+        if (gu_mnist_find(buf, n, places[k]) == 0 || gu_mnist_find(buf, n, sub) == 0) return 0;
+    }
+    if (np == 1) {
+        gu_mnist_find(buf, n, places[0]);  // its message says what the place lacks
+        snprintf(msg, sizeof msg, "%s", gu_error());
+        gu_set_error("%s%s (run `make data` in the groundup directory to fetch MNIST into data/)", msg,
+                     path ? "" : ", from GROUNDUP_DATA");
+    } else {
+        gu_set_error("no MNIST data in ./data or ../data (mnist.pkl.gz, or the four IDX files in data/mnist/): run "
+                     "`make data` in the groundup directory, or set GROUNDUP_DATA to a file or folder, or pass the path");
+    }
+    return -1;
+}
+
+// x_train (50000, 784) and x_valid (10000, 784), pixels / 256 as in mnist.pkl.gz, from
+// where find_mnist finds them. Without the data: uniform random stand-ins from a generator
+// of their own, so that weights drawn after gu_manual_seed(1) are still torch's. Returns 1
+// for the real data, 0 for stand-ins.
 static inline int load_data(const char *path, gu_tensor *x_train, gu_tensor *x_valid) {
     char found[4096];
     gu_mnist m;
-    if (gu_mnist_find(found, sizeof found, path) == 0 && gu_mnist_load(found, &m) == 0) {
+    if (find_mnist(found, sizeof found, path) == 0 && gu_mnist_load(found, &m) == 0) {
         *x_train = m.x_train;  // keep these two, free the rest
         *x_valid = m.x_valid;
         gu_free(&m.y_train);

@@ -62,7 +62,7 @@ static void *oom_realloc(void *p, size_t n) {
 #include "../groundup.h"
 #include <unistd.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include "runner.h"  // t_gzip
 
 static int failures;
 #define EXPECT(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "oom.c:%d: ", __LINE__); \
@@ -141,21 +141,6 @@ static void test_every_allocation_fails(void) {
 }
 
 // ---- 2. peaks ----
-static unsigned char *gz(const unsigned char *data, size_t n, size_t *outlen) {
-    uLongf cap = compressBound((uLong)n) + 64;
-    unsigned char *out = (unsigned char *)malloc(cap);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    deflate(&z, Z_FINISH);
-    *outlen = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
 static int write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
     int ok = f && fwrite(p, 1, n, f) == n;
@@ -180,7 +165,7 @@ static void test_dup_bomb(void) {
         p[at++] = 'e';
     }
     p[at++] = '.';
-    z = gz(p, at, &gzn);
+    z = t_gzip(p, at, &gzn);
     free(p);
     EXPECT(write_file(path, z, gzn) == 0, "cannot write %s", path);
     free(z);
@@ -235,7 +220,7 @@ static void test_shared_array_bomb(void) {
     gu_tensor out[16];
     int count = 0, rc, k;
     size_t n, gzn;
-    unsigned char *p = shared_pickle(numel, 16, &n), *z = gz(p, n, &gzn);
+    unsigned char *p = shared_pickle(numel, 16, &n), *z = t_gzip(p, n, &gzn);
     const char *path = "oom_shared.pkl.gz";
     free(p);
     EXPECT(write_file(path, z, gzn) == 0, "cannot write %s", path);
@@ -274,7 +259,7 @@ static void write_idx(const char *path, int ndim, const int64_t *shape, int gzip
     }
     for (k = 0; at < n; at++, k++) p[at] = (unsigned char)(ndim == 1 ? k % 10 : k * 7);
     if (gzip_it) {
-        z = gz(p, n, &gzn);
+        z = t_gzip(p, n, &gzn);
         write_file(path, z, gzn);
         free(z);
     } else {

@@ -12,6 +12,7 @@
 #ifndef GU_TEST_RUNNER_H
 #define GU_TEST_RUNNER_H
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,4 +233,44 @@ static inline int t__main(int argc, char **argv, void (*all)(void)) {
     all();
     return t__finish(NULL);
 }
+// The fixtures' helpers. The whole of a file, with a NUL after its *len bytes (for text);
+// NULL (and *len 0) when it cannot be read.
+static inline char *t_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    long n;
+    if (len) *len = 0;
+    if (!f) return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        p = (char *)malloc((size_t)n + 1);
+        if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
+        if (p) {
+            p[n] = 0;
+            if (len) *len = (size_t)n;
+        }
+    }
+    fclose(f);
+    return p;
+}
+#ifndef GU_NO_ZLIB
+#include <zlib.h>
+// data gzip-compressed (one member, as `gzip -9` writes it); free() the result.
+static inline unsigned char *t_gzip(const unsigned char *data, size_t n, size_t *outlen) {
+    uLong cap = compressBound((uLong)n) + 64;
+    unsigned char *out = (unsigned char *)malloc(cap);
+    z_stream z;
+    *outlen = 0;
+    if (!out) return NULL;
+    memset(&z, 0, sizeof z);
+    deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    deflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+#endif
 #endif

@@ -1,22 +1,6 @@
 // tests/test_core.c - the tensor, its views, errors and printing (issue: the core).
 
 // ---- printing: character for character against PyTorch (fixtures/print/cases.txt) ----
-static char *t__read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *p;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
-    if (p) p[n] = 0;
-    if (len) *len = (size_t)n;
-    fclose(f);
-    return p;
-}
-
 // Returns the next line (empty lines included) and advances *p; NULL at the end.
 static char *t__line(char **p) {
     char *s = *p, *nl;
@@ -27,7 +11,7 @@ static char *t__line(char **p) {
 }
 
 static void test_print_matches_torch(void) {
-    char *text = t__read_file("fixtures/print/cases.txt", NULL), *line, *save;
+    char *text = t_read_file("fixtures/print/cases.txt", NULL), *line, *save;
     int ncases = 0;
     CHECKF(text != NULL, "fixtures/print/cases.txt missing (run tests/fixtures/gen_print.py)");
     if (!text) return;

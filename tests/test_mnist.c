@@ -1,44 +1,10 @@
-// tests/test_mnist.c - the MNIST loader (issue 5): the restricted unpickler, IDX, gzip,
+// tests/test_mnist.c - the MNIST loader: the restricted unpickler, IDX, gzip,
 // hostile inputs (truncation and mutation sweeps, the named attacks), the fuzz corpus, and
 // the real data when `make data` has fetched it (skipped with a message otherwise).
 // Fixtures: fixtures/mnist/, made by fixtures/gen_mnist_fixtures.py.
 #include <dirent.h>
-#include <zlib.h>
 
 #define TM_DIR "fixtures/mnist/"
-
-static unsigned char *tm__read(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *p;
-    long n;
-    *len = 0;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
-// gzip-compresses data (a gzip member, as `gzip` writes).
-static unsigned char *tm__gzip(const unsigned char *data, size_t n, size_t *outlen) {
-    z_stream z;
-    size_t cap = n + n / 100 + 64;
-    unsigned char *out = (unsigned char *)malloc(cap);
-    memset(&z, 0, sizeof z);
-    deflateInit2(&z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    deflate(&z, Z_FINISH);
-    *outlen = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
 
 static void tm__free_all(gu_tensor *t, int n) {
     int i;
@@ -266,7 +232,7 @@ static void test_mnist_hostile_named(void) {
         memset(buf, 'N', sizeof buf);
         memcpy(buf, "\x80\x02T\xff\xff\xff\x7f", 7);
         tm__pkl_fails(buf, sizeof buf, "declares 2147483647 bytes but at most 1017 can follow");
-        gz = tm__gzip(buf, sizeof buf, &gzn);
+        gz = t_gzip(buf, sizeof buf, &gzn);
         tm__pkl_fails(gz, gzn, "declares 2147483647 bytes but at most");
         free(gz);
         memcpy(buf, "\x80\x02T\xff\xff\xff\xff", 7);  // a negative BINSTRING length
@@ -326,7 +292,7 @@ static void test_mnist_hostile_named(void) {
     // gzip: a bad CRC, trailing garbage, truncation, a plain file named .gz
     {
         size_t n, k;
-        unsigned char *gz = tm__read(TM_DIR "t_u8.idx.gz", &n), *more;
+        unsigned char *gz = (unsigned char *)t_read_file(TM_DIR "t_u8.idx.gz", &n), *more;
         gu_tensor r;
         if (!gz) { CHECK(0); return; }
         gz[n - 8] ^= 1;  // the CRC-32 in the trailer
@@ -378,37 +344,35 @@ static int tm__try_idx(const unsigned char *p, size_t n) {
     return ok;
 }
 
+// A fixture's bytes (free them), or NULL after a failed check.
+static unsigned char *tm__fixture(const char *name, size_t *n) {
+    char path[256];
+    unsigned char *d;
+    snprintf(path, sizeof path, TM_DIR "%s", name);
+    d = (unsigned char *)t_read_file(path, n);
+    CHECKF(d != NULL, "cannot read %s", path);
+    return d;
+}
+
+// Every proper prefix of a fixture is refused (try_load is 1 when it loads), the whole file loads.
+static void tm__truncations(const char *name, int (*try_load)(const unsigned char *, size_t)) {
+    size_t n, i;
+    int accepted = 0;
+    unsigned char *d = tm__fixture(name, &n);
+    if (!d) return;
+    for (i = 0; i < n; i++) accepted += try_load(d, i);
+    CHECKF(accepted == 0, "%s: %d truncations accepted", name, accepted);
+    CHECKF(try_load(d, n), "%s: the whole file fails: %s", name, gu_error());
+    free(d);
+}
+
 static void test_mnist_truncation_sweep(void) {
     static const char *pk[] = {"split_py2_p0.pkl", "split_py2_p2.pkl", "split_py2_p2.pkl.gz", "split_py3_p2.pkl", "split_py3_p4.pkl",
                                 "split_py3_p5.pkl", "dtypes_py3_p0.pkl", "dtypes_py3_p5.pkl", "dtypes_py2_p1.pkl", "split_np2_p4.pkl"};
     static const char *ix[] = {"t_u8.idx", "t_i16.idx", "t_f64.idx", "t_f32.idx.gz"};
-    size_t k, i;
-    for (k = 0; k < sizeof pk / sizeof pk[0]; k++) {
-        char path[256];
-        size_t n;
-        unsigned char *d;
-        int accepted = 0;
-        snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = tm__read(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
-        for (i = 0; i < n; i++) accepted += tm__try_pkl(d, i);
-        CHECKF(accepted == 0, "%s: %d truncations accepted", pk[k], accepted);
-        CHECKF(tm__try_pkl(d, n), "%s: the whole file fails: %s", pk[k], gu_error());
-        free(d);
-    }
-    for (k = 0; k < sizeof ix / sizeof ix[0]; k++) {
-        char path[256];
-        size_t n;
-        unsigned char *d;
-        int accepted = 0;
-        snprintf(path, sizeof path, TM_DIR "%s", ix[k]);
-        d = tm__read(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
-        for (i = 0; i < n; i++) accepted += tm__try_idx(d, i);
-        CHECKF(accepted == 0, "%s: %d truncations accepted", ix[k], accepted);
-        CHECKF(tm__try_idx(d, n), "%s: the whole file fails", ix[k]);
-        free(d);
-    }
+    size_t k;
+    for (k = 0; k < sizeof pk / sizeof pk[0]; k++) tm__truncations(pk[k], tm__try_pkl);
+    for (k = 0; k < sizeof ix / sizeof ix[0]; k++) tm__truncations(ix[k], tm__try_idx);
 }
 
 // Every byte of the small pickles (all are opcode or operand bytes) and of the IDX headers,
@@ -421,12 +385,9 @@ static void test_mnist_mutation_sweep(void) {
     size_t k, i, v;
     long runs = 0, accepted = 0;
     for (k = 0; k < sizeof pk / sizeof pk[0]; k++) {
-        char path[256];
         size_t n;
-        unsigned char *d;
-        snprintf(path, sizeof path, TM_DIR "%s", pk[k]);
-        d = tm__read(path, &n);
-        if (!d) { CHECKF(0, "cannot read %s", path); continue; }
+        unsigned char *d = tm__fixture(pk[k], &n);
+        if (!d) continue;
         for (i = 0; i < n; i++) {
             unsigned char orig = d[i];
             for (v = 0; v < sizeof vals; v++) {
@@ -442,7 +403,7 @@ static void test_mnist_mutation_sweep(void) {
     }
     {  // IDX headers: every value at every header byte
         size_t n;
-        unsigned char *d = tm__read(TM_DIR "t_i32.idx", &n);
+        unsigned char *d = (unsigned char *)t_read_file(TM_DIR "t_i32.idx", &n);
         if (d) {
             for (i = 0; i < 12; i++) {
                 unsigned char orig = d[i];
@@ -471,7 +432,7 @@ static void tm__replay_dir(const char *dir, int *files) {
         unsigned char *d;
         if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        d = tm__read(path, &n);
+        d = (unsigned char *)t_read_file(path, &n);
         if (!d) continue;
         tm__try_pkl(d, n);
         tm__try_idx(d, n);
@@ -491,10 +452,14 @@ static void test_mnist_fuzz_corpus(void) {
 // ---- discovery --------------------------------------------------------------------------------
 static void test_mnist_find(void) {
     char buf[512];
-    CHECK(gu_mnist_find(buf, sizeof buf, "no/such/mnist.pkl.gz") == -1 && strstr(gu_error(), "make data"));
-    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini") == 0 && strcmp(buf, TM_DIR "mini") == 0);
-    if (gu_mnist_find(buf, sizeof buf, NULL) != 0)
-        CHECKF(strstr(gu_error(), "run `make data`") != NULL, "%s", gu_error());
+    char small[8];
+    CHECK(gu_mnist_find(buf, sizeof buf, "no/such/mnist.pkl.gz") == -1 && strstr(gu_error(), "no/such/mnist.pkl.gz does not exist"));
+    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini") == 0 && strcmp(buf, TM_DIR "mini") == 0);  // the four IDX files
+    CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini_mnist.pkl.gz") == 0 && strcmp(buf, TM_DIR "mini_mnist.pkl.gz") == 0);
+    CHECKF(gu_mnist_find(buf, sizeof buf, "fuzz") == -1 && strstr(gu_error(), "fuzz holds neither mnist.pkl.gz nor the four MNIST IDX files") &&
+           strstr(gu_error(), "t10k-labels-idx1-ubyte"), "%s", gu_error());
+    CHECK(gu_mnist_find(buf, sizeof buf, NULL) == -1 && strstr(gu_error(), "path is NULL"));
+    CHECK(gu_mnist_find(small, sizeof small, TM_DIR "mini") == -1 && strstr(gu_error(), "does not fit") && small[0] == 0);
 }
 
 // ---- the real files, when `make data` has fetched them -----------------------------------------

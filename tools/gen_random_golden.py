@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/fixtures/random/golden.txt: what torch.rand / randn / randint give after
-torch.manual_seed(s), for the tests of wip/random.h (they do not need torch to run).
+torch.manual_seed(s), for the tests of groundup.h's >>random (they do not need torch to run).
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/gen_random_golden.py
 
