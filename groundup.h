@@ -107,15 +107,33 @@ ENVIRONMENT
    is joined at exit through atexit(); a child of fork() starts a pool of its own
    (pthread_atfork).
 
-SECTIONS (grep the banners: // >>name)
-   >>tensor >>views >>print   the core: tensors, views, printing, errors
-   >>ops      elementwise arithmetic, broadcasting, comparisons, reductions, test_close
-   >>random   the lesson's Wichmann-Hill, PyTorch-identical rand/randn/randint
-   >>plot     imshow, plot, hist, bar to PNG; a terminal preview
-   >>mnist    mnist.pkl.gz (a restricted unpickler), IDX, data discovery
-   >>gemm     gu_sgemm and gu_matmul, the fast matmul
-   >>ladder   every matmul of the lesson; >>einsum; >>grid the CPU grid launcher
-   >>cuda     the GPU companion's API (under GU_CUDA)
+SECTIONS (grep the banners: // >>name). The declarations come first, then the
+   implementation, in the same order; each implementation section uses only what stands
+   above it.
+   >>platform  (implementation only) every system header, the compiler's attributes,
+               atomics, the allocation hooks, what the CPU has (cpuid, asked once) and
+               the instruction set in use (gu_set_kernel)
+   >>errors    (implementation only) gu_error's thread-local message
+   >>shape-strings (implementation only) "(50000, 784)" for the messages
+   >>tensor    dtypes, the tensor struct, shape checks; declarations of the core: errors,
+               constructors, element access, the tidy scopes
+   >>tidy      the owners made inside gu_tidy_begin/gu_tidy_end, per thread
+   >>create    owners: empty, full, arange, from_data, wrap; free, the strided iterator,
+               the casts, to and clone; gu_keep
+   >>views     views that never copy: view, slice, transpose, expand, squeeze, reshape
+   >>access    one element: get, set, item (declared under >>views)
+   >>print     PyTorch's repr, print options, shape and stride strings
+   >>ops       elementwise arithmetic, broadcasting, comparisons, reductions, test_close
+   >>random    the lesson's Wichmann-Hill, PyTorch-identical rand/randn/randint
+   >>plot      imshow, plot, hist, bar to PNG; a terminal preview       (GU_NO_PLOT)
+   >>mnist     mnist.pkl.gz (a restricted unpickler), IDX files         (GU_NO_MNIST)
+   >>threads   (implementation only) the one pool of worker threads, used by >>gemm
+               and >>grid
+   >>gemm      gu_sgemm and gu_matmul, the fast matmul; its kernels and blocks
+   >>einsum    gu_einsum, as torch.einsum                               (GU_NO_EINSUM)
+   >>ladder    every matmul of the lesson, from three loops to einsum   (GU_NO_LADDER)
+   >>grid      the CPU grid launcher, as numba.cuda's                   (GU_NO_GRID)
+   >>cuda      the GPU companion's API (under GU_CUDA; implemented in groundup_cuda.cu)
 
 CONVENTIONS
    Tensors. A gu_tensor is a small struct passed by value: dtype, ndim (0..8), shape and
@@ -684,6 +702,281 @@ GUDEF int gu_bar_titled(const char *path, const char *title, const char *const *
 GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
 
 #endif // GU_NO_PLOT
+
+// >>mnist -------------------------------------------------------------------------------
+#ifndef GU_NO_MNIST
+/* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
+   Fashion-MNIST are published in.
+
+      char path[1024];
+      gu_mnist m;
+      if (gu_mnist_find(path, sizeof path, "data") != 0 || gu_mnist_load(path, &m) != 0) {
+          fprintf(stderr, "error: %s\n", gu_error());     // names the path and what it lacks
+          return 1;
+      }
+      // m.x_train is float32 (50000, 784), pixels / 256; m.y_train is int64 (50000,)
+      gu_mnist_free(&m);
+
+   gu_mnist_find turns a file or a folder into what gu_mnist_load takes: the file itself,
+   or the folder's mnist.pkl.gz, or the folder when it holds the four IDX files. Where the
+   data lives is the program's business (the library reads no environment variable and
+   knows no folder of its own).
+
+   Both parsers take hostile files: every declared length is checked against the input
+   that can still arrive before anything is allocated (for gzip, whose size is unknown
+   until the end, against what the compressed bytes left could inflate to, 1032:1 at most;
+   and a large buffer then grows only as its bytes actually arrive), gzip is read with
+   zlib's inflate (truncation, a bad CRC or length, trailing bytes and a plain file named
+   .gz are errors; concatenated gzip members are read as one stream, as gzip -d does), and
+   the unpickler never calls anything.
+
+   The unpickler interprets a pickle symbolically and knows only what NumPy arrays need:
+   protocols 0 to 5 as Python 2's cPickle and Python 3 write them, NumPy 1 and 2 module
+   names. Allowed globals: numpy.core.multiarray._reconstruct (and numpy._core...),
+   numpy.ndarray, numpy.dtype, _codecs.encode, numpy.core.numeric._frombuffer (and
+   numpy._core...), builtins.bytes (for b''). Any other global, and the opcodes INST, OBJ,
+   NEWOBJ, NEWOBJ_EX, PERSID, BINPERSID, EXT1-4, dicts, sets and out-of-band buffers, are
+   refused with a message naming the global or opcode and its byte offset (in the
+   decompressed stream). Limits: memo 1M entries (any key up to 2^64-1), stack 1M
+   objects, MARK depth 10000, container nesting 100, 1M live objects.
+
+   dtypes map onto groundup's: f4 -> float32; f8 -> float32 (rounded to nearest; groundup
+   has no float64); i1 i2 i4 i8 u2 u4 -> int64; u1 -> uint8; b1 -> bool. Either byte order.
+   A Fortran-order array comes back with Fortran strides, as NumPy loads it (the same
+   shape and values; gu_contiguous makes a C-order copy). Arrays of other dtypes (objects,
+   structured, u8, f2, complex) are refused.
+
+   IDX: magic 00 00 TYPE NDIMS, NDIMS big-endian uint32 dims, then the data big-endian.
+   u8 (0x08) -> uint8; i8 (0x09), i16 (0x0B), i32 (0x0C) -> int64; f32 (0x0D) -> float32;
+   f64 (0x0E) -> float32 (rounded). The file must be exactly header + data.
+
+   Memory: array bytes are inflated straight into the tensors' storage, which the
+   tensors then own (no second copy), so a load peaks at about the arrays' size (1.00x
+   for mnist.pkl.gz; Python's gzip + pickle.load peaks at 2.0x). Conversions (byte swaps,
+   f8 -> f4, widening to int64) happen in place. The exceptions: Python 3's protocol-2
+   pickles carry bytes as latin-1 text (up to 2x the bytes while decoding), and protocol 0
+   as escaped text.
+   The file is read as gzip when its name ends in .gz (it must then be gzip) or when it
+   starts with the gzip magic 1f 8b. */
+
+typedef struct gu_mnist {
+    // x_* are float32 (N, 784) with pixel/256; y_* are int64 (N,).
+    // N = 50000, 10000, 10000 for mnist.pkl.gz and the lesson's split of the IDX files.
+    gu_tensor x_train, y_train, x_valid, y_valid, x_test, y_test;
+} gu_mnist;
+
+typedef enum gu_data_format {
+    GU_FORMAT_UNKNOWN = 0,
+    GU_FORMAT_PICKLE,   // a (possibly gzip'd) pickle
+    GU_FORMAT_IDX,      // one (possibly gzip'd) IDX file
+    GU_FORMAT_IDX_DIR   // a directory: the four MNIST IDX files
+} gu_data_format;
+
+// The arrays of a pickle in order (the pickle holds one array or any nesting of tuples
+// and lists of arrays). Fills out[0..*count-1] with owners; 0, or -1 and gu_error()
+// (nothing is left allocated then). More than max arrays is an error.
+GUDEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count);
+GUDEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count);
+
+// One IDX file, raw or gzip'd (see above for the dtypes); an owner or an invalid tensor.
+GUDEF gu_tensor gu_idx_load(const char *path);
+GUDEF gu_tensor gu_idx_load_mem(const void *data, size_t n);
+
+// uint8 images (N, 28, 28) (or (N, H*W)) -> float32 (N, H*W), each pixel / divisor:
+// 256 gives mnist.pkl.gz's values, 255 the [0, 1] range most code uses.
+GUDEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor);
+
+// mnist.pkl.gz (or any pickle of ((x,y),(x,y),(x,y))) into the six tensors.
+GUDEF int gu_mnist_load_pkl(const char *path, gu_mnist *out);
+// A directory holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
+// and t10k-labels-idx1-ubyte (each raw or .gz): the lesson's split, which is exactly
+// mnist.pkl.gz's content: x_train = the first 50000 training images / 256, x_valid = the
+// last 10000 (the last sixth, for other sizes), x_test = the t10k set; labels int64.
+// Works for Fashion-MNIST too.
+GUDEF int gu_mnist_load_idx(const char *dir, gu_mnist *out);
+// Either of the above, chosen by what path is (a directory or a pickle).
+GUDEF int gu_mnist_load(const char *path, gu_mnist *out);
+GUDEF void gu_mnist_free(gu_mnist *m);
+
+// What path holds, by its content (gunzipped) or by being a directory.
+GUDEF gu_data_format gu_data_format_of(const char *path);
+
+// The MNIST data in path: path itself when it is a file (gu_mnist_load says what it
+// holds), else path/mnist.pkl.gz, else path when it is a directory holding the four IDX
+// files above (each raw or .gz). Writes what it found to buf; 0, or -1 with a message
+// naming path and what it looked for.
+GUDEF int gu_mnist_find(char *buf, size_t n, const char *path);
+
+#endif // GU_NO_MNIST
+
+// >>gemm: the fast matmul ---------------------------------------------------------------
+// C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
+// X transposed for 'T' or 'C' (conjugate transpose: the same for real X); lower case is
+// accepted. op(A) is (m, k), op(B) is (k, n), C is (m, n); lda, ldb, ldc are the distances
+// between rows as stored (A stored (m, k) for 'N' and (k, m) for 'T'). beta == 0 means C is
+// not read (NaNs in C do not survive). alpha == 0 or k == 0 only scales C. Returns 0, or -1
+// with gu_error() set for bad arguments: negative sizes, a leading dimension smaller than the
+// stored row, a letter other than N/T/C, a NULL pointer for a nonempty matrix.
+GUDEF int gu_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                   float *c, int64_t ldc);
+// The same contract in three plain loops (float sums, k in order): the oracle.
+GUDEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                       float *c, int64_t ldc);
+
+// torch.matmul on float32 tensors of any strides: 1-D @ 1-D is a dot product (0-d result);
+// a 1-D left operand is promoted to (1, k) and a 1-D right one to (k, 1), and the added
+// dim is removed from the result; dims before the last two are batch dims and broadcast.
+// gu_matmul returns an owner; gu_matmul_out writes into out (exactly the result's shape,
+// float32, any strides, not overlapping a or b) and returns 0 or -1.
+GUDEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b);
+GUDEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b);
+
+// The instruction set every part uses: the matmul's microkernel, the random fills
+// (gu_randn, gu_rand_tensor, ...) and the elementwise ops. It is chosen once
+// from cpuid: "avx512", else "avx2" (AVX2+FMA), else "portable" (plain C, always compiled; the
+// only one under GU_NO_SIMD); "neon" on aarch64. gu_set_kernel forces one for every part
+// ("auto" restores the choice; NULL or "" mean "auto"): "portable" puts every part on its
+// reference C path (the portable microkernel, the scalar fills, the elementwise ops element
+// by element) - slow, for comparing against and for debugging. The results are the same
+// bits under every choice except the matmul's, which may differ in the last bits between
+// kernels. Returns 0, or -1 with gu_error() naming the requested kernel and the ones this
+// CPU and build have, when the name is unknown or this CPU cannot run it (nothing changes).
+// gu_kernel() names the instruction set in use: "avx512", "avx2", "neon" or "portable".
+GUDEF int gu_set_kernel(const char *name);
+GUDEF const char *gu_kernel(void);
+// The matmul's microkernel alone, the rest unchanged (gu_set_kernel sets it too). Its cache
+// blocks come from the cache sizes the CPU reports (cpuid, else sysfs). The environment
+// variable GROUNDUP_GEMM_KERNEL is its first choice; this call forces one ("auto" restores
+// the CPU's choice); -1, as gu_set_kernel, for a name unknown or not runnable here.
+GUDEF int gu_gemm_set_kernel(const char *name);
+GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2", "neon", "portable"
+// The matmul's cache blocks, for tests and tuning: mc rows of A, kc of the shared dimension
+// and nc columns of B per block (the BLIS loops in >>gemm), whatever the kernel; mc is
+// rounded up to whole micro-panels of the kernel's MR rows, nc to its NR columns. 0 keeps the
+// kernel's own (from the CPU's caches); gu_gemm_set_blocks(0, 0, 0) restores them all. Any
+// blocks give the same bits on one kernel. -1 for a negative size or one over 65536.
+GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
+
+// Threads for large products (split over the rows or columns of C, never over k, so the
+// bits do not depend on the count; they may differ in the last bits between kernels).
+// Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
+// 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
+// first call that needs them and joined at exit; a call made while the pool is busy (from
+// another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
+// the same bits. A child of fork() gets a pool of its own on its first product (and may
+// exit() as usual); several threads making their first calls at once are safe.
+// Define GU_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
+// strides BLAS can express to cblas_sgemm instead.
+GUDEF void gu_set_num_threads(int n);
+GUDEF int gu_get_num_threads(void);
+
+// >>einsum ------------------------------------------------------------------------------
+#ifndef GU_NO_EINSUM
+// NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
+//   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
+//   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
+//   "...ik,...kj->...ij" broadcasting batch dims
+// Rules: a letter repeated across operands multiplies along that axis; a letter missing
+// from the output is summed. Implicit output (no "->"): the broadcast dims, then the letters
+// that appear once, in alphabetical (ASCII) order. Size-1 dims broadcast, as in NumPy.
+// A two-operand contraction that is a (batched) matrix product runs through gu_sgemm; every
+// other spec through a strided loop with a float64 accumulator.
+// The result is always a new contiguous owner (NumPy returns views for "ij->ji" and "ii->i";
+// groundup copies). Errors name the problem: an invalid character, a letter whose sizes
+// disagree, a letter repeated in the output, an output letter missing from the inputs, a
+// wrong number of operands or of subscripts for an operand's dims.
+#define GU_EINSUM_MAX_OPERANDS 8
+GUDEF gu_tensor gu_einsum(const char *spec, int n, const gu_tensor *operands);
+GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
+GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
+
+#endif // GU_NO_EINSUM
+
+// >>ladder ------------------------------------------------------------------------------
+#ifndef GU_NO_LADDER
+// Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
+// float32 tensors of any strides (transposed, sliced, expanded views all work) and
+// returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
+// shapes: "matmul_3loops: (5, 784) @ (785, 10): inner dims 784 and 785 differ".
+// In the lesson each rung removes Python work; here each keeps the same shape of code:
+//
+//   gu_matmul_3loops             c[i,j] += a[i,k] * b[k,j]         the reference
+//   gu_matmul_2loops_dot         c[i,j] = dot(a[i,:], b[:,j])     inner loop in a kernel (njit)
+//   gu_matmul_2loops_elementwise c[i,j] = (a[i,:] * b[:,j]).sum() the library's own ops
+//   gu_matmul_2loops_dotproduct  c[i,j] = gu_dot(a[i,:], b[:,j])  a vectorised dot (torch.dot)
+//   gu_matmul_1loop_broadcast    c[i] = (a[i,:,None] * b).sum(0)  broadcasting, one loop left
+//   gu_matmul_einsum             einsum("ik,kj->ij", a, b)         no loop
+//   gu_matmul                    the fast GEMM (its own section)
+//
+// gu_matmul_ladder(&n) returns the table of all rungs, in that order, so tests, examples
+// and benchmarks can loop over them.
+GUDEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
+GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
+#ifndef GU_NO_EINSUM
+GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
+#endif
+
+typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
+typedef struct gu_matmul_rung {
+    const char *name;   // the lesson's name, "matmul_3loops", ...
+    gu_matmul_fn fn;
+    const char *what;   // one line: what this rung adds over the one before
+} gu_matmul_rung;
+// The rungs in ladder order; *count (if not NULL) gets their number. The table ends with
+// an entry whose name is NULL.
+GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
+
+// The lesson's torch.dot: sum of a[i]*b[i] over two 1-D float32 tensors of the same length
+// (any strides). Returns NaN and sets gu_error() on bad input. Several independent
+// accumulators, so the loop runs at the FMA units' throughput, not their latency (and the
+// result may differ from a left-to-right sum in the last bits).
+GUDEF float gu_dot(gu_tensor a, gu_tensor b);
+
+#endif // GU_NO_LADDER
+
+// >>grid --------------------------------------------------------------------------------
+#ifndef GU_NO_GRID
+// The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
+// i the outer loop, on the calling thread. Negative sizes run nothing.
+typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
+GUDEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args);
+
+// The CUDA shape of the same idea: a grid of blocks, each of blockDim threads. The kernel
+// is written once as for CUDA, reading its coordinates from the context:
+//
+//     static void matmul_k(const gu_thread_ctx *ctx, void *args) {
+//         int64_t i, j;
+//         gu_grid(ctx, &i, &j);                  // cuda.grid(2)
+//         if (i < M && j < N) { ... c[i*N+j] = tmp; }
+//     }
+//     gu_dim3 tpb = {16, 16, 1}, blocks = {(M + 15) / 16, (N + 15) / 16, 1};
+//     gu_launch(matmul_k, blocks, tpb, &args);
+//
+// A zero member of a gu_dim3 counts as 1, as CUDA's dim3 defaults do. Blocks are spread
+// over gu_get_num_threads() threads of the library's pool (the matmul's; gu_set_num_threads(1)
+// or GU_NO_THREADS keeps everything on the calling thread, and so does a busy pool: a
+// gu_launch or a matmul from inside a kernel, or while another thread's runs); the threads
+// of one block run one after another, x fastest.
+// So there is no __syncthreads and no shared memory: a kernel that needs them does not
+// fit here. Different blocks may run at the same time: kernels must write disjoint outputs.
+// Returns 0, or -1 with a message for negative sizes or a grid that overflows int64.
+typedef struct gu_dim3 { int64_t x, y, z; } gu_dim3;
+typedef struct gu_thread_ctx {
+    gu_dim3 blockIdx, threadIdx, blockDim, gridDim;
+} gu_thread_ctx;
+typedef void (*gu_kernel_fn)(const gu_thread_ctx *ctx, void *args);
+GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args);
+// cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
+GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
+
+#endif // GU_NO_GRID
+
 #ifdef GU_CUDA
 // >>cuda --------------------------------------------------------------------------------
 // The lesson's last step, on a GPU. The companion groundup_cuda.cu is compiled once with
@@ -793,276 +1086,6 @@ extern "C" {
 #endif // __CUDACC__
 #endif // GU_CUDA
 
-// >>mnist -------------------------------------------------------------------------------
-#ifndef GU_NO_MNIST
-/* The lesson's data: mnist.pkl.gz (a gzip'd Python pickle) and IDX, the format MNIST and
-   Fashion-MNIST are published in.
-
-      char path[1024];
-      gu_mnist m;
-      if (gu_mnist_find(path, sizeof path, "data") != 0 || gu_mnist_load(path, &m) != 0) {
-          fprintf(stderr, "error: %s\n", gu_error());     // names the path and what it lacks
-          return 1;
-      }
-      // m.x_train is float32 (50000, 784), pixels / 256; m.y_train is int64 (50000,)
-      gu_mnist_free(&m);
-
-   gu_mnist_find turns a file or a folder into what gu_mnist_load takes: the file itself,
-   or the folder's mnist.pkl.gz, or the folder when it holds the four IDX files. Where the
-   data lives is the program's business (the library reads no environment variable and
-   knows no folder of its own).
-
-   Both parsers take hostile files: every declared length is checked against the input
-   that can still arrive before anything is allocated (for gzip, whose size is unknown
-   until the end, against what the compressed bytes left could inflate to, 1032:1 at most;
-   and a large buffer then grows only as its bytes actually arrive), gzip is read with
-   zlib's inflate (truncation, a bad CRC or length, trailing bytes and a plain file named
-   .gz are errors; concatenated gzip members are read as one stream, as gzip -d does), and
-   the unpickler never calls anything.
-
-   The unpickler interprets a pickle symbolically and knows only what NumPy arrays need:
-   protocols 0 to 5 as Python 2's cPickle and Python 3 write them, NumPy 1 and 2 module
-   names. Allowed globals: numpy.core.multiarray._reconstruct (and numpy._core...),
-   numpy.ndarray, numpy.dtype, _codecs.encode, numpy.core.numeric._frombuffer (and
-   numpy._core...), builtins.bytes (for b''). Any other global, and the opcodes INST, OBJ,
-   NEWOBJ, NEWOBJ_EX, PERSID, BINPERSID, EXT1-4, dicts, sets and out-of-band buffers, are
-   refused with a message naming the global or opcode and its byte offset (in the
-   decompressed stream). Limits: memo 1M entries (any key up to 2^64-1), stack 1M
-   objects, MARK depth 10000, container nesting 100, 1M live objects.
-
-   dtypes map onto groundup's: f4 -> float32; f8 -> float32 (rounded to nearest; groundup
-   has no float64); i1 i2 i4 i8 u2 u4 -> int64; u1 -> uint8; b1 -> bool. Either byte order.
-   A Fortran-order array comes back with Fortran strides, as NumPy loads it (the same
-   shape and values; gu_contiguous makes a C-order copy). Arrays of other dtypes (objects,
-   structured, u8, f2, complex) are refused.
-
-   IDX: magic 00 00 TYPE NDIMS, NDIMS big-endian uint32 dims, then the data big-endian.
-   u8 (0x08) -> uint8; i8 (0x09), i16 (0x0B), i32 (0x0C) -> int64; f32 (0x0D) -> float32;
-   f64 (0x0E) -> float32 (rounded). The file must be exactly header + data.
-
-   Memory: array bytes are inflated straight into the tensors' storage, which the
-   tensors then own (no second copy), so a load peaks at about the arrays' size (1.00x
-   for mnist.pkl.gz; Python's gzip + pickle.load peaks at 2.0x). Conversions (byte swaps,
-   f8 -> f4, widening to int64) happen in place. The exceptions: Python 3's protocol-2
-   pickles carry bytes as latin-1 text (up to 2x the bytes while decoding), and protocol 0
-   as escaped text.
-   The file is read as gzip when its name ends in .gz (it must then be gzip) or when it
-   starts with the gzip magic 1f 8b. */
-
-typedef struct gu_mnist {
-    // x_* are float32 (N, 784) with pixel/256; y_* are int64 (N,).
-    // N = 50000, 10000, 10000 for mnist.pkl.gz and the lesson's split of the IDX files.
-    gu_tensor x_train, y_train, x_valid, y_valid, x_test, y_test;
-} gu_mnist;
-
-typedef enum gu_data_format {
-    GU_FORMAT_UNKNOWN = 0,
-    GU_FORMAT_PICKLE,   // a (possibly gzip'd) pickle
-    GU_FORMAT_IDX,      // one (possibly gzip'd) IDX file
-    GU_FORMAT_IDX_DIR   // a directory: the four MNIST IDX files
-} gu_data_format;
-
-// The arrays of a pickle in order (the pickle holds one array or any nesting of tuples
-// and lists of arrays). Fills out[0..*count-1] with owners; 0, or -1 and gu_error()
-// (nothing is left allocated then). More than max arrays is an error.
-GUDEF int gu_pkl_load(const char *path, gu_tensor *out, int max, int *count);
-GUDEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, int *count);
-
-// One IDX file, raw or gzip'd (see above for the dtypes); an owner or an invalid tensor.
-GUDEF gu_tensor gu_idx_load(const char *path);
-GUDEF gu_tensor gu_idx_load_mem(const void *data, size_t n);
-
-// uint8 images (N, 28, 28) (or (N, H*W)) -> float32 (N, H*W), each pixel / divisor:
-// 256 gives mnist.pkl.gz's values, 255 the [0, 1] range most code uses.
-GUDEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor);
-
-// mnist.pkl.gz (or any pickle of ((x,y),(x,y),(x,y))) into the six tensors.
-GUDEF int gu_mnist_load_pkl(const char *path, gu_mnist *out);
-// A directory holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
-// and t10k-labels-idx1-ubyte (each raw or .gz): the lesson's split, which is exactly
-// mnist.pkl.gz's content: x_train = the first 50000 training images / 256, x_valid = the
-// last 10000 (the last sixth, for other sizes), x_test = the t10k set; labels int64.
-// Works for Fashion-MNIST too.
-GUDEF int gu_mnist_load_idx(const char *dir, gu_mnist *out);
-// Either of the above, chosen by what path is (a directory or a pickle).
-GUDEF int gu_mnist_load(const char *path, gu_mnist *out);
-GUDEF void gu_mnist_free(gu_mnist *m);
-
-// What path holds, by its content (gunzipped) or by being a directory.
-GUDEF gu_data_format gu_data_format_of(const char *path);
-
-// The MNIST data in path: path itself when it is a file (gu_mnist_load says what it
-// holds), else path/mnist.pkl.gz, else path when it is a directory holding the four IDX
-// files above (each raw or .gz). Writes what it found to buf; 0, or -1 with a message
-// naming path and what it looked for.
-GUDEF int gu_mnist_find(char *buf, size_t n, const char *path);
-
-#endif // GU_NO_MNIST
-// >>gemm: the fast matmul ---------------------------------------------------------------
-// C = alpha * op(A) @ op(B) + beta * C, row-major, as BLAS's sgemm. op(X) is X for 'N' and
-// X transposed for 'T' or 'C' (conjugate transpose: the same for real X); lower case is
-// accepted. op(A) is (m, k), op(B) is (k, n), C is (m, n); lda, ldb, ldc are the distances
-// between rows as stored (A stored (m, k) for 'N' and (k, m) for 'T'). beta == 0 means C is
-// not read (NaNs in C do not survive). alpha == 0 or k == 0 only scales C. Returns 0, or -1
-// with gu_error() set for bad arguments: negative sizes, a leading dimension smaller than the
-// stored row, a letter other than N/T/C, a NULL pointer for a nonempty matrix.
-GUDEF int gu_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
-                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
-                   float *c, int64_t ldc);
-// The same contract in three plain loops (float sums, k in order): the oracle.
-GUDEF int gu_sgemm_ref(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
-                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
-                       float *c, int64_t ldc);
-
-// torch.matmul on float32 tensors of any strides: 1-D @ 1-D is a dot product (0-d result);
-// a 1-D left operand is promoted to (1, k) and a 1-D right one to (k, 1), and the added
-// dim is removed from the result; dims before the last two are batch dims and broadcast.
-// gu_matmul returns an owner; gu_matmul_out writes into out (exactly the result's shape,
-// float32, any strides, not overlapping a or b) and returns 0 or -1.
-GUDEF gu_tensor gu_matmul(gu_tensor a, gu_tensor b);
-GUDEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b);
-
-// The instruction set every part uses: the matmul's microkernel, the random fills
-// (gu_randn, gu_rand_tensor, ...) and the elementwise ops. It is chosen once
-// from cpuid: "avx512", else "avx2" (AVX2+FMA), else "portable" (plain C, always compiled; the
-// only one under GU_NO_SIMD); "neon" on aarch64. gu_set_kernel forces one for every part
-// ("auto" restores the choice; NULL or "" mean "auto"): "portable" puts every part on its
-// reference C path (the portable microkernel, the scalar fills, the elementwise ops element
-// by element) - slow, for comparing against and for debugging. The results are the same
-// bits under every choice except the matmul's, which may differ in the last bits between
-// kernels. Returns 0, or -1 with gu_error() naming the requested kernel and the ones this
-// CPU and build have, when the name is unknown or this CPU cannot run it (nothing changes).
-// gu_kernel() names the instruction set in use: "avx512", "avx2", "neon" or "portable".
-GUDEF int gu_set_kernel(const char *name);
-GUDEF const char *gu_kernel(void);
-// The matmul's microkernel alone, the rest unchanged (gu_set_kernel sets it too). Its cache
-// blocks come from the cache sizes the CPU reports (cpuid, else sysfs). The environment
-// variable GROUNDUP_GEMM_KERNEL is its first choice; this call forces one ("auto" restores
-// the CPU's choice); -1, as gu_set_kernel, for a name unknown or not runnable here.
-GUDEF int gu_gemm_set_kernel(const char *name);
-GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2", "neon", "portable"
-// The matmul's cache blocks, for tests and tuning: mc rows of A, kc of the shared dimension
-// and nc columns of B per block (the BLIS loops in >>gemm), whatever the kernel; mc is
-// rounded up to whole micro-panels of the kernel's MR rows, nc to its NR columns. 0 keeps the
-// kernel's own (from the CPU's caches); gu_gemm_set_blocks(0, 0, 0) restores them all. Any
-// blocks give the same bits on one kernel. -1 for a negative size or one over 65536.
-GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
-
-// Threads for large products (split over the rows or columns of C, never over k, so the
-// bits do not depend on the count; they may differ in the last bits between kernels).
-// Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
-// 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
-// first call that needs them and joined at exit; a call made while the pool is busy (from
-// another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
-// the same bits. A child of fork() gets a pool of its own on its first product (and may
-// exit() as usual); several threads making their first calls at once are safe.
-// Define GU_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
-// strides BLAS can express to cblas_sgemm instead.
-GUDEF void gu_set_num_threads(int n);
-GUDEF int gu_get_num_threads(void);
-
-// >>ladder ------------------------------------------------------------------------------
-#ifndef GU_NO_LADDER
-// Every matrix multiplication of the lesson, slowest first. Each rung takes two 2-D
-// float32 tensors of any strides (transposed, sliced, expanded views all work) and
-// returns a new contiguous (M, N) owner, or an invalid tensor and a message naming both
-// shapes: "matmul_3loops: (5, 784) @ (785, 10): inner dims 784 and 785 differ".
-// In the lesson each rung removes Python work; here each keeps the same shape of code:
-//
-//   gu_matmul_3loops             c[i,j] += a[i,k] * b[k,j]         the reference
-//   gu_matmul_2loops_dot         c[i,j] = dot(a[i,:], b[:,j])     inner loop in a kernel (njit)
-//   gu_matmul_2loops_elementwise c[i,j] = (a[i,:] * b[:,j]).sum() the library's own ops
-//   gu_matmul_2loops_dotproduct  c[i,j] = gu_dot(a[i,:], b[:,j])  a vectorised dot (torch.dot)
-//   gu_matmul_1loop_broadcast    c[i] = (a[i,:,None] * b).sum(0)  broadcasting, one loop left
-//   gu_matmul_einsum             einsum("ik,kj->ij", a, b)         no loop
-//   gu_matmul                    the fast GEMM (its own section)
-//
-// gu_matmul_ladder(&n) returns the table of all rungs, in that order, so tests, examples
-// and benchmarks can loop over them.
-GUDEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b);
-GUDEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b);
-GUDEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b);
-GUDEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b);
-GUDEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b);
-#ifndef GU_NO_EINSUM
-GUDEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b);
-#endif
-
-typedef gu_tensor (*gu_matmul_fn)(gu_tensor a, gu_tensor b);
-typedef struct gu_matmul_rung {
-    const char *name;   // the lesson's name, "matmul_3loops", ...
-    gu_matmul_fn fn;
-    const char *what;   // one line: what this rung adds over the one before
-} gu_matmul_rung;
-// The rungs in ladder order; *count (if not NULL) gets their number. The table ends with
-// an entry whose name is NULL.
-GUDEF const gu_matmul_rung *gu_matmul_ladder(int *count);
-
-// The lesson's torch.dot: sum of a[i]*b[i] over two 1-D float32 tensors of the same length
-// (any strides). Returns NaN and sets gu_error() on bad input. Several independent
-// accumulators, so the loop runs at the FMA units' throughput, not their latency (and the
-// result may differ from a left-to-right sum in the last bits).
-GUDEF float gu_dot(gu_tensor a, gu_tensor b);
-
-#endif // GU_NO_LADDER
-// >>einsum ------------------------------------------------------------------------------
-#ifndef GU_NO_EINSUM
-// NumPy's einsum over float32 operands (1 to GU_EINSUM_MAX_OPERANDS of them):
-//   "ik,kj->ij" matmul   "ik,kj->ikj" products   "bik,bkj->bij" batch   "ij->ji" transpose
-//   "ii->" trace   "ii->i" diagonal   "i,j->ij" outer   "ij->" sum   "ik,kj" implicit output
-//   "...ik,...kj->...ij" broadcasting batch dims
-// Rules: a letter repeated across operands multiplies along that axis; a letter missing
-// from the output is summed. Implicit output (no "->"): the broadcast dims, then the letters
-// that appear once, in alphabetical (ASCII) order. Size-1 dims broadcast, as in NumPy.
-// A two-operand contraction that is a (batched) matrix product runs through gu_sgemm; every
-// other spec through a strided loop with a float64 accumulator.
-// The result is always a new contiguous owner (NumPy returns views for "ij->ji" and "ii->i";
-// groundup copies). Errors name the problem: an invalid character, a letter whose sizes
-// disagree, a letter repeated in the output, an output letter missing from the inputs, a
-// wrong number of operands or of subscripts for an operand's dims.
-#define GU_EINSUM_MAX_OPERANDS 8
-GUDEF gu_tensor gu_einsum(const char *spec, int n, const gu_tensor *operands);
-GUDEF gu_tensor gu_einsum1(const char *spec, gu_tensor a);
-GUDEF gu_tensor gu_einsum2(const char *spec, gu_tensor a, gu_tensor b);
-GUDEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tensor c);
-
-#endif // GU_NO_EINSUM
-// >>grid --------------------------------------------------------------------------------
-#ifndef GU_NO_GRID
-// The lesson's launch_kernel: calls kernel(i, j, args) for i in [0, grid_x), j in [0, grid_y),
-// i the outer loop, on the calling thread. Negative sizes run nothing.
-typedef void (*gu_kernel2_fn)(int64_t i, int64_t j, void *args);
-GUDEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args);
-
-// The CUDA shape of the same idea: a grid of blocks, each of blockDim threads. The kernel
-// is written once as for CUDA, reading its coordinates from the context:
-//
-//     static void matmul_k(const gu_thread_ctx *ctx, void *args) {
-//         int64_t i, j;
-//         gu_grid(ctx, &i, &j);                  // cuda.grid(2)
-//         if (i < M && j < N) { ... c[i*N+j] = tmp; }
-//     }
-//     gu_dim3 tpb = {16, 16, 1}, blocks = {(M + 15) / 16, (N + 15) / 16, 1};
-//     gu_launch(matmul_k, blocks, tpb, &args);
-//
-// A zero member of a gu_dim3 counts as 1, as CUDA's dim3 defaults do. Blocks are spread
-// over gu_get_num_threads() threads of the library's pool (the matmul's; gu_set_num_threads(1)
-// or GU_NO_THREADS keeps everything on the calling thread, and so does a busy pool: a
-// gu_launch or a matmul from inside a kernel, or while another thread's runs); the threads
-// of one block run one after another, x fastest.
-// So there is no __syncthreads and no shared memory: a kernel that needs them does not
-// fit here. Different blocks may run at the same time: kernels must write disjoint outputs.
-// Returns 0, or -1 with a message for negative sizes or a grid that overflows int64.
-typedef struct gu_dim3 { int64_t x, y, z; } gu_dim3;
-typedef struct gu_thread_ctx {
-    gu_dim3 blockIdx, threadIdx, blockDim, gridDim;
-} gu_thread_ctx;
-typedef void (*gu_kernel_fn)(const gu_thread_ctx *ctx, void *args);
-GUDEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *args);
-// cuda.grid(2): this thread's absolute position, blockIdx * blockDim + threadIdx, in x and y.
-GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
-
-#endif // GU_NO_GRID
 //  >>DECLS-END (new sections go above this line)
 
 #ifdef __cplusplus
@@ -1093,7 +1116,7 @@ GUDEF void gu_grid(const gu_thread_ctx *ctx, int64_t *x, int64_t *y);
 #error "groundup: -ffast-math breaks NaN/inf handling, printing and the lesson's exact random numbers; build the implementation's file without it, or define GU_ALLOW_FAST_MATH to accept wrong results"
 #endif
 
-// ---- the platform: every system header the implementation uses, here and only here ----
+// >>platform: every system header the implementation uses, here and only here -------------
 // (The optional third-party headers stay with the part that uses them: zlib.h, stb_image_write
 // and GU_CBLAS_INCLUDE.)
 #include <math.h>
@@ -1623,7 +1646,41 @@ static void gu__tidy_release(void) {  // no scope is open: give everything back
     gu__tidy.n = gu__tidy.cap = gu__tidy.hcap = 0;
     gu__tidy.depth = gu__tidy.lost = gu__tidy.mcap = 0;
 }
+GU__DEF void gu_tidy_begin(void) {
+    if (!gu__tidy.marks) { gu__tidy.marks = gu__tidy.marks_in; gu__tidy.mcap = GU__TIDY_NEST; }
+    if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
+        int nc = 2 * gu__tidy.mcap;
+        int64_t *nm = (int64_t *)gu__malloc((size_t)nc * sizeof *nm);
+        if (nm) {
+            memcpy(nm, gu__tidy.marks, (size_t)gu__tidy.depth * sizeof *nm);
+            if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
+            gu__tidy.marks = nm;
+            gu__tidy.mcap = nc;
+        }
+    }
+    if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
+        gu__tidy.lost++;
+        return;
+    }
+    gu__tidy.marks[gu__tidy.depth++] = gu__tidy.n;
+}
+GU__DEF void gu_tidy_end(void) {
+    int64_t mark, i;
+    if (gu__tidy.lost) { gu__tidy.lost--; return; }
+    if (gu__tidy.depth == 0) {
+        gu__seterr("tidy_end: no gu_tidy_begin is open on this thread");
+        return;
+    }
+    mark = gu__tidy.marks[--gu__tidy.depth];
+    for (i = gu__tidy.n - 1; i >= mark; i--) {
+        if (gu__tidy.depth) gu__tidy_unhash(gu__tidy_slot(gu__tidy.items[i]));
+        GU_FREE(gu__tidy.items[i]);
+    }
+    gu__tidy.n = mark;
+    if (gu__tidy.depth == 0) gu__tidy_release();
+}
 
+// >>create: owners (empty, full, arange, from_data, wrap), free, the iterator, to and clone ---
 static gu_tensor gu__empty(const char *op, gu_dtype dtype, int ndim, const int64_t *shape) {
     gu_tensor t = gu__invalid();
     int64_t numel, bytes;
@@ -1946,9 +2003,53 @@ static void gu__iter_next(gu__iter *it) {
     }
 }
 
-// The ops' converter (PyTorch's casts, exact: int64 -> float32 rounds once, int64 -> uint8
-// wraps); defined with the ops.
-static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const void *src, int64_t ss, int64_t n);
+// Conversions as PyTorch casts. Only "upward" conversions (bool -> uint8 -> int64 ->
+// float32) and int64 -> uint8 (wrapping) occur in the ops and in gu_to; float -> integer
+// saturates (NaN -> INT64_MIN), so that nothing is undefined.
+static int64_t gu__f2i64(float v) {
+    if (v != v) return INT64_MIN;
+    if (v >= 9223372036854775807.0f) return INT64_MAX;
+    if (v <= -9223372036854775808.0f) return INT64_MIN;
+    return (int64_t)v;
+}
+// Converts n elements from src (stride ss, dtype from) to dst (stride ds, dtype to).
+static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const void *src, int64_t ss, int64_t n) {
+    int64_t i;
+#define GU__CVT(TO, FROM, EXPR) { const FROM *s_ = (const FROM *)src; TO *d_ = (TO *)dst; \
+        for (i = 0; i < n; i++) { FROM v = s_[i * ss]; d_[i * ds] = (TO)(EXPR); } return; }
+    switch (to) {
+    case GU_FLOAT32:
+        switch (from) {
+        case GU_FLOAT32: GU__CVT(float, float, v)
+        case GU_INT64: GU__CVT(float, int64_t, gu__i64_to_f32(v))
+        case GU_UINT8: case GU_BOOL: GU__CVT(float, uint8_t, v)
+        default: return;
+        }
+    case GU_INT64:
+        switch (from) {
+        case GU_FLOAT32: GU__CVT(int64_t, float, gu__f2i64(v))
+        case GU_INT64: GU__CVT(int64_t, int64_t, v)
+        case GU_UINT8: case GU_BOOL: GU__CVT(int64_t, uint8_t, v)
+        default: return;
+        }
+    case GU_UINT8:
+        switch (from) {
+        case GU_FLOAT32: GU__CVT(uint8_t, float, (v != v || v >= 9.2e18f || v <= -9.2e18f) ? 0 : (uint8_t)gu__f2i64(v))
+        case GU_INT64: GU__CVT(uint8_t, int64_t, (uint8_t)v)
+        case GU_UINT8: case GU_BOOL: GU__CVT(uint8_t, uint8_t, v)
+        default: return;
+        }
+    case GU_BOOL:
+        switch (from) {
+        case GU_FLOAT32: GU__CVT(uint8_t, float, v != 0)
+        case GU_INT64: GU__CVT(uint8_t, int64_t, v != 0)
+        case GU_UINT8: case GU_BOOL: GU__CVT(uint8_t, uint8_t, v != 0)
+        default: return;
+        }
+    default: return;
+    }
+#undef GU__CVT
+}
 
 // Copies src (any strides) into contiguous dst storage p, converting to dtype dt: one
 // gu__cvt call per row of the last dim.
@@ -1980,39 +2081,6 @@ GU__DEF gu_tensor gu_clone(gu_tensor t) {
     return gu_to(t, t.dtype);
 }
 
-GU__DEF void gu_tidy_begin(void) {
-    if (!gu__tidy.marks) { gu__tidy.marks = gu__tidy.marks_in; gu__tidy.mcap = GU__TIDY_NEST; }
-    if (gu__tidy.lost == 0 && gu__tidy.depth == gu__tidy.mcap) {
-        int nc = 2 * gu__tidy.mcap;
-        int64_t *nm = (int64_t *)gu__malloc((size_t)nc * sizeof *nm);
-        if (nm) {
-            memcpy(nm, gu__tidy.marks, (size_t)gu__tidy.depth * sizeof *nm);
-            if (gu__tidy.marks != gu__tidy.marks_in) GU_FREE(gu__tidy.marks);
-            gu__tidy.marks = nm;
-            gu__tidy.mcap = nc;
-        }
-    }
-    if (gu__tidy.lost || gu__tidy.depth == gu__tidy.mcap) {  // out of memory: the enclosing scope takes its owners
-        gu__tidy.lost++;
-        return;
-    }
-    gu__tidy.marks[gu__tidy.depth++] = gu__tidy.n;
-}
-GU__DEF void gu_tidy_end(void) {
-    int64_t mark, i;
-    if (gu__tidy.lost) { gu__tidy.lost--; return; }
-    if (gu__tidy.depth == 0) {
-        gu__seterr("tidy_end: no gu_tidy_begin is open on this thread");
-        return;
-    }
-    mark = gu__tidy.marks[--gu__tidy.depth];
-    for (i = gu__tidy.n - 1; i >= mark; i--) {
-        if (gu__tidy.depth) gu__tidy_unhash(gu__tidy_slot(gu__tidy.items[i]));
-        GU_FREE(gu__tidy.items[i]);
-    }
-    gu__tidy.n = mark;
-    if (gu__tidy.depth == 0) gu__tidy_release();
-}
 GU__DEF gu_tensor gu_keep(gu_tensor t) {
     if (!gu_ok(t) || !t.base || !gu__tidy.n) return t;
     if (t.owner) { (void)gu__tidy_forget(t.base); return t; }
@@ -2811,54 +2879,6 @@ GU__COLD GU__DEF int gu_print(gu_tensor t) { return gu_fprint(stdout, t); }
 // that both agree bit for bit.
 
 #define GU__OPS_BLK 512
-
-// Conversions as PyTorch casts. Only "upward" conversions (bool -> uint8 -> int64 ->
-// float32) and int64 -> uint8 (wrapping) occur in the ops; float -> integer is defined here
-// as in the core (NaN -> INT64_MIN, saturating) so that nothing is undefined.
-static int64_t gu__f2i64(float v) {
-    if (v != v) return INT64_MIN;
-    if (v >= 9223372036854775807.0f) return INT64_MAX;
-    if (v <= -9223372036854775808.0f) return INT64_MIN;
-    return (int64_t)v;
-}
-// Converts n elements from src (stride ss, dtype from) to dst (stride ds, dtype to).
-static void gu__cvt(gu_dtype to, void *dst, int64_t ds, gu_dtype from, const void *src, int64_t ss, int64_t n) {
-    int64_t i;
-#define GU__CVT(TO, FROM, EXPR) { const FROM *s_ = (const FROM *)src; TO *d_ = (TO *)dst; \
-        for (i = 0; i < n; i++) { FROM v = s_[i * ss]; d_[i * ds] = (TO)(EXPR); } return; }
-    switch (to) {
-    case GU_FLOAT32:
-        switch (from) {
-        case GU_FLOAT32: GU__CVT(float, float, v)
-        case GU_INT64: GU__CVT(float, int64_t, gu__i64_to_f32(v))
-        case GU_UINT8: case GU_BOOL: GU__CVT(float, uint8_t, v)
-        default: return;
-        }
-    case GU_INT64:
-        switch (from) {
-        case GU_FLOAT32: GU__CVT(int64_t, float, gu__f2i64(v))
-        case GU_INT64: GU__CVT(int64_t, int64_t, v)
-        case GU_UINT8: case GU_BOOL: GU__CVT(int64_t, uint8_t, v)
-        default: return;
-        }
-    case GU_UINT8:
-        switch (from) {
-        case GU_FLOAT32: GU__CVT(uint8_t, float, (v != v || v >= 9.2e18f || v <= -9.2e18f) ? 0 : (uint8_t)gu__f2i64(v))
-        case GU_INT64: GU__CVT(uint8_t, int64_t, (uint8_t)v)
-        case GU_UINT8: case GU_BOOL: GU__CVT(uint8_t, uint8_t, v)
-        default: return;
-        }
-    case GU_BOOL:
-        switch (from) {
-        case GU_FLOAT32: GU__CVT(uint8_t, float, v != 0)
-        case GU_INT64: GU__CVT(uint8_t, int64_t, v != 0)
-        case GU_UINT8: case GU_BOOL: GU__CVT(uint8_t, uint8_t, v != 0)
-        default: return;
-        }
-    default: return;
-    }
-#undef GU__CVT
-}
 
 // ---- promotion ----
 static int gu__dtype_rank(gu_dtype d) { return d == GU_BOOL ? 0 : d == GU_UINT8 ? 1 : d == GU_INT64 ? 2 : d == GU_FLOAT32 ? 3 : -1; }
@@ -5463,7 +5483,6 @@ GU__COLD GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
 }
 
 #endif // GU_NO_PLOT
-// >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
 
 // >>mnist -------------------------------------------------------------------------------
 #ifndef GU_NO_MNIST
@@ -7394,6 +7413,7 @@ GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *path) {
 }
 
 #endif // GU_NO_MNIST
+
 // >>threads: one pool of worker threads, for every part that runs in parallel ---------------
 // gu__parallel(fn, ctx, n) runs fn(ctx, part) for part in [0, n), on n threads of the pool
 // (this one included) when the pool is free, else one after another on this thread; either
@@ -9255,223 +9275,6 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
     return gu__mm_run("matmul_out", &pl, full);
 }
 
-// >>ladder ------------------------------------------------------------------------------
-#ifndef GU_NO_LADDER
-// The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
-static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
-    if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
-    if (a.ndim != 2 || b.ndim != 2) {
-        gu__seterr("%s: %s @ %s: expected two 2-D tensors", op, GU__SHT(a), GU__SHT(b));
-        return 0;
-    }
-    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
-        gu__seterr("%s: %s %s @ %s %s: expected float32 tensors", op, gu_dtype_name(a.dtype), GU__SHT(a),
-                   gu_dtype_name(b.dtype), GU__SHT(b));
-        return 0;
-    }
-    if (a.shape[1] != b.shape[0]) {
-        gu__seterr("%s: %s @ %s: inner dims %" PRId64 " and %" PRId64 " differ", op, GU__SHT(a), GU__SHT(b),
-                   a.shape[1], b.shape[0]);
-        return 0;
-    }
-    return 1;
-}
-// The checks, then *c = a zeroed (M, N) owner, as the lesson's torch.zeros(ar, bc).
-static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) {
-    int64_t shape[2];
-    *c = gu__invalid();
-    if (!gu__mm_check(op, a, b)) return 0;
-    shape[0] = a.shape[0];
-    shape[1] = b.shape[1];
-    *c = gu_zeros(GU_FLOAT32, 2, shape);
-    return gu_ok(*c);
-}
-
-// Rung 1, the reference: three loops, one multiply-add per innermost step.
-// a is (M,K), b is (K,N), c is (M,N).
-GU__DEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b) {
-    gu_tensor c;
-    const float *pa, *pb;
-    float *pc;
-    int64_t M, K, N, i, j, k;
-    if (!gu__mm_begin("matmul_3loops", a, b, &c)) return c;
-    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
-    pa = gu__f32p(a); pb = gu__f32p(b); pc = (float *)c.base;
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++)
-            for (k = 0; k < K; k++)
-                pc[i * N + j] += pa[i * a.stride[0] + k * a.stride[1]] * pb[k * b.stride[0] + j * b.stride[1]];
-    return c;
-}
-
-// What Numba's @njit made of the lesson's dot: one strided loop, one accumulator. Each
-// add waits for the one before (a chain of dependent adds), which bounds its speed.
-static float gu__njit_dot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
-    float res = 0.f;
-    int64_t i;
-    for (i = 0; i < n; i++) res += a[i * sa] * b[i * sb];
-    return res;
-}
-
-// Rung 2: the innermost loop moved into a compiled dot kernel.
-GU__DEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b) {
-    gu_tensor c;
-    int64_t M, K, N, i, j;
-    float *pc;
-    if (!gu__mm_begin("matmul_2loops_dot", a, b, &c)) return c;
-    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
-    pc = (float *)c.base;
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++)   // a[i,:] . b[:,j]
-            pc[i * N + j] = gu__njit_dot(gu__f32p(a) + i * a.stride[0], a.stride[1],
-                                         gu__f32p(b) + j * b.stride[1], b.stride[0], K);
-    return c;
-}
-
-// Rung 3: c[i,j] = (a[i,:] * b[:,j]).sum() with the library's elementwise multiply and
-// reduction. The product goes into one (K,) scratch tensor and the sum straight into the
-// 0-d view c[i,j], so the loop allocates nothing per (i, j).
-GU__DEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b) {
-    const char *op = "matmul_2loops_elementwise";
-    gu_tensor c, prod;
-    int64_t M, K, N, i, j;
-    if (!gu__mm_begin(op, a, b, &c)) return c;
-    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
-    prod = gu_empty(GU_FLOAT32, 1, &K);
-    if (!gu_ok(prod)) { gu_free(&c); return prod; }
-    for (i = 0; i < M; i++) {
-        gu_tensor arow = gu_select(a, 0, i);                   // (K,)
-        for (j = 0; j < N; j++) {
-            int64_t ij[2];
-            gu_tensor cij;
-            ij[0] = i; ij[1] = j;
-            cij = gu_index(c, 2, ij);                         // 0-d view of c[i,j]
-            if (gu_mul_out(prod, arow, gu_select(b, 1, j)) != 0 ||
-                gu_sum_dim_out(cij, prod, 0, 0) != 0) {
-                gu_free(&prod);
-                gu_free(&c);
-                return c;  // the op's own message stands
-            }
-        }
-    }
-    gu_free(&prod);
-    return c;
-}
-
-// The vectorised dot kernel: 16 independent partial sums, so the compiler can keep them
-// in SIMD registers and issue one FMA per cycle per pipe instead of one per FMA latency.
-#define GU__VDOT_ACC 16
-static float gu__vdot_unit(const float *a, const float *b, int64_t n) {
-    float acc[GU__VDOT_ACC] = {0}, s = 0.f;
-    int64_t i = 0;
-    int l;
-    for (; i + GU__VDOT_ACC <= n; i += GU__VDOT_ACC)
-        for (l = 0; l < GU__VDOT_ACC; l++) acc[l] += a[i + l] * b[i + l];
-    for (; i < n; i++) acc[i % GU__VDOT_ACC] += a[i] * b[i];
-    for (l = 0; l < GU__VDOT_ACC; l++) s += acc[l];
-    return s;
-}
-// Strided inputs (a column of a row-major matrix): gathers cannot be vectorised cheaply,
-// but four accumulators still break the chain of dependent adds.
-static float gu__vdot_strided(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
-    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += a[i * sa] * b[i * sb];
-        s1 += a[(i + 1) * sa] * b[(i + 1) * sb];
-        s2 += a[(i + 2) * sa] * b[(i + 2) * sb];
-        s3 += a[(i + 3) * sa] * b[(i + 3) * sb];
-    }
-    for (; i < n; i++) s0 += a[i * sa] * b[i * sb];
-    return (s0 + s1) + (s2 + s3);
-}
-static float gu__vdot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
-    if (sa == 1 && sb == 1) return gu__vdot_unit(a, b, n);
-    return gu__vdot_strided(a, sa, b, sb, n);
-}
-
-GU__DEF float gu_dot(gu_tensor a, gu_tensor b) {
-    if (!gu__check_in("dot", a) || !gu__check_in("dot", b)) return NAN;
-    if (a.ndim != 1 || b.ndim != 1 || a.shape[0] != b.shape[0]) {
-        gu__seterr("dot: %s . %s: expected two 1-D tensors of the same length", GU__SHT(a), GU__SHT(b));
-        return NAN;
-    }
-    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
-        gu__seterr("dot: %s %s . %s %s: expected float32 tensors", gu_dtype_name(a.dtype), GU__SHT(a),
-                   gu_dtype_name(b.dtype), GU__SHT(b));
-        return NAN;
-    }
-    return gu__vdot(gu__f32p(a), a.stride[0], gu__f32p(b), b.stride[0], a.shape[0]);
-}
-
-// Rung 4: the dot product as a library primitive, as the lesson's torch.dot(a[i,:], b[:,j]).
-GU__DEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b) {
-    gu_tensor c;
-    int64_t M, N, i, j;
-    float *pc;
-    if (!gu__mm_begin("matmul_2loops_dotproduct", a, b, &c)) return c;
-    M = a.shape[0]; N = b.shape[1];
-    pc = (float *)c.base;
-    for (i = 0; i < M; i++) {
-        gu_tensor arow = gu_select(a, 0, i);
-        for (j = 0; j < N; j++) pc[i * N + j] = gu_dot(arow, gu_select(b, 1, j));
-    }
-    return c;
-}
-
-// Rung 5: one loop left. a[i,:,None] is (K,1); broadcast against b (K,N) it makes the
-// (K,N) products of row i with every column at once, and summing dim 0 gives row i of c.
-// The products go into one (K,N) scratch tensor, the sums straight into the view c[i].
-GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
-    gu_tensor c, prod;
-    int64_t M, i;
-    if (!gu__mm_begin("matmul_1loop_broadcast", a, b, &c)) return c;
-    M = a.shape[0];
-    prod = gu_empty(GU_FLOAT32, 2, b.shape);
-    if (!gu_ok(prod)) { gu_free(&c); return prod; }
-    for (i = 0; i < M; i++) {
-        gu_tensor ai = gu_unsqueeze(gu_select(a, 0, i), 1);   // a[i,:,None], (K,1)
-        if (gu_mul_out(prod, ai, b) != 0 || gu_sum_dim_out(gu_select(c, 0, i), prod, 0, 0) != 0) {
-            gu_free(&prod);
-            gu_free(&c);
-            return c;
-        }
-    }
-    gu_free(&prod);
-    return c;
-}
-
-#ifndef GU_NO_EINSUM
-// Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
-GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
-    if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
-    return gu_einsum2("ik,kj->ij", a, b);
-}
-#endif
-
-// The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
-static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
-    if (!gu__mm_check("matmul", a, b)) return gu__invalid();
-    return gu_matmul(a, b);
-}
-
-GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
-    static const gu_matmul_rung rungs[] = {
-        {"matmul_3loops", gu_matmul_3loops, "three loops: c[i,j] += a[i,k] * b[k,j]"},
-        {"matmul_2loops_dot", gu_matmul_2loops_dot, "inner loop in a compiled dot kernel (njit)"},
-        {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
-        {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
-        {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
-#ifndef GU_NO_EINSUM
-        {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
-#endif
-        {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
-        {NULL, NULL, NULL}};
-    if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
-    return rungs;
-}
-
-#endif // GU_NO_LADDER
 // >>einsum ------------------------------------------------------------------------------
 #ifndef GU_NO_EINSUM
 // A spec is parsed into labels: the letters (ids 0..51 in ASCII order: 'A'..'Z', 'a'..'z')
@@ -9982,6 +9785,225 @@ GU__DEF gu_tensor gu_einsum3(const char *spec, gu_tensor a, gu_tensor b, gu_tens
 }
 
 #endif // GU_NO_EINSUM
+
+// >>ladder ------------------------------------------------------------------------------
+#ifndef GU_NO_LADDER
+// The checks every rung shares: two valid 2-D float32 tensors with matching inner dims.
+static int gu__mm_check(const char *op, gu_tensor a, gu_tensor b) {
+    if (!gu__check_in(op, a) || !gu__check_in(op, b)) return 0;
+    if (a.ndim != 2 || b.ndim != 2) {
+        gu__seterr("%s: %s @ %s: expected two 2-D tensors", op, GU__SHT(a), GU__SHT(b));
+        return 0;
+    }
+    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
+        gu__seterr("%s: %s %s @ %s %s: expected float32 tensors", op, gu_dtype_name(a.dtype), GU__SHT(a),
+                   gu_dtype_name(b.dtype), GU__SHT(b));
+        return 0;
+    }
+    if (a.shape[1] != b.shape[0]) {
+        gu__seterr("%s: %s @ %s: inner dims %" PRId64 " and %" PRId64 " differ", op, GU__SHT(a), GU__SHT(b),
+                   a.shape[1], b.shape[0]);
+        return 0;
+    }
+    return 1;
+}
+// The checks, then *c = a zeroed (M, N) owner, as the lesson's torch.zeros(ar, bc).
+static int gu__mm_begin(const char *op, gu_tensor a, gu_tensor b, gu_tensor *c) {
+    int64_t shape[2];
+    *c = gu__invalid();
+    if (!gu__mm_check(op, a, b)) return 0;
+    shape[0] = a.shape[0];
+    shape[1] = b.shape[1];
+    *c = gu_zeros(GU_FLOAT32, 2, shape);
+    return gu_ok(*c);
+}
+
+// Rung 1, the reference: three loops, one multiply-add per innermost step.
+// a is (M,K), b is (K,N), c is (M,N).
+GU__DEF gu_tensor gu_matmul_3loops(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    const float *pa, *pb;
+    float *pc;
+    int64_t M, K, N, i, j, k;
+    if (!gu__mm_begin("matmul_3loops", a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    pa = gu__f32p(a); pb = gu__f32p(b); pc = (float *)c.base;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)
+            for (k = 0; k < K; k++)
+                pc[i * N + j] += pa[i * a.stride[0] + k * a.stride[1]] * pb[k * b.stride[0] + j * b.stride[1]];
+    return c;
+}
+
+// What Numba's @njit made of the lesson's dot: one strided loop, one accumulator. Each
+// add waits for the one before (a chain of dependent adds), which bounds its speed.
+static float gu__njit_dot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    float res = 0.f;
+    int64_t i;
+    for (i = 0; i < n; i++) res += a[i * sa] * b[i * sb];
+    return res;
+}
+
+// Rung 2: the innermost loop moved into a compiled dot kernel.
+GU__DEF gu_tensor gu_matmul_2loops_dot(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    int64_t M, K, N, i, j;
+    float *pc;
+    if (!gu__mm_begin("matmul_2loops_dot", a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    pc = (float *)c.base;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)   // a[i,:] . b[:,j]
+            pc[i * N + j] = gu__njit_dot(gu__f32p(a) + i * a.stride[0], a.stride[1],
+                                         gu__f32p(b) + j * b.stride[1], b.stride[0], K);
+    return c;
+}
+
+// Rung 3: c[i,j] = (a[i,:] * b[:,j]).sum() with the library's elementwise multiply and
+// reduction. The product goes into one (K,) scratch tensor and the sum straight into the
+// 0-d view c[i,j], so the loop allocates nothing per (i, j).
+GU__DEF gu_tensor gu_matmul_2loops_elementwise(gu_tensor a, gu_tensor b) {
+    const char *op = "matmul_2loops_elementwise";
+    gu_tensor c, prod;
+    int64_t M, K, N, i, j;
+    if (!gu__mm_begin(op, a, b, &c)) return c;
+    M = a.shape[0]; K = a.shape[1]; N = b.shape[1];
+    prod = gu_empty(GU_FLOAT32, 1, &K);
+    if (!gu_ok(prod)) { gu_free(&c); return prod; }
+    for (i = 0; i < M; i++) {
+        gu_tensor arow = gu_select(a, 0, i);                   // (K,)
+        for (j = 0; j < N; j++) {
+            int64_t ij[2];
+            gu_tensor cij;
+            ij[0] = i; ij[1] = j;
+            cij = gu_index(c, 2, ij);                         // 0-d view of c[i,j]
+            if (gu_mul_out(prod, arow, gu_select(b, 1, j)) != 0 ||
+                gu_sum_dim_out(cij, prod, 0, 0) != 0) {
+                gu_free(&prod);
+                gu_free(&c);
+                return c;  // the op's own message stands
+            }
+        }
+    }
+    gu_free(&prod);
+    return c;
+}
+
+// The vectorised dot kernel: 16 independent partial sums, so the compiler can keep them
+// in SIMD registers and issue one FMA per cycle per pipe instead of one per FMA latency.
+#define GU__VDOT_ACC 16
+static float gu__vdot_unit(const float *a, const float *b, int64_t n) {
+    float acc[GU__VDOT_ACC] = {0}, s = 0.f;
+    int64_t i = 0;
+    int l;
+    for (; i + GU__VDOT_ACC <= n; i += GU__VDOT_ACC)
+        for (l = 0; l < GU__VDOT_ACC; l++) acc[l] += a[i + l] * b[i + l];
+    for (; i < n; i++) acc[i % GU__VDOT_ACC] += a[i] * b[i];
+    for (l = 0; l < GU__VDOT_ACC; l++) s += acc[l];
+    return s;
+}
+// Strided inputs (a column of a row-major matrix): gathers cannot be vectorised cheaply,
+// but four accumulators still break the chain of dependent adds.
+static float gu__vdot_strided(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i * sa] * b[i * sb];
+        s1 += a[(i + 1) * sa] * b[(i + 1) * sb];
+        s2 += a[(i + 2) * sa] * b[(i + 2) * sb];
+        s3 += a[(i + 3) * sa] * b[(i + 3) * sb];
+    }
+    for (; i < n; i++) s0 += a[i * sa] * b[i * sb];
+    return (s0 + s1) + (s2 + s3);
+}
+static float gu__vdot(const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+    if (sa == 1 && sb == 1) return gu__vdot_unit(a, b, n);
+    return gu__vdot_strided(a, sa, b, sb, n);
+}
+
+GU__DEF float gu_dot(gu_tensor a, gu_tensor b) {
+    if (!gu__check_in("dot", a) || !gu__check_in("dot", b)) return NAN;
+    if (a.ndim != 1 || b.ndim != 1 || a.shape[0] != b.shape[0]) {
+        gu__seterr("dot: %s . %s: expected two 1-D tensors of the same length", GU__SHT(a), GU__SHT(b));
+        return NAN;
+    }
+    if (a.dtype != GU_FLOAT32 || b.dtype != GU_FLOAT32) {
+        gu__seterr("dot: %s %s . %s %s: expected float32 tensors", gu_dtype_name(a.dtype), GU__SHT(a),
+                   gu_dtype_name(b.dtype), GU__SHT(b));
+        return NAN;
+    }
+    return gu__vdot(gu__f32p(a), a.stride[0], gu__f32p(b), b.stride[0], a.shape[0]);
+}
+
+// Rung 4: the dot product as a library primitive, as the lesson's torch.dot(a[i,:], b[:,j]).
+GU__DEF gu_tensor gu_matmul_2loops_dotproduct(gu_tensor a, gu_tensor b) {
+    gu_tensor c;
+    int64_t M, N, i, j;
+    float *pc;
+    if (!gu__mm_begin("matmul_2loops_dotproduct", a, b, &c)) return c;
+    M = a.shape[0]; N = b.shape[1];
+    pc = (float *)c.base;
+    for (i = 0; i < M; i++) {
+        gu_tensor arow = gu_select(a, 0, i);
+        for (j = 0; j < N; j++) pc[i * N + j] = gu_dot(arow, gu_select(b, 1, j));
+    }
+    return c;
+}
+
+// Rung 5: one loop left. a[i,:,None] is (K,1); broadcast against b (K,N) it makes the
+// (K,N) products of row i with every column at once, and summing dim 0 gives row i of c.
+// The products go into one (K,N) scratch tensor, the sums straight into the view c[i].
+GU__DEF gu_tensor gu_matmul_1loop_broadcast(gu_tensor a, gu_tensor b) {
+    gu_tensor c, prod;
+    int64_t M, i;
+    if (!gu__mm_begin("matmul_1loop_broadcast", a, b, &c)) return c;
+    M = a.shape[0];
+    prod = gu_empty(GU_FLOAT32, 2, b.shape);
+    if (!gu_ok(prod)) { gu_free(&c); return prod; }
+    for (i = 0; i < M; i++) {
+        gu_tensor ai = gu_unsqueeze(gu_select(a, 0, i), 1);   // a[i,:,None], (K,1)
+        if (gu_mul_out(prod, ai, b) != 0 || gu_sum_dim_out(gu_select(c, 0, i), prod, 0, 0) != 0) {
+            gu_free(&prod);
+            gu_free(&c);
+            return c;
+        }
+    }
+    gu_free(&prod);
+    return c;
+}
+
+#ifndef GU_NO_EINSUM
+// Rung 6: no loop of ours at all; einsum sees a matrix product and calls the GEMM.
+GU__DEF gu_tensor gu_matmul_einsum(gu_tensor a, gu_tensor b) {
+    if (!gu__mm_check("matmul_einsum", a, b)) return gu__invalid();
+    return gu_einsum2("ik,kj->ij", a, b);
+}
+#endif
+
+// The last rung, the fast gu_matmul, checked as a 2-D rung so the ladder behaves alike.
+static gu_tensor gu__matmul_rung(gu_tensor a, gu_tensor b) {
+    if (!gu__mm_check("matmul", a, b)) return gu__invalid();
+    return gu_matmul(a, b);
+}
+
+GU__DEF const gu_matmul_rung *gu_matmul_ladder(int *count) {
+    static const gu_matmul_rung rungs[] = {
+        {"matmul_3loops", gu_matmul_3loops, "three loops: c[i,j] += a[i,k] * b[k,j]"},
+        {"matmul_2loops_dot", gu_matmul_2loops_dot, "inner loop in a compiled dot kernel (njit)"},
+        {"matmul_2loops_elementwise", gu_matmul_2loops_elementwise, "(a[i,:] * b[:,j]).sum() with library ops"},
+        {"matmul_2loops_dotproduct", gu_matmul_2loops_dotproduct, "a vectorised dot primitive (torch.dot)"},
+        {"matmul_1loop_broadcast", gu_matmul_1loop_broadcast, "(a[i,:,None] * b).sum(0): broadcasting"},
+#ifndef GU_NO_EINSUM
+        {"matmul_einsum", gu_matmul_einsum, "einsum('ik,kj->ij'): no loop"},
+#endif
+        {"matmul", gu__matmul_rung, "the fast GEMM: packed, blocked, SIMD"},
+        {NULL, NULL, NULL}};
+    if (count) *count = (int)(sizeof rungs / sizeof rungs[0]) - 1;
+    return rungs;
+}
+
+#endif // GU_NO_LADDER
+
 // >>grid --------------------------------------------------------------------------------
 #ifndef GU_NO_GRID
 GU__DEF void gu_launch_kernel(gu_kernel2_fn kernel, int64_t grid_x, int64_t grid_y, void *args) {
@@ -10081,6 +10103,9 @@ GU__DEF int gu_launch(gu_kernel_fn kernel, gu_dim3 grid, gu_dim3 block, void *ar
 }
 
 #endif // GU_NO_GRID
+
+// >>cuda: the implementation is groundup_cuda.cu, compiled by nvcc.
+
 //  >>IMPL-END (new sections go above this line)
 
 #if defined(__GNUC__) && !defined(__clang__)
