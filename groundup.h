@@ -2451,29 +2451,35 @@ static int gu__offset_of(const char *op, gu_tensor t, int n, const int64_t *idx,
     *off = o;
     return 1;
 }
-GU__DEF double gu_get(gu_tensor t, int n, const int64_t *idx) {
+// One element through a float64 (gu_get/gu_set) or exactly through an int64 (the _i64 forms).
+static int gu__get_at(const char *op, gu_tensor t, int n, const int64_t *idx, double *v, int64_t *iv) {
     int64_t o;
-    if (!gu__offset_of("get", t, n, idx, &o)) return NAN;
-    return gu__load(t.dtype, t.base, o);
+    if (!gu__offset_of(op, t, n, idx, &o)) return -1;
+    if (v) *v = gu__load(t.dtype, t.base, o);
+    else *iv = gu__load_i64(t.dtype, t.base, o);
+    return 0;
+}
+static int gu__set_at(const char *op, gu_tensor t, int n, const int64_t *idx, const double *v, int64_t iv) {
+    int64_t o;
+    if (!gu__offset_of(op, t, n, idx, &o)) return -1;
+    if (v ? !gu__value_fits(op, t.dtype, *v) : !gu__ivalue_fits(op, t.dtype, iv)) return -1;
+    if (v) gu__store(t.dtype, t.base, o, *v);
+    else gu__store_i64(t.dtype, t.base, o, iv);
+    return 0;
+}
+GU__DEF double gu_get(gu_tensor t, int n, const int64_t *idx) {
+    double v;
+    return gu__get_at("get", t, n, idx, &v, NULL) == 0 ? v : NAN;
 }
 GU__DEF int gu_set(gu_tensor t, int n, const int64_t *idx, double value) {
-    int64_t o;
-    if (!gu__offset_of("set", t, n, idx, &o)) return -1;
-    if (!gu__value_fits("set", t.dtype, value)) return -1;
-    gu__store(t.dtype, t.base, o, value);
-    return 0;
+    return gu__set_at("set", t, n, idx, &value, 0);
 }
 GU__DEF int64_t gu_get_i64(gu_tensor t, int n, const int64_t *idx) {
-    int64_t o;
-    if (!gu__offset_of("get_i64", t, n, idx, &o)) return 0;
-    return gu__load_i64(t.dtype, t.base, o);
+    int64_t v;
+    return gu__get_at("get_i64", t, n, idx, NULL, &v) == 0 ? v : 0;
 }
 GU__DEF int gu_set_i64(gu_tensor t, int n, const int64_t *idx, int64_t value) {
-    int64_t o;
-    if (!gu__offset_of("set_i64", t, n, idx, &o)) return -1;
-    if (!gu__ivalue_fits("set_i64", t.dtype, value)) return -1;
-    gu__store_i64(t.dtype, t.base, o, value);
-    return 0;
+    return gu__set_at("set_i64", t, n, idx, NULL, value);
 }
 GU__DEF double gu_item(gu_tensor t) {
     gu__iter it;
@@ -5623,6 +5629,20 @@ static int gu__src_open_mem(gu__src *s, const char *op, const void *data, size_t
     s->in_size = (int64_t)n;
     return gu__src_start(s, op, s->mem, n, 0);
 }
+#ifndef GU_NO_ZLIB
+// The gzip input is empty: the next compressed chunk from the file (none left: stays empty).
+static int gu__src_refill(const char *op, gu__src *s) {
+    int64_t r;
+    if (s->z.avail_in != 0 || !s->f) return 0;
+    r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
+    if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
+    s->in_used += r;
+    s->z.next_in = s->inbuf;
+    s->z.avail_in = (uInt)r;
+    return 0;
+}
+#endif
+
 
 // Produces up to n decoded bytes into dst: the count (0 only at the real end), or -1 with
 // the error set. For gzip, checks every member's CRC and length and refuses trailing bytes.
@@ -5647,13 +5667,7 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         int64_t want = n - got;
         uInt before;
         int ret;
-        if (s->z.avail_in == 0 && s->f) {
-            int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
-            if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
-            s->in_used += r;
-            s->z.next_in = s->inbuf;
-            s->z.avail_in = (uInt)r;
-        }
+        if (gu__src_refill(op, s) != 0) return -1;
         if (s->z.avail_in == 0) {
             gu__seterr("%s: %s: truncated gzip data (the compressed stream ends after %" PRId64 " bytes, mid-stream)",
                        op, s->name, s->in_used);
@@ -5668,13 +5682,7 @@ static int64_t gu__src_fill(gu__src *s, const char *op, unsigned char *dst, int6
         s->z_member_out += (int)(before != s->z.avail_out);
         if (ret == Z_STREAM_END) {
             // another member may follow (gzip -d accepts concatenated members); anything else is garbage
-            if (s->z.avail_in == 0 && s->f) {
-                int64_t r = gu__src_read_fd(s, s->inbuf, GU__SRC_INBUF);
-                if (r < 0) { gu__seterr("%s: %s: read error: %s", op, s->name, strerror(errno)); return -1; }
-                s->in_used += r;
-                s->z.next_in = s->inbuf;
-                s->z.avail_in = (uInt)r;
-            }
+            if (gu__src_refill(op, s) != 0) return -1;
             if (s->z.avail_in == 0) { s->z_done = 1; break; }
             if (s->z.next_in[0] != 0x1f) {
                 gu__seterr("%s: %s: trailing garbage after the gzip data (byte 0x%02x at compressed offset %" PRId64 ")",
@@ -6468,6 +6476,16 @@ static int gu__pk_fill_array(gu__pk *P, gu__parr *a, gu__pobj *shape, gu__pobj *
 
 GU__COLD static int gu__pk_truth(gu__pobj *o) { return (o->kind == GU__PK_BOOL || o->kind == GU__PK_INT) && o->u.i != 0; }
 
+// An empty array object, for _reconstruct (BUILD fills it) and _frombuffer.
+GU__COLD static gu__pobj *gu__pk_new_array(gu__pk *P) {
+    gu__pobj *r = gu__pk_new(P, GU__PK_ARRAY);
+    if (!r) return NULL;
+    r->u.arr = (gu__parr *)GU_MALLOC(sizeof(gu__parr));
+    if (!r->u.arr) { gu__pk_decref(P, r); gu__pk_err(P, "out of memory"); return NULL; }
+    memset(r->u.arr, 0, sizeof(gu__parr));
+    return r;
+}
+
 // REDUCE: callable(*args), for the allowed callables only.
 GU__COLD static int gu__pk_reduce(gu__pk *P) {
     gu__pobj *args = gu__pk_pop(P), *fn, *r = NULL;
@@ -6484,11 +6502,8 @@ GU__COLD static int gu__pk_reduce(gu__pk *P) {
             gu__pk_err(P, "_reconstruct takes (numpy.ndarray, shape, typecode)");
             goto fail;
         }
-        r = gu__pk_new(P, GU__PK_ARRAY);
+        r = gu__pk_new_array(P);
         if (!r) goto fail;
-        r->u.arr = (gu__parr *)GU_MALLOC(sizeof(gu__parr));
-        if (!r->u.arr) { gu__pk_decref(P, r); gu__pk_err(P, "out of memory"); goto fail; }
-        memset(r->u.arr, 0, sizeof(gu__parr));
         break;
     case GU__G_DTYPE:
         r = gu__pk_make_dtype(P, args);
@@ -6530,11 +6545,8 @@ GU__COLD static int gu__pk_reduce(gu__pk *P) {
             gu__pk_err(P, "_frombuffer takes (buffer, dtype, shape, 'C' or 'F')");
             goto fail;
         }
-        r = gu__pk_new(P, GU__PK_ARRAY);
+        r = gu__pk_new_array(P);
         if (!r) goto fail;
-        r->u.arr = (gu__parr *)GU_MALLOC(sizeof(gu__parr));
-        if (!r->u.arr) { gu__pk_decref(P, r); gu__pk_err(P, "out of memory"); goto fail; }
-        memset(r->u.arr, 0, sizeof(gu__parr));
         if (gu__pk_fill_array(P, r->u.arr, args->u.c.v[2], args->u.c.v[1], ord[0] == 'F', args->u.c.v[0]) != 0) { gu__pk_decref(P, r); goto fail; }
         break;
     }
@@ -9587,6 +9599,39 @@ static int gu__es_gemm_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs
     return 0;
 }
 
+// One operand of the batched product as the matrix gu_sgemm takes (rows R, columns C per
+// batch element): in place when its strides allow, else copied into a contiguous buffer
+// *buf in (batch, R, C) label order (batch labels it broadcasts over keep stride 0, not
+// copied); st and *p then describe the copy. 0, or -1 out of memory.
+static int gu__es_as_matrix(const gu__es *e, int which, const int *B, int nb, const int *R, int nr, const int *C,
+                            int nc, int64_t *st, const float **p, float **buf, int64_t *rows, int64_t *cols,
+                            char *trans, int64_t *ld) {
+    int lab[GU__ES_LABELS], nl = 0, i, fits = 1;
+    int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0, rs = 0, cs = 0;
+    if (gu__merge_dims(nr, R, e->size, st, rows, &rs) && gu__merge_dims(nc, C, e->size, st, cols, &cs) &&
+        gu__es_gemm_layout(*rows, *cols, rs, cs, trans, ld))
+        return 0;
+    for (i = 0; i < nb; i++)
+        if (st[B[i]] != 0) lab[nl++] = B[i];
+    for (i = 0; i < nr; i++) lab[nl++] = R[i];
+    for (i = 0; i < nc; i++) lab[nl++] = C[i];
+    for (i = nl - 1; i >= 0; i--) {
+        sz[i] = e->size[lab[i]]; src[i] = st[lab[i]]; dst[i] = tot;
+        fits &= gu__mul_ok(tot, sz[i], &tot);
+    }
+    if (!fits || !gu__mul_ok(tot, 4, &bytes) || !(*buf = (float *)gu__malloc((size_t)bytes))) {
+        gu__seterr("einsum: \"%s\": out of memory copying operand %d", e->spec, which);
+        return -1;
+    }
+    gu__es_copy(*buf, dst, *p, src, sz, nl);
+    for (i = 0; i < nl; i++) st[lab[i]] = dst[i];
+    *p = *buf;
+    gu__merge_dims(nr, R, e->size, st, rows, &rs);
+    gu__merge_dims(nc, C, e->size, st, cols, &cs);
+    gu__es_gemm_layout(*rows, *cols, rs, cs, trans, ld);
+    return 0;
+}
+
 // The matrix-product path. Labels split into batch (both inputs and the output), M (only
 // a and the output), N (only b and the output) and K (both inputs, summed). Each batch
 // element is one GEMM (M,K) @ (K,N); an operand whose M/K (or K/N) labels do not merge
@@ -9597,7 +9642,7 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
     int B[GU__ES_LABELS], Ml[GU__ES_LABELS], Nl[GU__ES_LABELS], Kl[GU__ES_LABELS];
     int nb = 0, nm = 0, nn = 0, nk = 0, i, t, d;
     int in_a[GU__ES_LABELS] = {0}, in_b[GU__ES_LABELS] = {0};
-    int64_t m = 0, k = 0, n = 0, nbatch = 1, rs = 0, cs = 0;
+    int64_t m = 0, k = 0, n = 0, nbatch = 1;
     int64_t cst[GU__ES_LABELS] = {0};   // strides of the (B, M, N) result, per label
     float *bufa = NULL, *bufb = NULL;
     const float *pa, *pb;
@@ -9633,56 +9678,11 @@ static int gu__es_gemm(const gu__es *e, const gu_tensor *ops, gu_tensor *res) {
     for (i = 0; i < GU__ES_LABELS; i++) { sta[i] = e->st[0][i]; stb[i] = e->st[1][i]; }
     pa = gu__f32p(ops[0]);
     pb = gu__f32p(ops[1]);
-    // a as (M, K) per batch element
-    if (!gu__merge_dims(nm, Ml, e->size, sta, &m, &rs) || !gu__merge_dims(nk, Kl, e->size, sta, &k, &cs) ||
-        !gu__es_gemm_layout(m, k, rs, cs, &ta, &lda)) {
-        int lab[GU__ES_LABELS], nl = 0;
-        int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
-        int fits = 1;
-        for (i = 0; i < nb; i++)  // a batch label a broadcasts over stays broadcast (stride 0)
-            if (sta[B[i]] != 0) lab[nl++] = B[i];
-        for (i = 0; i < nm; i++) lab[nl++] = Ml[i];
-        for (i = 0; i < nk; i++) lab[nl++] = Kl[i];
-        for (i = nl - 1; i >= 0; i--) {
-            sz[i] = e->size[lab[i]]; src[i] = sta[lab[i]]; dst[i] = tot;
-            fits &= gu__mul_ok(tot, sz[i], &tot);
-        }
-        if (!fits || !gu__mul_ok(tot, 4, &bytes) || !(bufa = (float *)gu__malloc((size_t)bytes))) {
-            gu__seterr("einsum: \"%s\": out of memory copying operand 0", e->spec);
-            return -1;
-        }
-        gu__es_copy(bufa, dst, pa, src, sz, nl);
-        for (i = 0; i < nl; i++) sta[lab[i]] = dst[i];
-        pa = bufa;
-        gu__merge_dims(nm, Ml, e->size, sta, &m, &rs);
-        gu__merge_dims(nk, Kl, e->size, sta, &k, &cs);
-        gu__es_gemm_layout(m, k, rs, cs, &ta, &lda);
-    }
-    // b as (K, N) per batch element
-    if (!gu__merge_dims(nk, Kl, e->size, stb, &k, &rs) || !gu__merge_dims(nn, Nl, e->size, stb, &n, &cs) ||
-        !gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb)) {
-        int lab[GU__ES_LABELS], nl = 0;
-        int64_t sz[GU__ES_LABELS], dst[GU__ES_LABELS], src[GU__ES_LABELS], tot = 1, bytes = 0;
-        int fits = 1;
-        for (i = 0; i < nb; i++)
-            if (stb[B[i]] != 0) lab[nl++] = B[i];
-        for (i = 0; i < nk; i++) lab[nl++] = Kl[i];
-        for (i = 0; i < nn; i++) lab[nl++] = Nl[i];
-        for (i = nl - 1; i >= 0; i--) {
-            sz[i] = e->size[lab[i]]; src[i] = stb[lab[i]]; dst[i] = tot;
-            fits &= gu__mul_ok(tot, sz[i], &tot);
-        }
-        if (!fits || !gu__mul_ok(tot, 4, &bytes) || !(bufb = (float *)gu__malloc((size_t)bytes))) {
-            GU_FREE(bufa);
-            gu__seterr("einsum: \"%s\": out of memory copying operand 1", e->spec);
-            return -1;
-        }
-        gu__es_copy(bufb, dst, pb, src, sz, nl);
-        for (i = 0; i < nl; i++) stb[lab[i]] = dst[i];
-        pb = bufb;
-        gu__merge_dims(nk, Kl, e->size, stb, &k, &rs);
-        gu__merge_dims(nn, Nl, e->size, stb, &n, &cs);
-        gu__es_gemm_layout(k, n, rs, cs, &tb, &ldb);
+    // a as (M, K) per batch element, b as (K, N)
+    if (gu__es_as_matrix(e, 0, B, nb, Ml, nm, Kl, nk, sta, &pa, &bufa, &m, &k, &ta, &lda) != 0) return -1;
+    if (gu__es_as_matrix(e, 1, B, nb, Kl, nk, Nl, nn, stb, &pb, &bufb, &k, &n, &tb, &ldb) != 0) {
+        GU_FREE(bufa);
+        return -1;
     }
     // the result, contiguous in (B, M, N) label order
     {
