@@ -183,6 +183,15 @@ REVISION HISTORY
           (GROUNDUP_IMPLEMENTATION and the environment variables keep their names.)
           GUDEF can be defined by the user, as stb's STBIDEF. OPTIONS lists every option
           with the files that must define it.
+          New: gu_set_kernel/gu_kernel choose the instruction set of every part (matmul,
+          random fills, elementwise ops; "portable" runs every reference path), and
+          gu_gemm_set_blocks the matmul's cache blocks; gu_gemm_set_kernel stays, for the
+          matmul alone. Changed: gu_mnist_find resolves the file or folder it is given and
+          searches nowhere else (no $GROUNDUP_DATA, no ./data: where the data lives is
+          the program's business). One thread pool
+          serves the matmul and gu_launch: a call made while the pool is busy (from another
+          thread, or from inside a gu_launch kernel) runs on the calling thread, with the
+          same result.
    0.1.0  First release: strided tensors, views and PyTorch printing; elementwise ops with
           broadcasting, reductions; the lesson's random numbers; plots to PNG; the MNIST
           loaders (pickle, IDX); the fast matmul; the lesson's matmul ladder, einsum and the
