@@ -11,7 +11,7 @@ EXAMPLES = $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 BENCHES  = $(patsubst bench/%.c,$(BUILD)/bench_%,$(wildcard bench/*.c))
 TEST_SRC = tests/main.c $(wildcard tests/test_*.c) tests/runner.h groundup.h
 
-.PHONY: test-neon compile-time test-snippets test-tidy test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
+.PHONY: test-neon compile-time compile-profile test-snippets test-tidy test-oom test-cblas test-tsan test-nosimd valgrind all test test-plain test-asan compile-check examples bench demo data deps cuda cuda-emu fuzz clean
 
 all: $(BUILD)/test_main examples
 
@@ -108,6 +108,9 @@ $(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
 # "Compile time" figures; PARTS=1 adds a line per opt-out).
 compile-time:
 	$(PY) tools/compile_time.py $(if $(PARTS),--parts)
+# Where the implementation's compile time goes: per function and per section (GCC only).
+compile-profile:
+	$(PY) tools/compile_time.py --profile
 
 # Every C block of README.md and of the header's top comment, compiled and run under ASan +
 # LeakSanitizer (and valgrind when installed): tools/check_snippets.py.
