@@ -12,11 +12,13 @@ time goes. Exit status 1 when groundup takes more than twice stb_image's time.
 --profile (GCC only) compiles groundup's implementation once with -Q, which makes cc1 print
 each function's name as it finishes generating its code, and charges the CPU time between
 two names to the second: the N (default 30) costliest functions, then the totals per section
-(the // >>name banners above each function's definition; "(macro-made)" for functions that
-a macro defines, such as the elementwise gu__k_*), beside the front end (parsing, with
-immintrin.h, stb_image_write.h, zlib.h) and the whole-unit passes (early optimisation and
-inlining of every function, IPA). One run, so a busy machine blurs small entries; compare
-two versions by alternating runs.
+(the // >>name banners above each function's definition; a function that a macro defines,
+such as the elementwise gu__k_*, counts where its name first appears), beside the front end
+(parsing, with immintrin.h, stb_image_write.h, zlib.h) and the whole-unit passes (early
+optimisation and inlining of every function, IPA). The figures are cc1's user CPU time,
+read from /proc (Linux), which -Q's printing inflates by a fraction: compare entries with
+each other, not with --parts. One run, so a busy machine blurs small entries; compare two
+versions by alternating runs.
 """
 import os
 import re
