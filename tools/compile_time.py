@@ -113,14 +113,14 @@ def profile(cc, top, flags):
     # cc1 prints the names while parsing, then "Analyzing compilation unit", "Performing
     # interprocedural optimizations" (with pass names and heap sizes), then "Assembling
     # functions:" and one name per function generated.
-    if not events or any(t is None for t, _ in events):
-        sys.exit("compile_time: --profile reads cc1's CPU time from /proc (Linux)")
     words = [w for _, w in events]
     try:
         a = words.index("Analyzing")
         g = words.index("functions:", a)
     except ValueError:
-        sys.exit("compile_time: --profile needs GCC (its -Q output)")
+        sys.exit("compile_time: --profile needs GCC (its -Q output); %s printed none" % cc)
+    if any(t is None for t, _ in events):
+        sys.exit("compile_time: --profile reads cc1's CPU time from /proc (Linux)")
     parse, ipa = events[a][0] - events[0][0], events[g][0] - events[a][0]
     cost, prev = {}, events[g][0]
     end = next((i for i in range(g, len(words) - 1) if words[i] == "Time" and words[i + 1] == "variable"), len(words))
