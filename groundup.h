@@ -4050,6 +4050,41 @@ static int gu__rnd_level(void) {
 static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__AVX2 __attribute__((target("avx2,fma")))
 #define GU__AVX512 __attribute__((target("avx512f,avx2,fma")))
+// The vector vocabulary. A SIMD body written once (a macro taking the prefix V, GU__AVX2 or
+// GU__AVX512) pastes the prefix onto these words: V##_FMA(a, b, c) is _mm256_fmadd_ps or
+// _mm512_fmadd_ps, and V itself, unpasted, is the target attribute. VF: a vector of LANES
+// floats; VM: a lane mask, AVX-512's mask register or AVX2's vector of all-ones and zero
+// lanes (what maskload takes): the one place the two differ, not the bodies. FIRST(w): the
+// mask of lanes [0, w) (all for w >= LANES, none for w <= 0); LOADM/STOREM: loads and
+// stores of the lanes of a mask only. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
+// address p + i + j, AVX-512 from the element: the same value, as each kernel was tuned; the
+// compilers allocate registers differently for the two forms).
+#define GU__AVX2_INL static inline __attribute__((always_inline, target("avx2,fma")))
+#define GU__AVX2_LANES 8
+#define GU__AVX2_VF __m256
+#define GU__AVX2_VM __m256i
+#define GU__AVX2_ZERO() _mm256_setzero_ps()
+#define GU__AVX2_SET1(x) _mm256_set1_ps(x)
+#define GU__AVX2_BCAST(p, i, j) _mm256_broadcast_ss((p) + (i) + (j))
+#define GU__AVX2_LOADM(p, m) _mm256_maskload_ps(p, m)
+#define GU__AVX2_STOREM(p, m, x) _mm256_maskstore_ps(p, m, x)
+#define GU__AVX2_FIRST(w) _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - ((w) >= 8 ? 8 : (w) <= 0 ? 0 : (w))))
+#define GU__AVX2_ADD(x, y) _mm256_add_ps(x, y)
+#define GU__AVX2_MUL(x, y) _mm256_mul_ps(x, y)
+#define GU__AVX2_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
+#define GU__AVX512_INL static inline __attribute__((always_inline, target("avx512f,avx2,fma")))
+#define GU__AVX512_LANES 16
+#define GU__AVX512_VF __m512
+#define GU__AVX512_VM __mmask16
+#define GU__AVX512_ZERO() _mm512_setzero_ps()
+#define GU__AVX512_SET1(x) _mm512_set1_ps(x)
+#define GU__AVX512_BCAST(p, i, j) _mm512_set1_ps((p)[(i) + (j)])
+#define GU__AVX512_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
+#define GU__AVX512_STOREM(p, m, x) _mm512_mask_storeu_ps(p, m, x)
+#define GU__AVX512_FIRST(w) ((__mmask16)((w) >= 16 ? 0xFFFF : (w) <= 0 ? 0 : (1u << (w)) - 1))
+#define GU__AVX512_ADD(x, y) _mm512_add_ps(x, y)
+#define GU__AVX512_MUL(x, y) _mm512_mul_ps(x, y)
+#define GU__AVX512_FMA(x, y, z) _mm512_fmadd_ps(x, y, z)
 // Eight steps of the recurrence at once. Word i+8 is read before word i is written, and the
 // The partner words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
 GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
@@ -7945,73 +7980,77 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 #define GU__UNROLL _Pragma("GCC unroll 16")
 #endif
 
-// Rows kernel: R rows (<= 8), NV vectors of 16 columns (<= 4, the last masked by mk), S
-// interleaved k phases (1 or 4; a k tail goes to phase 0). The loops have constant bounds
-// once inlined, so the accumulators live in registers.
-GU__A5_INL void gu__a5_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa,
-                                  const float *b, int64_t ldb, float *c, int64_t ldc,
-                                  __m512 va, __m512 vb, int use_beta, const __mmask16 *mk) {
-    __m512 acc[8][4][4];
-    int r, v, q;
-    int64_t p;
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) GU__UNROLL for (q = 0; q < S; q++)
-        acc[r][v][q] = _mm512_setzero_ps();
-    for (p = 0; p + S <= k; p += S) {
-        GU__UNROLL for (q = 0; q < S; q++) {
-            const float *bq = b + (p + q) * ldb;
-            __m512 bv[4];
-            GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
-            GU__UNROLL for (r = 0; r < R; r++) {
-                __m512 ar = _mm512_set1_ps(a[r * lda + (p + q) * csa]);
-                GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][q]);
-            }
-        }
-    }
-    for (; p < k; p++) {
-        const float *bq = b + p * ldb;
-        __m512 bv[4];
-        GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bq + 16 * v);
-        GU__UNROLL for (r = 0; r < R; r++) {
-            __m512 ar = _mm512_set1_ps(a[r * lda + p * csa]);
-            GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm512_fmadd_ps(ar, bv[v], acc[r][v][0]);
-        }
-    }
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) {
-        __m512 x = acc[r][v][0];
-        float *cv = c + r * ldc + 16 * v;
-        if (S == 4) x = _mm512_add_ps(_mm512_add_ps(acc[r][v][0], acc[r][v][1]), _mm512_add_ps(acc[r][v][2], acc[r][v][3]));
-        x = _mm512_mul_ps(x, va);
-        if (use_beta) x = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk[v], cv), vb, x);
-        _mm512_mask_storeu_ps(cv, mk[v], x);
-    }
+// Rows kernel, written once for both instruction sets (the vocabulary in >>random).
+// NAME##_block: R rows (<= MAXR), NV vectors of LANES columns (<= MAXNV, the last masked by
+// mk), S interleaved k phases (1 or 4; a k tail goes to phase 0). The loops have constant
+// bounds once inlined, so the accumulators acc[r][v][q] live in registers. NAME: C rows
+// [0, m) in blocks of R rows, as the instruction set's plan V##_ROWS_PLAN picks them.
+#define GU__ROWS_KERNEL(NAME, V, MAXR, MAXNV) \
+V##_INL void NAME##_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa, \
+                          const float *b, int64_t ldb, float *c, int64_t ldc, \
+                          V##_VF va, V##_VF vb, int use_beta, const V##_VM *mk) { \
+    V##_VF acc[MAXR][MAXNV][4]; \
+    int r, v, q; \
+    int64_t p; \
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) GU__UNROLL for (q = 0; q < S; q++) \
+        acc[r][v][q] = V##_ZERO(); \
+    for (p = 0; p + S <= k; p += S) { \
+        GU__UNROLL for (q = 0; q < S; q++) { \
+            const float *bq = b + (p + q) * ldb; \
+            V##_VF bv[MAXNV]; \
+            GU__UNROLL for (v = 0; v < NV; v++) bv[v] = V##_LOADM(bq + V##_LANES * v, mk[v]); \
+            GU__UNROLL for (r = 0; r < R; r++) { \
+                V##_VF ar = V##_BCAST(a, r * lda, (p + q) * csa); \
+                GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = V##_FMA(ar, bv[v], acc[r][v][q]); \
+            } \
+        } \
+    } \
+    for (; p < k; p++) { \
+        const float *bq = b + p * ldb; \
+        V##_VF bv[MAXNV]; \
+        GU__UNROLL for (v = 0; v < NV; v++) bv[v] = V##_LOADM(bq + V##_LANES * v, mk[v]); \
+        GU__UNROLL for (r = 0; r < R; r++) { \
+            V##_VF ar = V##_BCAST(a, r * lda, p * csa); \
+            GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = V##_FMA(ar, bv[v], acc[r][v][0]); \
+        } \
+    } \
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) { \
+        V##_VF x = acc[r][v][0]; \
+        float *cv = c + r * ldc + V##_LANES * v; \
+        if (S == 4) x = V##_ADD(V##_ADD(acc[r][v][0], acc[r][v][1]), V##_ADD(acc[r][v][2], acc[r][v][3])); \
+        x = V##_MUL(x, va); \
+        if (use_beta) x = V##_FMA(V##_LOADM(cv, mk[v]), vb, x); \
+        V##_STOREM(cv, mk[v], x); \
+    } \
+} \
+V static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa, \
+                   const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) { \
+    V##_VF va = V##_SET1(alpha), vb = V##_SET1(beta); \
+    V##_VM mk[MAXNV]; \
+    int64_t i = 0; \
+    int v, nv = (int)((n + V##_LANES - 1) / V##_LANES), ub = beta != 0; \
+    for (v = 0; v < MAXNV; v++) { \
+        int64_t w = n - V##_LANES * v; \
+        mk[v] = V##_FIRST(w); \
+    } \
+    V##_ROWS_PLAN(NAME##_block) \
 }
-
-__attribute__((target("avx512f,avx2,fma")))
-static void gu__rows_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
-                            const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    __mmask16 mk[4];
-    int64_t i = 0;
-    int v, nv = (int)((n + 15) / 16), ub = beta != 0;
-    for (v = 0; v < 4; v++) {
-        int64_t w = n - 16 * v;
-        mk[v] = (__mmask16)(w >= 16 ? 0xFFFF : w <= 0 ? 0 : (1u << w) - 1);
+// One step of a plan: rows of C in blocks of R, while R rows are left.
+#define GU__ROWS_RUN(BLOCK, R, NV, S) \
+    for (; i + R <= m; i += R) BLOCK(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
+// AVX-512: the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
+// lone row has only NV FMA chains, too few to hide the FMA latency.
+#define GU__AVX512_ROWS_PLAN(B) \
+    if (split == 4) { \
+        if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } \
+        else if (nv == 3) { GU__ROWS_RUN(B, 1, 3, 4) } else { GU__ROWS_RUN(B, 1, 4, 4) } \
+    } else { \
+        if (nv == 1) { GU__ROWS_RUN(B, 8, 1, 1) GU__ROWS_RUN(B, 4, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
+        else if (nv == 2) { GU__ROWS_RUN(B, 8, 2, 1) GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
+        else if (nv == 3) { GU__ROWS_RUN(B, 6, 3, 1) GU__ROWS_RUN(B, 2, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
+        else { GU__ROWS_RUN(B, 5, 4, 1) GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
     }
-#define GU__A5_RUN(R, NV, S) \
-    for (; i + R <= m; i += R) gu__a5_rows_block(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
-    if (split == 4) {
-        if (nv == 1) { GU__A5_RUN(1, 1, 4) } else if (nv == 2) { GU__A5_RUN(1, 2, 4) }
-        else if (nv == 3) { GU__A5_RUN(1, 3, 4) } else { GU__A5_RUN(1, 4, 4) }
-    } else {
-        // the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
-        // lone row has only NV FMA chains, too few to hide the FMA latency
-        if (nv == 1) { GU__A5_RUN(8, 1, 1) GU__A5_RUN(4, 1, 1) GU__A5_RUN(1, 1, 1) }
-        else if (nv == 2) { GU__A5_RUN(8, 2, 1) GU__A5_RUN(4, 2, 1) GU__A5_RUN(1, 2, 1) }
-        else if (nv == 3) { GU__A5_RUN(6, 3, 1) GU__A5_RUN(2, 3, 1) GU__A5_RUN(1, 3, 1) }
-        else { GU__A5_RUN(5, 4, 1) GU__A5_RUN(2, 4, 1) GU__A5_RUN(1, 4, 1) }
-    }
-#undef GU__A5_RUN
-}
+GU__ROWS_KERNEL(gu__rows_avx512, GU__AVX512, 8, 4)
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
 // A row is read once, front to back, and bt too. R * J accumulators (<= 24; R <= 4). A comes
@@ -8167,66 +8206,16 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 #undef GU__A2_UKR
 
 #define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
-GU__A2_INL void gu__a2_rows_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa,
-                                  const float *b, int64_t ldb, float *c, int64_t ldc,
-                                  __m256 va, __m256 vb, int use_beta, const __m256i *mk) {
-    __m256 acc[6][3][4];
-    int r, v, q;
-    int64_t p;
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) GU__UNROLL for (q = 0; q < S; q++)
-        acc[r][v][q] = _mm256_setzero_ps();
-    for (p = 0; p + S <= k; p += S) {
-        GU__UNROLL for (q = 0; q < S; q++) {
-            const float *bq = b + (p + q) * ldb;
-            __m256 bv[3];
-            GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
-            GU__UNROLL for (r = 0; r < R; r++) {
-                __m256 ar = _mm256_broadcast_ss(a + r * lda + (p + q) * csa);
-                GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][q]);
-            }
-        }
+// AVX2: 16 registers, so fewer rows per block than AVX-512 (R * NV accumulators <= 12).
+#define GU__AVX2_ROWS_PLAN(B) \
+    if (split == 4) { \
+        if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } else { GU__ROWS_RUN(B, 1, 3, 4) } \
+    } else { \
+        if (nv == 1) { GU__ROWS_RUN(B, 6, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
+        else if (nv == 2) { GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
+        else { GU__ROWS_RUN(B, 3, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
     }
-    for (; p < k; p++) {
-        const float *bq = b + p * ldb;
-        __m256 bv[3];
-        GU__UNROLL for (v = 0; v < NV; v++) bv[v] = _mm256_maskload_ps(bq + 8 * v, mk[v]);
-        GU__UNROLL for (r = 0; r < R; r++) {
-            __m256 ar = _mm256_broadcast_ss(a + r * lda + p * csa);
-            GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][0] = _mm256_fmadd_ps(ar, bv[v], acc[r][v][0]);
-        }
-    }
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (v = 0; v < NV; v++) {
-        __m256 x = acc[r][v][0];
-        float *cv = c + r * ldc + 8 * v;
-        if (S == 4) x = _mm256_add_ps(_mm256_add_ps(acc[r][v][0], acc[r][v][1]), _mm256_add_ps(acc[r][v][2], acc[r][v][3]));
-        x = _mm256_mul_ps(x, va);
-        if (use_beta) x = _mm256_fmadd_ps(_mm256_maskload_ps(cv, mk[v]), vb, x);
-        _mm256_maskstore_ps(cv, mk[v], x);
-    }
-}
-
-__attribute__((target("avx2,fma")))
-static void gu__rows_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa,
-                          const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) {
-    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    __m256i mk[3];
-    int64_t i = 0;
-    int v, nv = (int)((n + 7) / 8), ub = beta != 0;
-    for (v = 0; v < 3; v++) {
-        int64_t w = n - 8 * v;
-        mk[v] = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (w >= 8 ? 8 : w <= 0 ? 0 : w)));
-    }
-#define GU__A2_RUN(R, NV, S) \
-    for (; i + R <= m; i += R) gu__a2_rows_block(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
-    if (split == 4) {
-        if (nv == 1) { GU__A2_RUN(1, 1, 4) } else if (nv == 2) { GU__A2_RUN(1, 2, 4) } else { GU__A2_RUN(1, 3, 4) }
-    } else {
-        if (nv == 1) { GU__A2_RUN(6, 1, 1) GU__A2_RUN(1, 1, 1) }
-        else if (nv == 2) { GU__A2_RUN(4, 2, 1) GU__A2_RUN(1, 2, 1) }
-        else { GU__A2_RUN(3, 3, 1) GU__A2_RUN(1, 3, 1) }
-    }
-#undef GU__A2_RUN
-}
+GU__ROWS_KERNEL(gu__rows_avx2, GU__AVX2, 6, 3)
 
 GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
