@@ -4050,41 +4050,51 @@ static int gu__rnd_level(void) {
 static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__AVX2 __attribute__((target("avx2,fma")))
 #define GU__AVX512 __attribute__((target("avx512f,avx2,fma")))
-// The vector vocabulary. A SIMD body written once (a macro taking the prefix V, GU__AVX2 or
-// GU__AVX512) pastes the prefix onto these words: V##_FMA(a, b, c) is _mm256_fmadd_ps or
-// _mm512_fmadd_ps, and V itself, unpasted, is the target attribute. VF: a vector of LANES
+// The vector vocabulary. A SIMD body written once (a macro taking the prefix V: GU__V256 for
+// AVX2, GU__V512 for AVX-512) pastes the prefix onto these words: V##_FMA(a, b, c) is
+// _mm256_fmadd_ps or _mm512_fmadd_ps. TARGET: the functions' attribute, INL the same for
+// helpers always inlined (their loops unrolled with constant bounds). VF: a vector of LANES
 // floats; VM: a lane mask, AVX-512's mask register or AVX2's vector of all-ones and zero
 // lanes (what maskload takes): the one place the two differ, not the bodies. FIRST(w): the
 // mask of lanes [0, w) (all for w >= LANES, none for w <= 0); LOADM/STOREM: loads and
-// stores of the lanes of a mask only. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
+// stores of the lanes of a mask only, LOADU/STOREU of all lanes (m not read: a body takes
+// either pair). LOAD: an aligned load. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
 // address p + i + j, AVX-512 from the element: the same value, as each kernel was tuned; the
 // compilers allocate registers differently for the two forms).
-#define GU__AVX2_INL static inline __attribute__((always_inline, target("avx2,fma")))
-#define GU__AVX2_LANES 8
-#define GU__AVX2_VF __m256
-#define GU__AVX2_VM __m256i
-#define GU__AVX2_ZERO() _mm256_setzero_ps()
-#define GU__AVX2_SET1(x) _mm256_set1_ps(x)
-#define GU__AVX2_BCAST(p, i, j) _mm256_broadcast_ss((p) + (i) + (j))
-#define GU__AVX2_LOADM(p, m) _mm256_maskload_ps(p, m)
-#define GU__AVX2_STOREM(p, m, x) _mm256_maskstore_ps(p, m, x)
-#define GU__AVX2_FIRST(w) _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - ((w) >= 8 ? 8 : (w) <= 0 ? 0 : (w))))
-#define GU__AVX2_ADD(x, y) _mm256_add_ps(x, y)
-#define GU__AVX2_MUL(x, y) _mm256_mul_ps(x, y)
-#define GU__AVX2_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
-#define GU__AVX512_INL static inline __attribute__((always_inline, target("avx512f,avx2,fma")))
-#define GU__AVX512_LANES 16
-#define GU__AVX512_VF __m512
-#define GU__AVX512_VM __mmask16
-#define GU__AVX512_ZERO() _mm512_setzero_ps()
-#define GU__AVX512_SET1(x) _mm512_set1_ps(x)
-#define GU__AVX512_BCAST(p, i, j) _mm512_set1_ps((p)[(i) + (j)])
-#define GU__AVX512_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
-#define GU__AVX512_STOREM(p, m, x) _mm512_mask_storeu_ps(p, m, x)
-#define GU__AVX512_FIRST(w) ((__mmask16)((w) >= 16 ? 0xFFFF : (w) <= 0 ? 0 : (1u << (w)) - 1))
-#define GU__AVX512_ADD(x, y) _mm512_add_ps(x, y)
-#define GU__AVX512_MUL(x, y) _mm512_mul_ps(x, y)
-#define GU__AVX512_FMA(x, y, z) _mm512_fmadd_ps(x, y, z)
+#define GU__V256_TARGET GU__AVX2
+#define GU__V512_TARGET GU__AVX512
+#define GU__V256_INL static inline __attribute__((always_inline, target("avx2,fma")))
+#define GU__V512_INL static inline __attribute__((always_inline, target("avx512f,avx2,fma")))
+#define GU__V256_LANES 8
+#define GU__V512_LANES 16
+#define GU__V256_VF __m256
+#define GU__V512_VF __m512
+#define GU__V256_VM __m256i
+#define GU__V512_VM __mmask16
+#define GU__V256_ZERO() _mm256_setzero_ps()
+#define GU__V512_ZERO() _mm512_setzero_ps()
+#define GU__V256_SET1(x) _mm256_set1_ps(x)
+#define GU__V512_SET1(x) _mm512_set1_ps(x)
+#define GU__V256_BCAST(p, i, j) _mm256_broadcast_ss((p) + (i) + (j))
+#define GU__V512_BCAST(p, i, j) _mm512_set1_ps((p)[(i) + (j)])
+#define GU__V256_LOAD(p) _mm256_load_ps(p)
+#define GU__V512_LOAD(p) _mm512_load_ps(p)
+#define GU__V256_LOADU(p, m) _mm256_loadu_ps(p)
+#define GU__V512_LOADU(p, m) _mm512_loadu_ps(p)
+#define GU__V256_STOREU(p, m, x) _mm256_storeu_ps(p, x)
+#define GU__V512_STOREU(p, m, x) _mm512_storeu_ps(p, x)
+#define GU__V256_LOADM(p, m) _mm256_maskload_ps(p, m)
+#define GU__V512_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
+#define GU__V256_STOREM(p, m, x) _mm256_maskstore_ps(p, m, x)
+#define GU__V512_STOREM(p, m, x) _mm512_mask_storeu_ps(p, m, x)
+#define GU__V256_FIRST(w) _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - ((w) >= 8 ? 8 : (w) <= 0 ? 0 : (w))))
+#define GU__V512_FIRST(w) ((__mmask16)((w) >= 16 ? 0xFFFF : (w) <= 0 ? 0 : (1u << (w)) - 1))
+#define GU__V256_ADD(x, y) _mm256_add_ps(x, y)
+#define GU__V512_ADD(x, y) _mm512_add_ps(x, y)
+#define GU__V256_MUL(x, y) _mm256_mul_ps(x, y)
+#define GU__V512_MUL(x, y) _mm512_mul_ps(x, y)
+#define GU__V256_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
+#define GU__V512_FMA(x, y, z) _mm512_fmadd_ps(x, y, z)
 // Eight steps of the recurrence at once. Word i+8 is read before word i is written, and the
 // The partner words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
 GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
@@ -7863,66 +7873,73 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
 // two 512-bit FMA pipes and 4-cycle latency need at least 8 independent chains.
 #define GU__A5MR 14
 #define GU__A5NR 32
-#define GU__A5_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
-#define GU__A5_ROWS7(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
-#define GU__A5_ROWS4(X) X(0) X(1) X(2) X(3)
+#define GU__A5_ROWS(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3) X(V, 4) X(V, 5) X(V, 6) X(V, 7) X(V, 8) X(V, 9) X(V, 10) X(V, 11) X(V, 12) X(V, 13)
+#define GU__A5_ROWS7(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3) X(V, 4) X(V, 5) X(V, 6)
+#define GU__A5_ROWS4(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3)
 // One body, instantiated for tiles of ROWS rows by NV vectors of 16 columns: the full 14 x 32
 // tile, and smaller ones for the edges of C, so that a last row or column of C does not cost
 // a full tile (127 rows would otherwise cost 140). They read the same packed panels, and each
 // element is the same chain of FMAs, so which one computes an element never changes its bits.
-#define GU__A5_DECL(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
-#define GU__A5_FMA(i) { __m512 a_ = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a_, b0, c##i##0); \
-                        if (NV_ == 2) c##i##1 = _mm512_fmadd_ps(a_, b1, c##i##1); }
+// The rows of a microkernel's tile, for both instruction sets (V the vocabulary's prefix),
+// each as an X(V, i) for the ROWS lists: row i of the tile is NV_ (1 or 2) vectors, ci0 and ci1.
+#define GU__UKR_DECL(V, i) V##_VF c##i##0 = V##_ZERO(), c##i##1 = V##_ZERO();
+#define GU__UKR_FMA(V, i) { V##_VF a_ = V##_BCAST(ap, i, 0); c##i##0 = V##_FMA(a_, b0, c##i##0); \
+                            if (NV_ == 2) c##i##1 = V##_FMA(a_, b1, c##i##1); }
 // Prefetches a row of C's tile: its first and last element and the middle, so that the
-// three lines a row of 32 spans when C is not 64-byte aligned (malloc's 16) all arrive.
-#define GU__A5_PF_ROW(i, HINT) if (i < mr) { uintptr_t r_ = (uintptr_t)(c + (int64_t)i * ldc); \
-        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 64 * NV_ - 4), HINT); \
-        if (NV_ == 2) _mm_prefetch((const char *)(r_ + 64), HINT); }
-#define GU__A5_PFC(i) GU__A5_PF_ROW(i, _MM_HINT_T0)
-#define GU__A5_PFC2(i) GU__A5_PF_ROW(i, _MM_HINT_T1)
-#define GU__A5_STORE(i) if (i < mr) { \
+// three lines a row spans when C is not aligned to the row's length (malloc's 16) all arrive.
+#define GU__UKR_PF_ROW(V, i, HINT) if (i < mr) { uintptr_t r_ = (uintptr_t)(c + (int64_t)i * ldc); \
+        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 4 * V##_LANES * NV_ - 4), HINT); \
+        if (NV_ == 2) _mm_prefetch((const char *)(r_ + 4 * V##_LANES), HINT); }
+#define GU__UKR_PFC(V, i) GU__UKR_PF_ROW(V, i, _MM_HINT_T0)
+#define GU__UKR_PFC2(V, i) GU__UKR_PF_ROW(V, i, _MM_HINT_T1)
+// Row i of C = alpha * AB + beta * C: with M (LOADM, STOREM) its first columns by the masks m0
+// and m1 (rows past mr untouched), with U (LOADU, STOREU) whole.
+#define GU__UKR_STORE_ROW(V, i, M) { \
         float *ci_ = c + (int64_t)i * ldc; \
-        __m512 r0_ = _mm512_mul_ps(c##i##0, va), r1_ = _mm512_mul_ps(c##i##1, va); \
+        V##_VF r0_ = V##_MUL(c##i##0, va), r1_ = V##_MUL(c##i##1, va); \
         if (beta != 0) { \
-            r0_ = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m0, ci_), vb, r0_); \
-            if (NV_ == 2) r1_ = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m1, ci_ + 16), vb, r1_); \
+            r0_ = V##_FMA(V##_LOAD##M(ci_, m0), vb, r0_); \
+            if (NV_ == 2) r1_ = V##_FMA(V##_LOAD##M(ci_ + V##_LANES, m1), vb, r1_); \
         } \
-        _mm512_mask_storeu_ps(ci_, m0, r0_); \
-        if (NV_ == 2) _mm512_mask_storeu_ps(ci_ + 16, m1, r1_); }
-#define GU__A5_UKR(NAME, ROWS, NV) \
-__attribute__((target("avx512f,avx2,fma"))) \
-static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c, \
-                 int64_t ldc, int mr, int nr, float alpha, float beta) { \
+        V##_STORE##M(ci_, m0, r0_); \
+        if (NV_ == 2) V##_STORE##M(ci_ + V##_LANES, m1, r1_); }
+#define GU__UKR_STORE(V, i) if (i < mr) GU__UKR_STORE_ROW(V, i, M)
+#define GU__UKR_STORE_FULL(V, i) GU__UKR_STORE_ROW(V, i, U)
+// One k step: a row of the B micro-panel (NV_ vectors), then per row of C one broadcast of A
+// and NV_ FMAs.
+#define GU__UKR_LOAD_B(V) V##_VF b0 = V##_LOAD(bp), b1 = NV_ == 2 ? V##_LOAD(bp + V##_LANES) : b0;
+#define GU__UKR_STEP(V, ROWS, MR, NR) { GU__UKR_LOAD_B(V) ROWS(GU__UKR_FMA, V) ap += MR; bp += NR; }
+// A microkernel NAME of ROWS rows by NV vectors, for both instruction sets: the tile's
+// accumulators, alpha and beta in vectors, then the set's own k loop and stores, V##_UKR_LOOP.
+#define GU__UKR(V, NAME, ROWS, NV) \
+V##_TARGET static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c, \
+                            int64_t ldc, int mr, int nr, float alpha, float beta) { \
     enum { NV_ = NV }; \
-    ROWS(GU__A5_DECL) \
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta); \
+    ROWS(GU__UKR_DECL, V) \
+    V##_VF va = V##_SET1(alpha), vb = V##_SET1(beta); \
+    V##_UKR_LOOP(ROWS) \
+}
+// AVX-512: the edge masks, then one k step a turn.
+#define GU__V512_UKR_LOOP(ROWS) \
     __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1); \
     __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (1u << (nr - 16)) - 1); \
     int64_t p; \
     for (p = 0; p < kc; p++) { \
-        __m512 b0 = _mm512_load_ps(bp), b1 = NV_ == 2 ? _mm512_load_ps(bp + 16) : b0; \
+        GU__UKR_LOAD_B(GU__V512) \
         _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0);   /* A streams from L2 */ \
-        if (p == 0 && kc >= 256) { ROWS(GU__A5_PFC2) }   /* C's tile into L2: from memory, it is a long wait */ \
-        if (p == kc - 48 || (kc < 48 && p == 0)) { ROWS(GU__A5_PFC) }   /* C's tile, in time for the end */ \
-        ROWS(GU__A5_FMA) \
+        if (p == 0 && kc >= 256) { ROWS(GU__UKR_PFC2, GU__V512) }   /* C's tile into L2: from memory, it is a long wait */ \
+        if (p == kc - 48 || (kc < 48 && p == 0)) { ROWS(GU__UKR_PFC, GU__V512) }   /* C's tile, in time for the end */ \
+        ROWS(GU__UKR_FMA, GU__V512) \
         ap += GU__A5MR; \
         bp += GU__A5NR; \
     } \
-    ROWS(GU__A5_STORE) \
-}
-GU__A5_UKR(gu__ukr_avx512_14x32, GU__A5_ROWS, 2)
-GU__A5_UKR(gu__ukr_avx512_7x32, GU__A5_ROWS7, 2)
-GU__A5_UKR(gu__ukr_avx512_4x32, GU__A5_ROWS4, 2)
-GU__A5_UKR(gu__ukr_avx512_14x16, GU__A5_ROWS, 1)
-GU__A5_UKR(gu__ukr_avx512_7x16, GU__A5_ROWS7, 1)
-GU__A5_UKR(gu__ukr_avx512_4x16, GU__A5_ROWS4, 1)
-#undef GU__A5_DECL
-#undef GU__A5_FMA
-#undef GU__A5_PF_ROW
-#undef GU__A5_PFC
-#undef GU__A5_PFC2
-#undef GU__A5_STORE
-#undef GU__A5_UKR
+    ROWS(GU__UKR_STORE, GU__V512)
+GU__UKR(GU__V512, gu__ukr_avx512_14x32, GU__A5_ROWS, 2)
+GU__UKR(GU__V512, gu__ukr_avx512_7x32, GU__A5_ROWS7, 2)
+GU__UKR(GU__V512, gu__ukr_avx512_4x32, GU__A5_ROWS4, 2)
+GU__UKR(GU__V512, gu__ukr_avx512_14x16, GU__A5_ROWS, 1)
+GU__UKR(GU__V512, gu__ukr_avx512_7x16, GU__A5_ROWS7, 1)
+GU__UKR(GU__V512, gu__ukr_avx512_4x16, GU__A5_ROWS4, 1)
 
 // Packs a full 14-row A micro-panel from rows lda apart (unit columns): 16 columns at a
 // time, a 16 x 16 in-register transpose (rows 14 and 15 zero), 14 lanes stored per column.
@@ -8023,7 +8040,7 @@ V##_INL void NAME##_block(int R, int NV, int S, int64_t k, const float *a, int64
         V##_STOREM(cv, mk[v], x); \
     } \
 } \
-V static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa, \
+V##_TARGET static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa, \
                    const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) { \
     V##_VF va = V##_SET1(alpha), vb = V##_SET1(beta); \
     V##_VM mk[MAXNV]; \
@@ -8040,7 +8057,7 @@ V static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
     for (; i + R <= m; i += R) BLOCK(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
 // AVX-512: the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
 // lone row has only NV FMA chains, too few to hide the FMA latency.
-#define GU__AVX512_ROWS_PLAN(B) \
+#define GU__V512_ROWS_PLAN(B) \
     if (split == 4) { \
         if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } \
         else if (nv == 3) { GU__ROWS_RUN(B, 1, 3, 4) } else { GU__ROWS_RUN(B, 1, 4, 4) } \
@@ -8050,7 +8067,7 @@ V static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
         else if (nv == 3) { GU__ROWS_RUN(B, 6, 3, 1) GU__ROWS_RUN(B, 2, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
         else { GU__ROWS_RUN(B, 5, 4, 1) GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
     }
-GU__ROWS_KERNEL(gu__rows_avx512, GU__AVX512, 8, 4)
+GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 
 // Dot kernel: R rows by all J (n, even) columns of C at once, 16 lanes of k per FMA: each
 // A row is read once, front to back, and bt too. R * J accumulators (<= 24; R <= 4). A comes
@@ -8133,81 +8150,41 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
 // wait on C (4096^3, 1 thread, AVX2 forced on Sapphire Rapids: 94 -> 110 GFLOP/s).
 #define GU__A2MR 6
 #define GU__A2NR 16
-#define GU__A2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define GU__A2_ROWS(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3) X(V, 4) X(V, 5)
 static const int32_t gu__mask8[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 // One body for the 6 x 16 tile and the 6 x 8 one (NV vectors of 8 columns), as for AVX-512:
 // a last panel of 8 columns or fewer costs half a tile (n = 33: 40 columns' work, not 48).
 // The same chains of FMAs either way, so the same bits.
-#define GU__A2_DECL(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
-#define GU__A2_FMA(i) { __m256 a_ = _mm256_broadcast_ss(ap + i); c##i##0 = _mm256_fmadd_ps(a_, b0, c##i##0); \
-        if (NV_ == 2) c##i##1 = _mm256_fmadd_ps(a_, b1, c##i##1); }
-#define GU__A2_PF_ROW(i, HINT) if (i < mr) { uintptr_t r_ = (uintptr_t)(c + (int64_t)i * ldc); \
-        _mm_prefetch((const char *)r_, HINT); _mm_prefetch((const char *)(r_ + 32 * NV_ - 4), HINT); \
-        if (NV_ == 2) _mm_prefetch((const char *)(r_ + 32), HINT); }
-#define GU__A2_PFC(i) GU__A2_PF_ROW(i, _MM_HINT_T0)
-#define GU__A2_PFC2(i) GU__A2_PF_ROW(i, _MM_HINT_T1)
-#define GU__A2_STEP { __m256 b0 = _mm256_load_ps(bp), b1 = NV_ == 2 ? _mm256_load_ps(bp + 8) : b0; \
-        GU__A2_ROWS(GU__A2_FMA) ap += GU__A2MR; bp += GU__A2NR; }
-// The whole tile: plain loads and stores (masked ones are slow on some CPUs, AMD's above all).
-#define GU__A2_STORE_FULL(i) { float *ci_ = c + (int64_t)i * ldc; \
-        __m256 r0_ = _mm256_mul_ps(c##i##0, va), r1_ = _mm256_mul_ps(c##i##1, va); \
-        if (beta != 0) { \
-            r0_ = _mm256_fmadd_ps(_mm256_loadu_ps(ci_), vb, r0_); \
-            if (NV_ == 2) r1_ = _mm256_fmadd_ps(_mm256_loadu_ps(ci_ + 8), vb, r1_); \
-        } \
-        _mm256_storeu_ps(ci_, r0_); if (NV_ == 2) _mm256_storeu_ps(ci_ + 8, r1_); }
-#define GU__A2_STORE(i) if (i < mr) { \
-        float *ci_ = c + (int64_t)i * ldc; \
-        __m256 r0_ = _mm256_mul_ps(c##i##0, va), r1_ = _mm256_mul_ps(c##i##1, va); \
-        if (beta != 0) { \
-            r0_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_, m0), vb, r0_); \
-            if (NV_ == 2) r1_ = _mm256_fmadd_ps(_mm256_maskload_ps(ci_ + 8, m1), vb, r1_); \
-        } \
-        _mm256_maskstore_ps(ci_, m0, r0_); if (NV_ == 2) _mm256_maskstore_ps(ci_ + 8, m1, r1_); }
-#define GU__A2_UKR(NAME, NV) \
-__attribute__((target("avx2,fma"))) \
-static void NAME(int64_t kc, const float *GU__RESTRICT ap, const float *GU__RESTRICT bp, float *c, \
-                 int64_t ldc, int mr, int nr, float alpha, float beta) { \
-    enum { NV_ = NV }; \
-    GU__A2_ROWS(GU__A2_DECL) \
-    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta); \
+#define GU__A2_STEP GU__UKR_STEP(GU__V256, GU__A2_ROWS, GU__A2MR, GU__A2NR)
+#define GU__V256_UKR_LOOP(ROWS) \
     int64_t p = kc; \
-    GU__A2_ROWS(GU__A2_PFC2)   /* C's tile into L2 now: from memory it is a long wait */ \
+    ROWS(GU__UKR_PFC2, GU__V256)   /* C's tile into L2 now: from memory it is a long wait */ \
     for (; p > 32; p -= 4) {   /* four steps a turn, A prefetched once a turn (96 bytes) */ \
         _mm_prefetch((const char *)(ap + 24 * GU__A2MR), _MM_HINT_T0); \
         GU__A2_STEP GU__A2_STEP GU__A2_STEP GU__A2_STEP \
     } \
-    GU__A2_ROWS(GU__A2_PFC)    /* and into L1 for the last 32 steps */ \
+    ROWS(GU__UKR_PFC, GU__V256)    /* and into L1 for the last 32 steps */ \
     for (; p > 0; p--) GU__A2_STEP \
     if (mr == GU__A2MR && nr == 8 * NV_) { \
-        GU__A2_ROWS(GU__A2_STORE_FULL) \
+        ROWS(GU__UKR_STORE_FULL, GU__V256)   /* plain loads and stores: masked ones are slow on some CPUs, AMD's above all */ \
     } else { \
         int w0 = nr >= 8 ? 8 : nr, w1 = nr >= 16 ? 8 : nr <= 8 ? 0 : nr - 8; \
         __m256i m0 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w0)); \
         __m256i m1 = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - w1)); \
-        GU__A2_ROWS(GU__A2_STORE) \
-    } \
-}
-GU__A2_UKR(gu__ukr_avx2_6x16, 2)
-GU__A2_UKR(gu__ukr_avx2_6x8, 1)
+        ROWS(GU__UKR_STORE, GU__V256) \
+    }
+GU__UKR(GU__V256, gu__ukr_avx2_6x16, GU__A2_ROWS, 2)
+GU__UKR(GU__V256, gu__ukr_avx2_6x8, GU__A2_ROWS, 1)
 static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc,
                          int mr, int nr, float alpha, float beta) {
     if (nr > 8) gu__ukr_avx2_6x16(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
     else gu__ukr_avx2_6x8(kc, ap, bp, c, ldc, mr, nr, alpha, beta);
 }
-#undef GU__A2_DECL
-#undef GU__A2_FMA
-#undef GU__A2_PF_ROW
-#undef GU__A2_PFC
-#undef GU__A2_PFC2
 #undef GU__A2_STEP
-#undef GU__A2_STORE_FULL
-#undef GU__A2_STORE
-#undef GU__A2_UKR
 
 #define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
 // AVX2: 16 registers, so fewer rows per block than AVX-512 (R * NV accumulators <= 12).
-#define GU__AVX2_ROWS_PLAN(B) \
+#define GU__V256_ROWS_PLAN(B) \
     if (split == 4) { \
         if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } else { GU__ROWS_RUN(B, 1, 3, 4) } \
     } else { \
@@ -8215,7 +8192,7 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
         else if (nv == 2) { GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
         else { GU__ROWS_RUN(B, 3, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
     }
-GU__ROWS_KERNEL(gu__rows_avx2, GU__AVX2, 6, 3)
+GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 3)
 
 GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
