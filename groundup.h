@@ -4060,7 +4060,11 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 // stores of the lanes of a mask only, LOADU/STOREU of all lanes (m not read: a body takes
 // either pair). LOAD: an aligned load. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
 // address p + i + j, AVX-512 from the element: the same value, as each kernel was tuned; the
-// compilers allocate registers differently for the two forms).
+// compilers allocate registers differently for the two forms). VI: as many int32 lanes, I*
+// their operations; BITS and FLOAT reinterpret floats as ints and back. VB: the result of a
+// comparison (CMP, ICMPEQ): AVX2's vector of all-ones lanes, AVX-512's mask; SELZ(m, x) keeps
+// x where m and zeroes the rest, SELNZ(m, x) the other way round, ONES(x, m) sets all bits
+// (a NaN) where m. AND, OR, XOR: on the bits of floats.
 #define GU__V256_TARGET GU__AVX2
 #define GU__V512_TARGET GU__AVX512
 #define GU__V256_INL static inline __attribute__((always_inline, target("avx2,fma")))
@@ -4095,6 +4099,58 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__V512_MUL(x, y) _mm512_mul_ps(x, y)
 #define GU__V256_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
 #define GU__V512_FMA(x, y, z) _mm512_fmadd_ps(x, y, z)
+#define GU__V256_VI __m256i
+#define GU__V512_VI __m512i
+#define GU__V256_VB __m256
+#define GU__V512_VB __mmask16
+#define GU__V256_SUB(x, y) _mm256_sub_ps(x, y)
+#define GU__V512_SUB(x, y) _mm512_sub_ps(x, y)
+#define GU__V256_MAX(x, y) _mm256_max_ps(x, y)
+#define GU__V512_MAX(x, y) _mm512_max_ps(x, y)
+#define GU__V256_FNMADD(x, y, z) _mm256_fnmadd_ps(x, y, z)
+#define GU__V512_FNMADD(x, y, z) _mm512_fnmadd_ps(x, y, z)
+#define GU__V256_FMSUB(x, y, z) _mm256_fmsub_ps(x, y, z)
+#define GU__V512_FMSUB(x, y, z) _mm512_fmsub_ps(x, y, z)
+#define GU__V256_CVT(i) _mm256_cvtepi32_ps(i)
+#define GU__V512_CVT(i) _mm512_cvtepi32_ps(i)
+#define GU__V256_CVTT(x) _mm256_cvttps_epi32(x)
+#define GU__V512_CVTT(x) _mm512_cvttps_epi32(x)
+#define GU__V256_BITS(x) _mm256_castps_si256(x)
+#define GU__V512_BITS(x) _mm512_castps_si512(x)
+#define GU__V256_FLOAT(i) _mm256_castsi256_ps(i)
+#define GU__V512_FLOAT(i) _mm512_castsi512_ps(i)
+#define GU__V256_AND(x, y) _mm256_and_ps(x, y)
+#define GU__V512_AND(x, y) _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_castps_si512(y)))
+#define GU__V256_OR(x, y) _mm256_or_ps(x, y)
+#define GU__V512_OR(x, y) _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_castps_si512(y)))
+#define GU__V256_XOR(x, y) _mm256_xor_ps(x, y)
+#define GU__V512_XOR(x, y) _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_castps_si512(y)))
+#define GU__V256_ISET1(v) _mm256_set1_epi32((int)(v))
+#define GU__V512_ISET1(v) _mm512_set1_epi32((int)(v))
+#define GU__V256_IZERO() _mm256_setzero_si256()
+#define GU__V512_IZERO() _mm512_setzero_si512()
+#define GU__V256_IADD(i, j) _mm256_add_epi32(i, j)
+#define GU__V512_IADD(i, j) _mm512_add_epi32(i, j)
+#define GU__V256_ISUB(i, j) _mm256_sub_epi32(i, j)
+#define GU__V512_ISUB(i, j) _mm512_sub_epi32(i, j)
+#define GU__V256_IAND(i, j) _mm256_and_si256(i, j)
+#define GU__V512_IAND(i, j) _mm512_and_si512(i, j)
+#define GU__V256_IANDNOT(i, j) _mm256_andnot_si256(i, j)
+#define GU__V512_IANDNOT(i, j) _mm512_andnot_si512(i, j)
+#define GU__V256_SLLI(i, n) _mm256_slli_epi32(i, n)
+#define GU__V512_SLLI(i, n) _mm512_slli_epi32(i, n)
+#define GU__V256_SRLI(i, n) _mm256_srli_epi32(i, n)
+#define GU__V512_SRLI(i, n) _mm512_srli_epi32(i, n)
+#define GU__V256_CMP(x, y, op) _mm256_cmp_ps(x, y, op)
+#define GU__V512_CMP(x, y, op) _mm512_cmp_ps_mask(x, y, op)
+#define GU__V256_ICMPEQ(i, j) _mm256_castsi256_ps(_mm256_cmpeq_epi32(i, j))
+#define GU__V512_ICMPEQ(i, j) _mm512_cmpeq_epi32_mask(i, j)
+#define GU__V256_SELZ(m, x) _mm256_and_ps(x, m)
+#define GU__V512_SELZ(m, x) _mm512_maskz_mov_ps(m, x)
+#define GU__V256_SELNZ(m, x) _mm256_andnot_ps(m, x)
+#define GU__V512_SELNZ(m, x) _mm512_maskz_mov_ps((__mmask16)~(m), x)
+#define GU__V256_ONES(x, m) _mm256_or_ps(x, m)
+#define GU__V512_ONES(x, m) _mm512_mask_mov_ps(x, m, _mm512_castsi512_ps(_mm512_set1_epi32(-1)))
 // Eight steps of the recurrence at once. Word i+8 is read before word i is written, and the
 // The partner words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
 GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
@@ -4376,62 +4432,70 @@ static void gu__normal16_ref(float *d, float mean, float std) {
 
 #ifdef GU__X86_SIMD
 #define GU__S8(v) _mm256_set1_ps(v)
-GU__AVX2 static __m256 gu__cephes_log8(__m256 x) {
-    __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OS), e, m, tmp, y, z;
-    __m256i ei;
-    int i;
-    x = _mm256_max_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x00800000)));
-    ei = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), _mm256_set1_epi32(127));
-    x = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(~0x7f800000)));
-    x = _mm256_or_ps(x, GU__S8(0.5f));
-    e = _mm256_add_ps(_mm256_cvtepi32_ps(ei), GU__S8(1.0f));
-    m = _mm256_cmp_ps(x, GU__S8(GU__SQRTHF), _CMP_LT_OS);
-    tmp = _mm256_and_ps(x, m);
-    x = _mm256_sub_ps(x, GU__S8(1.0f));
-    e = _mm256_sub_ps(e, _mm256_and_ps(GU__S8(1.0f), m));
-    x = _mm256_add_ps(x, tmp);
-    z = _mm256_mul_ps(x, x);
-    y = GU__S8(gu__log_p[0]);
-    for (i = 1; i < 9; i++) y = _mm256_fmadd_ps(y, x, GU__S8(gu__log_p[i]));
-    y = _mm256_mul_ps(y, x);
-    y = _mm256_fmadd_ps(y, z, _mm256_mul_ps(e, GU__S8(GU__LOG_Q1)));
-    y = _mm256_fnmadd_ps(z, GU__S8(0.5f), y);
-    x = _mm256_add_ps(x, y);
-    x = _mm256_fmadd_ps(e, GU__S8(GU__LOG_Q2), x);
-    return _mm256_or_ps(x, invalid);
+// Cephes' logf and sincosf (the reference's gu__cephes_logf, gu__cephes_sincosf) on LANES
+// values at once, written once for both instruction sets; the same operations lane for lane
+// as the reference, so the same bits. log: NaN for x <= 0 (no -inf: u1 > 0 here).
+#define GU__CEPHES_LOG(V, NAME) \
+V##_TARGET static V##_VF NAME(V##_VF x) { \
+    V##_VB invalid = V##_CMP(x, V##_ZERO(), _CMP_LE_OS), m; \
+    V##_VF e, tmp, y, z; \
+    V##_VI ei; \
+    int i; \
+    x = V##_MAX(x, V##_FLOAT(V##_ISET1(0x00800000))); \
+    ei = V##_ISUB(V##_SRLI(V##_BITS(x), 23), V##_ISET1(127)); \
+    x = V##_AND(x, V##_FLOAT(V##_ISET1(~0x7f800000))); \
+    x = V##_OR(x, V##_SET1(0.5f)); \
+    e = V##_ADD(V##_CVT(ei), V##_SET1(1.0f)); \
+    m = V##_CMP(x, V##_SET1(GU__SQRTHF), _CMP_LT_OS); \
+    tmp = V##_SELZ(m, x); \
+    e = V##_SUB(e, V##_SELZ(m, V##_SET1(1.0f))); \
+    x = V##_ADD(V##_SUB(x, V##_SET1(1.0f)), tmp); \
+    z = V##_MUL(x, x); \
+    y = V##_SET1(gu__log_p[0]); \
+    for (i = 1; i < 9; i++) y = V##_FMA(y, x, V##_SET1(gu__log_p[i])); \
+    y = V##_MUL(y, x); \
+    y = V##_FMA(y, z, V##_MUL(e, V##_SET1(GU__LOG_Q1))); \
+    y = V##_FNMADD(z, V##_SET1(0.5f), y); \
+    x = V##_ADD(x, y); \
+    x = V##_FMA(e, V##_SET1(GU__LOG_Q2), x); \
+    return V##_ONES(x, invalid); \
 }
-GU__AVX2 static void gu__cephes_sincos8(__m256 x, __m256 *s, __m256 *c) {
-    __m256 sign_sin = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u)));
-    __m256 y, z, yc, ys, ys1, ys2, poly, sign_cos;
-    __m256i j, four = _mm256_set1_epi32(4);
-    x = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
-    y = _mm256_mul_ps(x, GU__S8(GU__FOPI));
-    j = _mm256_cvttps_epi32(y);
-    j = _mm256_and_si256(_mm256_add_epi32(j, _mm256_set1_epi32(1)), _mm256_set1_epi32(~1));
-    y = _mm256_cvtepi32_ps(j);
-    sign_sin = _mm256_xor_ps(sign_sin, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, four), 29)));
-    poly = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(j, _mm256_set1_epi32(2)), _mm256_setzero_si256()));
-    sign_cos = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_andnot_si256(_mm256_sub_epi32(j, _mm256_set1_epi32(2)), four), 29));
-    x = _mm256_fmadd_ps(y, GU__S8(-GU__DP1), x);
-    x = _mm256_fmadd_ps(y, GU__S8(-GU__DP2), x);
-    x = _mm256_fmadd_ps(y, GU__S8(-GU__DP3), x);
-    z = _mm256_mul_ps(x, x);
-    yc = _mm256_fmadd_ps(GU__S8(GU__COS_P0), z, GU__S8(GU__COS_P1));
-    yc = _mm256_fmadd_ps(yc, z, GU__S8(GU__COS_P2));
-    yc = _mm256_mul_ps(yc, z);
-    yc = _mm256_fmsub_ps(yc, z, _mm256_mul_ps(z, GU__S8(0.5f)));
-    yc = _mm256_add_ps(yc, GU__S8(1.0f));
-    ys = _mm256_fmadd_ps(GU__S8(GU__SIN_P0), z, GU__S8(GU__SIN_P1));
-    ys = _mm256_fmadd_ps(ys, z, GU__S8(GU__SIN_P2));
-    ys = _mm256_mul_ps(ys, z);
-    ys = _mm256_fmadd_ps(ys, x, x);
-    ys2 = _mm256_and_ps(poly, ys);
-    ys1 = _mm256_andnot_ps(poly, yc);
-    ys = _mm256_sub_ps(ys, ys2);
-    yc = _mm256_sub_ps(yc, ys1);
-    *s = _mm256_xor_ps(_mm256_add_ps(ys1, ys2), sign_sin);
-    *c = _mm256_xor_ps(_mm256_add_ps(yc, ys), sign_cos);
+#define GU__CEPHES_SINCOS(V, NAME) \
+V##_TARGET static void NAME(V##_VF x, V##_VF *s, V##_VF *c) { \
+    V##_VF sign_sin = V##_AND(x, V##_FLOAT(V##_ISET1(0x80000000u))); \
+    V##_VF y, z, yc, ys, ys1, ys2, sign_cos; \
+    V##_VB poly; \
+    V##_VI j, four = V##_ISET1(4); \
+    x = V##_AND(x, V##_FLOAT(V##_ISET1(0x7fffffff))); \
+    y = V##_MUL(x, V##_SET1(GU__FOPI)); \
+    j = V##_CVTT(y); \
+    j = V##_IAND(V##_IADD(j, V##_ISET1(1)), V##_ISET1(~1)); \
+    y = V##_CVT(j); \
+    sign_sin = V##_XOR(sign_sin, V##_FLOAT(V##_SLLI(V##_IAND(j, four), 29))); \
+    poly = V##_ICMPEQ(V##_IAND(j, V##_ISET1(2)), V##_IZERO()); \
+    sign_cos = V##_FLOAT(V##_SLLI(V##_IANDNOT(V##_ISUB(j, V##_ISET1(2)), four), 29)); \
+    x = V##_FMA(y, V##_SET1(-GU__DP1), x); \
+    x = V##_FMA(y, V##_SET1(-GU__DP2), x); \
+    x = V##_FMA(y, V##_SET1(-GU__DP3), x); \
+    z = V##_MUL(x, x); \
+    yc = V##_FMA(V##_SET1(GU__COS_P0), z, V##_SET1(GU__COS_P1)); \
+    yc = V##_FMA(yc, z, V##_SET1(GU__COS_P2)); \
+    yc = V##_MUL(yc, z); \
+    yc = V##_FMSUB(yc, z, V##_MUL(z, V##_SET1(0.5f))); \
+    yc = V##_ADD(yc, V##_SET1(1.0f)); \
+    ys = V##_FMA(V##_SET1(GU__SIN_P0), z, V##_SET1(GU__SIN_P1)); \
+    ys = V##_FMA(ys, z, V##_SET1(GU__SIN_P2)); \
+    ys = V##_MUL(ys, z); \
+    ys = V##_FMA(ys, x, x); \
+    ys2 = V##_SELZ(poly, ys); \
+    ys1 = V##_SELNZ(poly, yc); \
+    ys = V##_SUB(ys, ys2); \
+    yc = V##_SUB(yc, ys1); \
+    *s = V##_XOR(V##_ADD(ys1, ys2), sign_sin); \
+    *c = V##_XOR(V##_ADD(yc, ys), sign_cos); \
 }
+GU__CEPHES_LOG(GU__V256, gu__cephes_log8)
+GU__CEPHES_SINCOS(GU__V256, gu__cephes_sincos8)
 GU__AVX2 static void gu__normal16_avx2(float *d, float mean, float std) {
     __m256 u1 = _mm256_sub_ps(GU__S8(1.0f), _mm256_loadu_ps(d)), u2 = _mm256_loadu_ps(d + 8);
     __m256 r = _mm256_sqrt_ps(_mm256_mul_ps(GU__S8(-2.0f), gu__cephes_log8(u1)));
@@ -4447,64 +4511,10 @@ GU__AVX2 static void gu__normal_blocks_avx2(float *d, int64_t n, float mean, flo
 
 // AVX-512: two blocks of 16 at once (lanes 0-7 from block i, 8-15 from block i+16); the
 // same operations lane for lane as the AVX2 code, so the same bits. Masks replace the
-// AVX2 and/andnot selections.
+// AVX2 and/andnot selections (in the vocabulary: SELZ, SELNZ, ONES).
 #define GU__S16(v) _mm512_set1_ps(v)
-#define GU__I16(v) _mm512_set1_epi32((int)(v))
-GU__AVX512 static __m512 gu__cephes_log16(__m512 x) {
-    __mmask16 invalid = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OS), m;
-    __m512 e, y, z;
-    __m512i ei;
-    int i;
-    x = _mm512_max_ps(x, _mm512_castsi512_ps(GU__I16(0x00800000)));
-    ei = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(x), 23), GU__I16(127));
-    x = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(x), GU__I16(~0x7f800000)),
-                                            _mm512_castps_si512(GU__S16(0.5f))));
-    e = _mm512_add_ps(_mm512_cvtepi32_ps(ei), GU__S16(1.0f));
-    m = _mm512_cmp_ps_mask(x, GU__S16(GU__SQRTHF), _CMP_LT_OS);
-    e = _mm512_sub_ps(e, _mm512_maskz_mov_ps(m, GU__S16(1.0f)));
-    x = _mm512_add_ps(_mm512_sub_ps(x, GU__S16(1.0f)), _mm512_maskz_mov_ps(m, x));
-    z = _mm512_mul_ps(x, x);
-    y = GU__S16(gu__log_p[0]);
-    for (i = 1; i < 9; i++) y = _mm512_fmadd_ps(y, x, GU__S16(gu__log_p[i]));
-    y = _mm512_mul_ps(y, x);
-    y = _mm512_fmadd_ps(y, z, _mm512_mul_ps(e, GU__S16(GU__LOG_Q1)));
-    y = _mm512_fnmadd_ps(z, GU__S16(0.5f), y);
-    x = _mm512_add_ps(x, y);
-    x = _mm512_fmadd_ps(e, GU__S16(GU__LOG_Q2), x);
-    return _mm512_mask_mov_ps(x, invalid, _mm512_castsi512_ps(GU__I16(0xffffffffu)));
-}
-GU__AVX512 static void gu__cephes_sincos16(__m512 x, __m512 *s, __m512 *c) {
-    __m512i sign_sin = _mm512_and_si512(_mm512_castps_si512(x), GU__I16(0x80000000u)), sign_cos, j;
-    __m512 y, z, yc, ys, ys1, ys2;
-    __mmask16 poly;
-    x = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), GU__I16(0x7fffffff)));
-    y = _mm512_mul_ps(x, GU__S16(GU__FOPI));
-    j = _mm512_cvttps_epi32(y);
-    j = _mm512_and_si512(_mm512_add_epi32(j, GU__I16(1)), GU__I16(~1));
-    y = _mm512_cvtepi32_ps(j);
-    sign_sin = _mm512_xor_si512(sign_sin, _mm512_slli_epi32(_mm512_and_si512(j, GU__I16(4)), 29));
-    poly = _mm512_cmpeq_epi32_mask(_mm512_and_si512(j, GU__I16(2)), _mm512_setzero_si512());
-    sign_cos = _mm512_slli_epi32(_mm512_andnot_si512(_mm512_sub_epi32(j, GU__I16(2)), GU__I16(4)), 29);
-    x = _mm512_fmadd_ps(y, GU__S16(-GU__DP1), x);
-    x = _mm512_fmadd_ps(y, GU__S16(-GU__DP2), x);
-    x = _mm512_fmadd_ps(y, GU__S16(-GU__DP3), x);
-    z = _mm512_mul_ps(x, x);
-    yc = _mm512_fmadd_ps(GU__S16(GU__COS_P0), z, GU__S16(GU__COS_P1));
-    yc = _mm512_fmadd_ps(yc, z, GU__S16(GU__COS_P2));
-    yc = _mm512_mul_ps(yc, z);
-    yc = _mm512_fmsub_ps(yc, z, _mm512_mul_ps(z, GU__S16(0.5f)));
-    yc = _mm512_add_ps(yc, GU__S16(1.0f));
-    ys = _mm512_fmadd_ps(GU__S16(GU__SIN_P0), z, GU__S16(GU__SIN_P1));
-    ys = _mm512_fmadd_ps(ys, z, GU__S16(GU__SIN_P2));
-    ys = _mm512_mul_ps(ys, z);
-    ys = _mm512_fmadd_ps(ys, x, x);
-    ys2 = _mm512_maskz_mov_ps(poly, ys);
-    ys1 = _mm512_maskz_mov_ps((__mmask16)~poly, yc);
-    ys = _mm512_sub_ps(ys, ys2);
-    yc = _mm512_sub_ps(yc, ys1);
-    *s = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_add_ps(ys1, ys2)), sign_sin));
-    *c = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_add_ps(yc, ys)), sign_cos));
-}
+GU__CEPHES_LOG(GU__V512, gu__cephes_log16)
+GU__CEPHES_SINCOS(GU__V512, gu__cephes_sincos16)
 GU__AVX512 static __m512 gu__join8(const float *lo, const float *hi) {
     __m512d v = _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo)));
     return _mm512_castpd_ps(_mm512_insertf64x4(v, _mm256_castps_pd(_mm256_loadu_ps(hi)), 1));
