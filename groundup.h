@@ -4057,14 +4057,15 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 // floats; VM: a lane mask, AVX-512's mask register or AVX2's vector of all-ones and zero
 // lanes (what maskload takes): the one place the two differ, not the bodies. FIRST(w): the
 // mask of lanes [0, w) (all for w >= LANES, none for w <= 0); LOADM/STOREM: loads and
-// stores of the lanes of a mask only, LOADU/STOREU of all lanes (m not read: a body takes
-// either pair). LOAD: an aligned load. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
+// stores of the lanes of a mask only, LOADALL/STOREALL of all lanes (m not read: a body takes
+// either pair). LOAD: an aligned load, STOREU an unaligned store. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
 // address p + i + j, AVX-512 from the element: the same value, as each kernel was tuned; the
 // compilers allocate registers differently for the two forms). VI: as many int32 lanes, I*
 // their operations; BITS and FLOAT reinterpret floats as ints and back. VB: the result of a
 // comparison (CMP, ICMPEQ): AVX2's vector of all-ones lanes, AVX-512's mask; SELZ(m, x) keeps
 // x where m and zeroes the rest, SELNZ(m, x) the other way round, ONES(x, m) sets all bits
-// (a NaN) where m. AND, OR, XOR: on the bits of floats.
+// (a NaN) where m. AND, OR, XOR: on the bits of floats. ODD(i, one): the lanes where i is
+// odd (one: ISET1(1)); IXOR_WHERE(i, m, k): i ^ k where m, i elsewhere.
 #define GU__V256_TARGET GU__AVX2
 #define GU__V512_TARGET GU__AVX512
 #define GU__V256_INL static inline __attribute__((always_inline, target("avx2,fma")))
@@ -4083,10 +4084,16 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__V512_BCAST(p, i, j) _mm512_set1_ps((p)[(i) + (j)])
 #define GU__V256_LOAD(p) _mm256_load_ps(p)
 #define GU__V512_LOAD(p) _mm512_load_ps(p)
-#define GU__V256_LOADU(p, m) _mm256_loadu_ps(p)
-#define GU__V512_LOADU(p, m) _mm512_loadu_ps(p)
-#define GU__V256_STOREU(p, m, x) _mm256_storeu_ps(p, x)
-#define GU__V512_STOREU(p, m, x) _mm512_storeu_ps(p, x)
+#define GU__V256_LOADALL(p, m) _mm256_loadu_ps(p)
+#define GU__V512_LOADALL(p, m) _mm512_loadu_ps(p)
+#define GU__V256_STOREALL(p, m, x) _mm256_storeu_ps(p, x)
+#define GU__V512_STOREALL(p, m, x) _mm512_storeu_ps(p, x)
+#define GU__V256_STOREU(p, x) _mm256_storeu_ps(p, x)
+#define GU__V512_STOREU(p, x) _mm512_storeu_ps(p, x)
+#define GU__V256_ILOADU(p) _mm256_loadu_si256((const __m256i *)(p))
+#define GU__V512_ILOADU(p) _mm512_loadu_si512((const void *)(p))
+#define GU__V256_ISTOREU(p, i) _mm256_storeu_si256((__m256i *)(p), i)
+#define GU__V512_ISTOREU(p, i) _mm512_storeu_si512((void *)(p), i)
 #define GU__V256_LOADM(p, m) _mm256_maskload_ps(p, m)
 #define GU__V512_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
 #define GU__V256_STOREM(p, m, x) _mm256_maskstore_ps(p, m, x)
@@ -4135,6 +4142,10 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__V512_ISUB(i, j) _mm512_sub_epi32(i, j)
 #define GU__V256_IAND(i, j) _mm256_and_si256(i, j)
 #define GU__V512_IAND(i, j) _mm512_and_si512(i, j)
+#define GU__V256_IOR(i, j) _mm256_or_si256(i, j)
+#define GU__V512_IOR(i, j) _mm512_or_si512(i, j)
+#define GU__V256_IXOR(i, j) _mm256_xor_si256(i, j)
+#define GU__V512_IXOR(i, j) _mm512_xor_si512(i, j)
 #define GU__V256_IANDNOT(i, j) _mm256_andnot_si256(i, j)
 #define GU__V512_IANDNOT(i, j) _mm512_andnot_si512(i, j)
 #define GU__V256_SLLI(i, n) _mm256_slli_epi32(i, n)
@@ -4151,35 +4162,45 @@ static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__V512_SELNZ(m, x) _mm512_maskz_mov_ps((__mmask16)~(m), x)
 #define GU__V256_ONES(x, m) _mm256_or_ps(x, m)
 #define GU__V512_ONES(x, m) _mm512_mask_mov_ps(x, m, _mm512_castsi512_ps(_mm512_set1_epi32(-1)))
-// Eight steps of the recurrence at once. Word i+8 is read before word i is written, and the
-// The partner words are 397 ahead (old) or 227 behind (already new): no lane depends on another.
-GU__AVX2 static void gu__mt_twist_avx2(uint32_t *mt) {
-    const __m256i upper = _mm256_set1_epi32((int)0x80000000u), lower = _mm256_set1_epi32(0x7fffffff);
-    const __m256i one = _mm256_set1_epi32(1), matrix = _mm256_set1_epi32((int)0x9908b0dfu);
-    int i = 0;
-    for (;;) {
-        int lim = i < GU__MT_N - GU__MT_M ? GU__MT_N - GU__MT_M : GU__MT_N - 1;
-        for (; i + 8 <= lim; i += 8) {
-            int ahead = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
-            __m256i cur = _mm256_loadu_si256((const __m256i *)(mt + i));
-            __m256i nxt = _mm256_loadu_si256((const __m256i *)(mt + i + 1));
-            __m256i fa = _mm256_loadu_si256((const __m256i *)(mt + ahead));
-            __m256i y = _mm256_or_si256(_mm256_and_si256(cur, upper), _mm256_and_si256(nxt, lower));
-            __m256i odd = _mm256_cmpeq_epi32(_mm256_and_si256(y, one), one);
-            __m256i r = _mm256_xor_si256(_mm256_xor_si256(fa, _mm256_srli_epi32(y, 1)), _mm256_and_si256(odd, matrix));
-            _mm256_storeu_si256((__m256i *)(mt + i), r);
-        }
-        for (; i < lim; i++) mt[i] = gu__mt_step(mt[i], mt[i + 1], mt[(i + GU__MT_M) % GU__MT_N]);
-        if (lim == GU__MT_N - 1) break;
-    }
-    mt[GU__MT_N - 1] = gu__mt_step(mt[GU__MT_N - 1], mt[0], mt[GU__MT_M - 1]);
+#define GU__V256_ODD(i, one) _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(i, one), one))
+#define GU__V512_ODD(i, one) _mm512_test_epi32_mask(i, one)
+#define GU__V256_IXOR_WHERE(i, m, k) _mm256_xor_si256(i, _mm256_and_si256(_mm256_castps_si256(m), k))
+#define GU__V512_IXOR_WHERE(i, m, k) _mm512_mask_xor_epi32(i, m, i, k)
+// LANES steps of the recurrence at once (the twist) and the tempering of LANES words,
+// written once for both instruction sets. Word i + LANES is read before word i is written,
+// and the partner words are 397 ahead (old) or 227 behind (already new): no lane depends on
+// another.
+#define GU__MT_TWIST(V, NAME) \
+V##_TARGET static void NAME(uint32_t *mt) { \
+    const V##_VI upper = V##_ISET1(0x80000000u), lower = V##_ISET1(0x7fffffff); \
+    const V##_VI one = V##_ISET1(1), matrix = V##_ISET1(0x9908b0dfu); \
+    int i = 0; \
+    for (;;) { \
+        int lim = i < GU__MT_N - GU__MT_M ? GU__MT_N - GU__MT_M : GU__MT_N - 1; \
+        for (; i + V##_LANES <= lim; i += V##_LANES) { \
+            int ahead = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N; \
+            V##_VI cur = V##_ILOADU(mt + i); \
+            V##_VI nxt = V##_ILOADU(mt + i + 1); \
+            V##_VI fa = V##_ILOADU(mt + ahead); \
+            V##_VI y = V##_IOR(V##_IAND(cur, upper), V##_IAND(nxt, lower)); \
+            V##_VB odd = V##_ODD(y, one); \
+            V##_VI r = V##_IXOR(fa, V##_SRLI(y, 1)); \
+            V##_ISTOREU(mt + i, V##_IXOR_WHERE(r, odd, matrix)); \
+        } \
+        for (; i < lim; i++) mt[i] = gu__mt_step(mt[i], mt[i + 1], mt[(i + GU__MT_M) % GU__MT_N]); \
+        if (lim == GU__MT_N - 1) break; \
+    } \
+    mt[GU__MT_N - 1] = gu__mt_step(mt[GU__MT_N - 1], mt[0], mt[GU__MT_M - 1]); \
 }
-GU__AVX2 static __m256i gu__mt_temper8(__m256i y) {
-    y = _mm256_xor_si256(y, _mm256_srli_epi32(y, 11));
-    y = _mm256_xor_si256(y, _mm256_and_si256(_mm256_slli_epi32(y, 7), _mm256_set1_epi32((int)0x9d2c5680u)));
-    y = _mm256_xor_si256(y, _mm256_and_si256(_mm256_slli_epi32(y, 15), _mm256_set1_epi32((int)0xefc60000u)));
-    return _mm256_xor_si256(y, _mm256_srli_epi32(y, 18));
+#define GU__MT_TEMPER(V, NAME) \
+V##_TARGET static V##_VI NAME(V##_VI y) { \
+    y = V##_IXOR(y, V##_SRLI(y, 11)); \
+    y = V##_IXOR(y, V##_IAND(V##_SLLI(y, 7), V##_ISET1(0x9d2c5680u))); \
+    y = V##_IXOR(y, V##_IAND(V##_SLLI(y, 15), V##_ISET1(0xefc60000u))); \
+    return V##_IXOR(y, V##_SRLI(y, 18)); \
 }
+GU__MT_TWIST(GU__V256, gu__mt_twist_avx2)
+GU__MT_TEMPER(GU__V256, gu__mt_temper8)
 #endif
 
 static void gu__mt_twist(uint32_t *mt) {
@@ -4227,66 +4248,32 @@ static void gu__uniform_ref(gu_generator *g, float *out, int64_t n) {
     for (i = 0; i < n; i++) out[i] = gu__u24(gu_generator_random(g));
 }
 #ifdef GU__X86_SIMD
-GU__AVX2 static void gu__uniform_avx2(gu_generator *g, float *out, int64_t n) {
-    const __m256i mask = _mm256_set1_epi32(0xffffff);
-    const __m256 scale = _mm256_set1_ps(1.0f / 16777216.0f);
-    int64_t i = 0;
-    while (i < n) {
-        if (g->next >= GU__MT_N) { gu__mt_twist_avx2(g->state); g->next = 0; }
-        // the words left in this state, 8 at a time
-        while (i + 8 <= n && g->next + 8 <= GU__MT_N) {
-            __m256i w = gu__mt_temper8(_mm256_loadu_si256((const __m256i *)(g->state + g->next)));
-            _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(w, mask)), scale));
-            g->next += 8;
-            i += 8;
-        }
-        while (i < n && g->next < GU__MT_N) out[i++] = gu__u24(gu__mt_temper(g->state[g->next++]));
-    }
+// uniform floats, LANES at a time: the tempered words' low 24 bits, times 2^-24.
+#define GU__UNIFORM(V, NAME, TWIST, TEMPER) \
+V##_TARGET static void NAME(gu_generator *g, float *out, int64_t n) { \
+    const V##_VI mask = V##_ISET1(0xffffff); \
+    const V##_VF scale = V##_SET1(1.0f / 16777216.0f); \
+    int64_t i = 0; \
+    while (i < n) { \
+        if (g->next >= GU__MT_N) { TWIST(g->state); g->next = 0; } \
+        /* the words left in this state, LANES at a time */ \
+        while (i + V##_LANES <= n && g->next + V##_LANES <= GU__MT_N) { \
+            V##_VI w = TEMPER(V##_ILOADU(g->state + g->next)); \
+            V##_STOREU(out + i, V##_MUL(V##_CVT(V##_IAND(w, mask)), scale)); \
+            g->next += V##_LANES; \
+            i += V##_LANES; \
+        } \
+        while (i < n && g->next < GU__MT_N) out[i++] = gu__u24(gu__mt_temper(g->state[g->next++])); \
+    } \
 }
+GU__UNIFORM(GU__V256, gu__uniform_avx2, gu__mt_twist_avx2, gu__mt_temper8)
 #endif
 #ifdef GU__X86_SIMD
 // The same with 16 lanes: the twist (16 steps at once; the far words stay 227 behind or 397
 // ahead), the tempering and the conversion.
-GU__AVX512 static void gu__mt_twist_avx512(uint32_t *mt) {
-    const __m512i upper = _mm512_set1_epi32((int)0x80000000u), lower = _mm512_set1_epi32(0x7fffffff);
-    const __m512i one = _mm512_set1_epi32(1), matrix = _mm512_set1_epi32((int)0x9908b0dfu);
-    int i = 0;
-    for (;;) {
-        int lim = i < GU__MT_N - GU__MT_M ? GU__MT_N - GU__MT_M : GU__MT_N - 1;
-        for (; i + 16 <= lim; i += 16) {
-            int ahead = i < GU__MT_N - GU__MT_M ? i + GU__MT_M : i + GU__MT_M - GU__MT_N;
-            __m512i cur = _mm512_loadu_si512((const void *)(mt + i));
-            __m512i nxt = _mm512_loadu_si512((const void *)(mt + i + 1));
-            __m512i fa = _mm512_loadu_si512((const void *)(mt + ahead));
-            __m512i y = _mm512_or_si512(_mm512_and_si512(cur, upper), _mm512_and_si512(nxt, lower));
-            __mmask16 odd = _mm512_test_epi32_mask(y, one);
-            __m512i r = _mm512_xor_si512(fa, _mm512_srli_epi32(y, 1));
-            _mm512_storeu_si512((void *)(mt + i), _mm512_mask_xor_epi32(r, odd, r, matrix));
-        }
-        for (; i < lim; i++) mt[i] = gu__mt_step(mt[i], mt[i + 1], mt[(i + GU__MT_M) % GU__MT_N]);
-        if (lim == GU__MT_N - 1) break;
-    }
-    mt[GU__MT_N - 1] = gu__mt_step(mt[GU__MT_N - 1], mt[0], mt[GU__MT_M - 1]);
-}
-GU__AVX512 static void gu__uniform_avx512(gu_generator *g, float *out, int64_t n) {
-    const __m512i mask = _mm512_set1_epi32(0xffffff);
-    const __m512 scale = _mm512_set1_ps(1.0f / 16777216.0f);
-    int64_t i = 0;
-    while (i < n) {
-        if (g->next >= GU__MT_N) { gu__mt_twist_avx512(g->state); g->next = 0; }
-        while (i + 16 <= n && g->next + 16 <= GU__MT_N) {
-            __m512i y = _mm512_loadu_si512((const void *)(g->state + g->next));
-            y = _mm512_xor_si512(y, _mm512_srli_epi32(y, 11));
-            y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 7), _mm512_set1_epi32((int)0x9d2c5680u)));
-            y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 15), _mm512_set1_epi32((int)0xefc60000u)));
-            y = _mm512_xor_si512(y, _mm512_srli_epi32(y, 18));
-            _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(y, mask)), scale));
-            g->next += 16;
-            i += 16;
-        }
-        while (i < n && g->next < GU__MT_N) out[i++] = gu__u24(gu__mt_temper(g->state[g->next++]));
-    }
-}
+GU__MT_TWIST(GU__V512, gu__mt_twist_avx512)
+GU__MT_TEMPER(GU__V512, gu__mt_temper16)
+GU__UNIFORM(GU__V512, gu__uniform_avx512, gu__mt_twist_avx512, gu__mt_temper16)
 #endif
 static void gu__uniform(gu_generator *g, float *out, int64_t n) {
 #ifdef GU__X86_SIMD
@@ -7903,7 +7890,7 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
 #define GU__UKR_PFC(V, i) GU__UKR_PF_ROW(V, i, _MM_HINT_T0)
 #define GU__UKR_PFC2(V, i) GU__UKR_PF_ROW(V, i, _MM_HINT_T1)
 // Row i of C = alpha * AB + beta * C: with M (LOADM, STOREM) its first columns by the masks m0
-// and m1 (rows past mr untouched), with U (LOADU, STOREU) whole.
+// and m1 (rows past mr untouched), with ALL (LOADALL, STOREALL) whole.
 #define GU__UKR_STORE_ROW(V, i, M) { \
         float *ci_ = c + (int64_t)i * ldc; \
         V##_VF r0_ = V##_MUL(c##i##0, va), r1_ = V##_MUL(c##i##1, va); \
@@ -7914,7 +7901,7 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
         V##_STORE##M(ci_, m0, r0_); \
         if (NV_ == 2) V##_STORE##M(ci_ + V##_LANES, m1, r1_); }
 #define GU__UKR_STORE(V, i) if (i < mr) GU__UKR_STORE_ROW(V, i, M)
-#define GU__UKR_STORE_FULL(V, i) GU__UKR_STORE_ROW(V, i, U)
+#define GU__UKR_STORE_FULL(V, i) GU__UKR_STORE_ROW(V, i, ALL)
 // One k step: a row of the B micro-panel (NV_ vectors), then per row of C one broadcast of A
 // and NV_ FMAs.
 #define GU__UKR_LOAD_B(V) V##_VF b0 = V##_LOAD(bp), b1 = NV_ == 2 ? V##_LOAD(bp + V##_LANES) : b0;
