@@ -4050,22 +4050,27 @@ static int gu__rnd_level(void) {
 static int gu__rnd_have_avx2(void) { return gu__rnd_level() >= 1; }
 #define GU__AVX2 __attribute__((target("avx2,fma")))
 #define GU__AVX512 __attribute__((target("avx512f,avx2,fma")))
-// The vector vocabulary. A SIMD body written once (a macro taking the prefix V: GU__V256 for
-// AVX2, GU__V512 for AVX-512) pastes the prefix onto these words: V##_FMA(a, b, c) is
-// _mm256_fmadd_ps or _mm512_fmadd_ps. TARGET: the functions' attribute, INL the same for
-// helpers always inlined (their loops unrolled with constant bounds). VF: a vector of LANES
-// floats; VM: a lane mask, AVX-512's mask register or AVX2's vector of all-ones and zero
-// lanes (what maskload takes): the one place the two differ, not the bodies. FIRST(w): the
-// mask of lanes [0, w) (all for w >= LANES, none for w <= 0); LOADM/STOREM: loads and
-// stores of the lanes of a mask only, LOADALL/STOREALL of all lanes (m not read: a body takes
-// either pair). LOAD: an aligned load, STOREU an unaligned store. BCAST(p, i, j): p[i + j] in every lane (AVX2 from the
-// address p + i + j, AVX-512 from the element: the same value, as each kernel was tuned; the
-// compilers allocate registers differently for the two forms). VI: as many int32 lanes, I*
-// their operations; BITS and FLOAT reinterpret floats as ints and back. VB: the result of a
-// comparison (CMP, ICMPEQ): AVX2's vector of all-ones lanes, AVX-512's mask; SELZ(m, x) keeps
-// x where m and zeroes the rest, SELNZ(m, x) the other way round, ONES(x, m) sets all bits
-// (a NaN) where m. AND, OR, XOR: on the bits of floats. ODD(i, one): the lanes where i is
-// odd (one: ISET1(1)); IXOR_WHERE(i, m, k): i ^ k where m, i elsewhere.
+// The vector vocabulary. Each SIMD body of >>random and >>gemm is written once, as a macro
+// taking the prefix V (GU__V256: AVX2 + FMA, 8 lanes; GU__V512: AVX-512, 16 lanes) that it
+// pastes onto these words: V##_FMA(x, y, z) is _mm256_fmadd_ps or _mm512_fmadd_ps. Each word
+// is defined for both sets, side by side; where the sets differ (AVX-512's masks are mask
+// registers, AVX2's vectors of all-ones lanes), the difference is here, not in the bodies.
+//   TARGET, INL          the functions' attribute; the same for helpers always inlined
+//   VF, VI, LANES        a vector of LANES floats; of LANES int32s (the I* words)
+//   VM, FIRST(w)         a mask for loads and stores: lanes [0, w) (all for w >= LANES, none
+//                        for w <= 0); LOADM, STOREM load and store a mask's lanes only,
+//                        LOADALL, STOREALL all of them (m not read: a body takes either pair)
+//   LOAD, STOREU         an aligned load, an unaligned store (ILOADU, ISTOREU for ints)
+//   BCAST(p, i, j)       p[i + j] in every lane: AVX2 from the address p + i + j, AVX-512 from
+//                        the element, each as its kernel was tuned (the same value; the
+//                        compilers allocate registers differently for the two forms)
+//   BITS, FLOAT          floats as int bits and back; CVT, CVTT int to float, float to int
+//   AND, OR, XOR         on the bits of floats
+//   VB, CMP, ICMPEQ      a comparison and its result
+//   SELZ(m, x)           x where m, 0 elsewhere; SELNZ(m, x) the other way round; ONES(x, m)
+//                        all bits set (a NaN) where m
+//   ODD(i, one)          the lanes where i is odd (one: ISET1(1)); IXOR_WHERE(i, m, k) i ^ k
+//                        where m, i elsewhere
 #define GU__V256_TARGET GU__AVX2
 #define GU__V512_TARGET GU__AVX512
 #define GU__V256_INL static inline __attribute__((always_inline, target("avx2,fma")))
@@ -7873,10 +7878,6 @@ static void gu__rows_portable(int64_t m, int64_t n, int64_t k, float alpha, cons
 #define GU__A5_ROWS(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3) X(V, 4) X(V, 5) X(V, 6) X(V, 7) X(V, 8) X(V, 9) X(V, 10) X(V, 11) X(V, 12) X(V, 13)
 #define GU__A5_ROWS7(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3) X(V, 4) X(V, 5) X(V, 6)
 #define GU__A5_ROWS4(X, V) X(V, 0) X(V, 1) X(V, 2) X(V, 3)
-// One body, instantiated for tiles of ROWS rows by NV vectors of 16 columns: the full 14 x 32
-// tile, and smaller ones for the edges of C, so that a last row or column of C does not cost
-// a full tile (127 rows would otherwise cost 140). They read the same packed panels, and each
-// element is the same chain of FMAs, so which one computes an element never changes its bits.
 // The rows of a microkernel's tile, for both instruction sets (V the vocabulary's prefix),
 // each as an X(V, i) for the ROWS lists: row i of the tile is NV_ (1 or 2) vectors, ci0 and ci1.
 #define GU__UKR_DECL(V, i) V##_VF c##i##0 = V##_ZERO(), c##i##1 = V##_ZERO();
@@ -7916,7 +7917,11 @@ V##_TARGET static void NAME(int64_t kc, const float *GU__RESTRICT ap, const floa
     V##_VF va = V##_SET1(alpha), vb = V##_SET1(beta); \
     V##_UKR_LOOP(ROWS) \
 }
-// AVX-512: the edge masks, then one k step a turn.
+// AVX-512: the edge masks, then one k step a turn. Instantiated for tiles of ROWS rows by NV
+// vectors of 16 columns: the full 14 x 32 tile, and smaller ones for the edges of C, so that a
+// last row or column of C does not cost a full tile (127 rows would otherwise cost 140). They
+// read the same packed panels, and each element is the same chain of FMAs, so which one
+// computes an element never changes its bits.
 #define GU__V512_UKR_LOOP(ROWS) \
     __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1); \
     __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (1u << (nr - 16)) - 1); \
