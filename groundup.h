@@ -8083,6 +8083,14 @@ GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 #define GU__DOT_PREFETCH(p) do { \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L2), _MM_HINT_T1); \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L1), _MM_HINT_T0); } while (0)
+// The end of both dot kernels: C's elements j0.. of row r (up to four) from the four sums in
+// the halves of h: alpha * sum (+ beta * C).
+#define GU__DOT_STORE4(h) { \
+        __m128 q = _mm_mul_ps(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)), _mm_set1_ps(alpha)); \
+        float *cr = c + r * ldc + j0, s4[4]; \
+        int w = n - j0 < 4 ? (int)(n - j0) : 4, jj; \
+        _mm_storeu_ps(s4, q); \
+        for (jj = 0; jj < w; jj++) cr[jj] = beta == 0 ? s4[jj] : s4[jj] + beta * cr[jj]; }
 GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
     __m512 acc[4][16 + 2];
@@ -8117,11 +8125,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
         __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(acc[r][j0 + 2], acc[r][j0 + 3]), _mm512_unpackhi_ps(acc[r][j0 + 2], acc[r][j0 + 3]));
         __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
         __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
-        __m128 q = _mm_mul_ps(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)), _mm_set1_ps(alpha));
-        float *cr = c + r * ldc + j0, s4[4];
-        int w = n - j0 < 4 ? (int)(n - j0) : 4, jj;
-        _mm_storeu_ps(s4, q);
-        for (jj = 0; jj < w; jj++) cr[jj] = beta == 0 ? s4[jj] : s4[jj] + beta * cr[jj];
+        GU__DOT_STORE4(h)
     }
 }
 
@@ -8226,12 +8230,7 @@ GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const f
         }
         GU__UNROLL for (r = 0; r < R; r++) {
             __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
-            __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-            float *cr = c + r * ldc + j0, s4[4];
-            int w = n - j0 < 4 ? (int)(n - j0) : 4;
-            q = _mm_mul_ps(q, _mm_set1_ps(alpha));
-            _mm_storeu_ps(s4, q);
-            for (j = 0; j < w; j++) cr[j] = beta == 0 ? s4[j] : s4[j] + beta * cr[j];
+            GU__DOT_STORE4(h)
         }
     }
 }
