@@ -9001,19 +9001,18 @@ static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr
         tk->team = NULL;
         tk->tid = t;
 #endif
-        if (*split_m) {
-            lo *= kr->mr; hi *= kr->mr;
-            if (hi > pr->m) hi = pr->m;
+        {   // this part's rows (or columns) of C, in whole tiles, clipped to the product
+            int64_t tile = *split_m ? kr->mr : kr->nr, len = *split_m ? pr->m : pr->n;
+            lo *= tile; hi *= tile;
+            if (hi > len) hi = len;
             if (lo > hi) lo = hi;
             tk->lo = lo; tk->hi = hi;
+        }
+        if (*split_m) {
             tk->pr.m = hi - lo;
             tk->pr.a = pr->a + lo * pr->rsa;
             tk->pr.c = pr->c + lo * pr->ldc;
         } else {
-            lo *= kr->nr; hi *= kr->nr;
-            if (hi > pr->n) hi = pr->n;
-            if (lo > hi) lo = hi;
-            tk->lo = lo; tk->hi = hi;
             tk->pr.n = hi - lo;
             tk->pr.b = pr->b + lo * pr->csb;
             tk->pr.c = pr->c + lo;
