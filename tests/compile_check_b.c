@@ -6,17 +6,8 @@
 #ifndef GU_STB_INCLUDE
 #define GU_STB_INCLUDE <stb/stb_image_write.h>
 #endif
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#endif
 #define STB_IMAGE_WRITE_IMPLEMENTATION
-#include GU_STB_INCLUDE
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include GU_STB_INCLUDE   // the system's copy underneath: its warnings stay quiet
 #endif
 
 #ifdef __cplusplus
