@@ -3342,7 +3342,9 @@ static int gu__binary_prep(gu__binop op, gu_tensor a, int pa, gu_tensor b, int p
     return gu__bcast(name, a.ndim, a.shape, b.ndim, b.shape, nd, shape);
 }
 
-static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_tensor b, int pb, const char *name) {
+static int gu__binary_into(gu__binop op, const gu_tensor *outp, const gu_tensor *ap, int pa, const gu_tensor *bp, int pb,
+                           const char *name) {
+    gu_tensor out = *outp, a = *ap, b = *bp;
     gu__ectx c;
     int nd, inplace = name[strlen(name) - 1] == '_';
     int64_t shape[GU_MAX_DIMS];
@@ -3366,7 +3368,8 @@ static int gu__binary_into(gu__binop op, gu_tensor out, gu_tensor a, int pa, gu_
     return 0;
 }
 
-static gu_tensor gu__binary(gu__binop op, gu_tensor a, int pa, gu_tensor b, int pb) {
+static gu_tensor gu__binary(gu__binop op, const gu_tensor *ap, int pa, const gu_tensor *bp, int pb) {
+    gu_tensor a = *ap, b = *bp;
     gu__ectx c;
     int nd;
     int64_t shape[GU_MAX_DIMS];
@@ -3406,15 +3409,15 @@ static gu_tensor gu__pow_special_f32(gu_tensor a, double s) {
     }
     return r;
 }
-static gu_tensor gu__binary_scalar(gu__binop op, gu_tensor a, double s, int reverse) {
+static gu_tensor gu__binary_scalar(gu__binop op, const gu_tensor *ap, double s, int reverse) {
     float f = (float)s;  // a Python float meets float32 tensors as float32 (default dtype)
-    gu_tensor st = gu__wrap_scalar(GU_FLOAT32, &f);
+    gu_tensor a = *ap, st = gu__wrap_scalar(GU_FLOAT32, &f);
     if (!gu__check_in(gu__binop_names[op], a)) return gu__invalid();
     if (op == GU__POW && !reverse && gu__pow_special(s)) return gu__pow_special_f32(a, s);
-    return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
+    return reverse ? gu__binary(op, &st, GU__P_SCALAR, &a, gu__prio(a)) : gu__binary(op, &a, gu__prio(a), &st, GU__P_SCALAR);
 }
-static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int reverse) {
-    gu_tensor st = gu__wrap_scalar(GU_INT64, &s);
+static gu_tensor gu__binary_iscalar(gu__binop op, const gu_tensor *ap, int64_t s, int reverse) {
+    gu_tensor a = *ap, st = gu__wrap_scalar(GU_INT64, &s);
     if (!gu__check_in(gu__binop_names[op], a)) return gu__invalid();
     if (op == GU__POW && !reverse && s < 0 && a.dtype != GU_FLOAT32) {
         gu__seterr("pow: integers to negative integer powers are not allowed (%s %s ** %" PRId64 ")", gu_dtype_name(a.dtype), GU__SHT(a), s);
@@ -3426,31 +3429,33 @@ static gu_tensor gu__binary_iscalar(gu__binop op, gu_tensor a, int64_t s, int re
         return gu__invalid();
     }
     if (op == GU__POW && !reverse && a.dtype == GU_FLOAT32 && gu__pow_special((double)s)) return gu__pow_special_f32(a, (double)s);
-    return reverse ? gu__binary(op, st, GU__P_SCALAR, a, gu__prio(a)) : gu__binary(op, a, gu__prio(a), st, GU__P_SCALAR);
+    return reverse ? gu__binary(op, &st, GU__P_SCALAR, &a, gu__prio(a)) : gu__binary(op, &a, gu__prio(a), &st, GU__P_SCALAR);
 }
-static int gu__binary_scalar_(gu__binop op, gu_tensor a, double s, const char *name) {
+static int gu__binary_scalar_(gu__binop op, const gu_tensor *ap, double s, const char *name) {
     float f = (float)s;
-    return gu__binary_into(op, a, a, gu__prio(a), gu__wrap_scalar(GU_FLOAT32, &f), GU__P_SCALAR, name);
+    gu_tensor st = gu__wrap_scalar(GU_FLOAT32, &f);
+    return gu__binary_into(op, ap, ap, gu__prio(*ap), &st, GU__P_SCALAR, name);
 }
-static int gu__binary_iscalar_(gu__binop op, gu_tensor a, int64_t s, const char *name) {
-    return gu__binary_into(op, a, a, gu__prio(a), gu__wrap_scalar(GU_INT64, &s), GU__P_SCALAR, name);
+static int gu__binary_iscalar_(gu__binop op, const gu_tensor *ap, int64_t s, const char *name) {
+    gu_tensor st = gu__wrap_scalar(GU_INT64, &s);
+    return gu__binary_into(op, ap, ap, gu__prio(*ap), &st, GU__P_SCALAR, name);
 }
 
 #define GU__BINARY_DEFS(X, OP) \
-    GU__DEF gu_tensor gu_##X(gu_tensor a, gu_tensor b) { return gu__binary(OP, a, gu__prio(a), b, gu__prio(b)); } \
-    GU__DEF int gu_##X##_out(gu_tensor out, gu_tensor a, gu_tensor b) { return gu__binary_into(OP, out, a, gu__prio(a), b, gu__prio(b), #X "_out"); } \
-    GU__DEF gu_tensor gu_##X##_scalar(gu_tensor a, double s) { return gu__binary_scalar(OP, a, s, 0); } \
-    GU__DEF gu_tensor gu_##X##_iscalar(gu_tensor a, int64_t s) { return gu__binary_iscalar(OP, a, s, 0); }
+    GU__DEF gu_tensor gu_##X(gu_tensor a, gu_tensor b) { return gu__binary(OP, &a, gu__prio(a), &b, gu__prio(b)); } \
+    GU__DEF int gu_##X##_out(gu_tensor out, gu_tensor a, gu_tensor b) { return gu__binary_into(OP, &out, &a, gu__prio(a), &b, gu__prio(b), #X "_out"); } \
+    GU__DEF gu_tensor gu_##X##_scalar(gu_tensor a, double s) { return gu__binary_scalar(OP, &a, s, 0); } \
+    GU__DEF gu_tensor gu_##X##_iscalar(gu_tensor a, int64_t s) { return gu__binary_iscalar(OP, &a, s, 0); }
 #define GU__INPLACE_DEFS(X, OP) \
     GU__DEF int gu_##X##_(gu_tensor a, gu_tensor b) { \
         if (!gu__check_in(#X "_", a)) return -1; \
-        return gu__binary_into(OP, a, a, gu__prio(a), b, gu__prio(b), #X "_"); }
+        return gu__binary_into(OP, &a, &a, gu__prio(a), &b, gu__prio(b), #X "_"); }
 #define GU__INPLACE_SCALAR_DEFS(X, OP) \
-    GU__DEF int gu_##X##_scalar_(gu_tensor a, double s) { return gu__binary_scalar_(OP, a, s, #X "_scalar_"); } \
-    GU__DEF int gu_##X##_iscalar_(gu_tensor a, int64_t s) { return gu__binary_iscalar_(OP, a, s, #X "_iscalar_"); }
+    GU__DEF int gu_##X##_scalar_(gu_tensor a, double s) { return gu__binary_scalar_(OP, &a, s, #X "_scalar_"); } \
+    GU__DEF int gu_##X##_iscalar_(gu_tensor a, int64_t s) { return gu__binary_iscalar_(OP, &a, s, #X "_iscalar_"); }
 #define GU__REVERSE_DEFS(X, OP) \
-    GU__DEF gu_tensor gu_r##X##_scalar(double s, gu_tensor a) { return gu__binary_scalar(OP, a, s, 1); } \
-    GU__DEF gu_tensor gu_r##X##_iscalar(int64_t s, gu_tensor a) { return gu__binary_iscalar(OP, a, s, 1); }
+    GU__DEF gu_tensor gu_r##X##_scalar(double s, gu_tensor a) { return gu__binary_scalar(OP, &a, s, 1); } \
+    GU__DEF gu_tensor gu_r##X##_iscalar(int64_t s, gu_tensor a) { return gu__binary_iscalar(OP, &a, s, 1); }
 
 GU__BINARY_DEFS(add, GU__ADD)
 GU__BINARY_DEFS(sub, GU__SUB)
@@ -3503,7 +3508,8 @@ static int gu__unary_prep(gu__unop op, gu_tensor a, gu__ectx *c) {
     c->rt = op == GU__LNOT ? GU_BOOL : ct;
     return 1;
 }
-static gu_tensor gu__unary(gu__unop op, gu_tensor a) {
+static gu_tensor gu__unary(gu__unop op, const gu_tensor *ap) {
+    gu_tensor a = *ap;
     gu__ectx c;
     gu_tensor t[2];
     if (!gu__unary_prep(op, a, &c)) return gu__invalid();
@@ -3513,7 +3519,8 @@ static gu_tensor gu__unary(gu__unop op, gu_tensor a) {
     gu__elementwise_run(&c, 2, t);
     return t[0];
 }
-static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *name) {
+static int gu__unary_into(gu__unop op, const gu_tensor *outp, const gu_tensor *ap, const char *name) {
+    gu_tensor out = *outp, a = *ap;
     gu__ectx c;
     gu_tensor t[2], tmp;
     if (!gu__unary_prep(op, a, &c)) return -1;
@@ -3530,8 +3537,8 @@ static int gu__unary_into(gu__unop op, gu_tensor out, gu_tensor a, const char *n
     return 0;
 }
 #define GU__UNARY_DEFS(X, OP) \
-    GU__DEF gu_tensor gu_##X(gu_tensor a) { return gu__unary(OP, a); } \
-    GU__DEF int gu_##X##_out(gu_tensor out, gu_tensor a) { return gu__unary_into(OP, out, a, #X "_out"); }
+    GU__DEF gu_tensor gu_##X(gu_tensor a) { return gu__unary(OP, &a); } \
+    GU__DEF int gu_##X##_out(gu_tensor out, gu_tensor a) { return gu__unary_into(OP, &out, &a, #X "_out"); }
 GU__UNARY_DEFS(neg, GU__NEG)
 GU__UNARY_DEFS(abs, GU__ABS)
 GU__UNARY_DEFS(sqrt, GU__SQRT)
@@ -3746,7 +3753,8 @@ static void gu__redall_row(void *vctx, int64_t n, char **p, const int64_t *s) {
     else gu__reduce_fold(c->op, c->dt, &c->acc, r, c->done);
     c->done += n;
 }
-static gu_tensor gu__reduce_all(gu__redop op, gu_tensor t) {
+static gu_tensor gu__reduce_all(gu__redop op, const gu_tensor *tp) {
+    gu_tensor t = *tp;
     const char *name = gu__redop_names[op];
     gu_dtype rdt;
     gu_tensor out;
@@ -3780,7 +3788,9 @@ static gu_tensor gu__reduce_all(gu__redop op, gu_tensor t) {
 // Over one dim d. For contiguous inputs reduced over a dim that is not the last one
 // (sum(0) of a (784, 10) matrix), each output row adds whole input rows, so the inner
 // loop stays contiguous; otherwise each output element reduces its strided run.
-static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim, int keepdim, int alloc, gu_tensor *res) {
+static int gu__reduce_dim_into(gu__redop op, const gu_tensor *outp, const gu_tensor *tp, int dim, int keepdim, int alloc,
+                               gu_tensor *res) {
+    gu_tensor out = *outp, t = *tp;
     const char *name = gu__redop_names[op];
     gu_dtype rdt;
     int d, i, nd = 0;
@@ -3862,16 +3872,16 @@ static int gu__reduce_dim_into(gu__redop op, gu_tensor out, gu_tensor t, int dim
     if (res) *res = o;
     return 0;
 }
-static gu_tensor gu__reduce_dim(gu__redop op, gu_tensor t, int dim, int keepdim) {
-    gu_tensor r = gu__invalid();
-    if (gu__reduce_dim_into(op, r, t, dim, keepdim, 1, &r) < 0) return gu__invalid();
+static gu_tensor gu__reduce_dim(gu__redop op, const gu_tensor *tp, int dim, int keepdim) {
+    gu_tensor r = gu__invalid(), none = r;
+    if (gu__reduce_dim_into(op, &none, tp, dim, keepdim, 1, &r) < 0) return gu__invalid();
     return r;
 }
 
 #define GU__REDUCE_DEFS(X, OP) \
-    GU__DEF gu_tensor gu_##X(gu_tensor t) { return gu__reduce_all(OP, t); } \
-    GU__DEF gu_tensor gu_##X##_dim(gu_tensor t, int dim, int keepdim) { return gu__reduce_dim(OP, t, dim, keepdim); } \
-    GU__DEF int gu_##X##_dim_out(gu_tensor out, gu_tensor t, int dim, int keepdim) { return gu__reduce_dim_into(OP, out, t, dim, keepdim, 0, NULL); }
+    GU__DEF gu_tensor gu_##X(gu_tensor t) { return gu__reduce_all(OP, &t); } \
+    GU__DEF gu_tensor gu_##X##_dim(gu_tensor t, int dim, int keepdim) { return gu__reduce_dim(OP, &t, dim, keepdim); } \
+    GU__DEF int gu_##X##_dim_out(gu_tensor out, gu_tensor t, int dim, int keepdim) { return gu__reduce_dim_into(OP, &out, &t, dim, keepdim, 0, NULL); }
 GU__REDUCE_DEFS(sum, GU__RSUM)
 GU__REDUCE_DEFS(mean, GU__RMEAN)
 GU__REDUCE_DEFS(prod, GU__RPROD)
@@ -3879,7 +3889,7 @@ GU__REDUCE_DEFS(min, GU__RMIN)
 GU__REDUCE_DEFS(max, GU__RMAX)
 GU__REDUCE_DEFS(argmin, GU__RARGMIN)
 GU__REDUCE_DEFS(argmax, GU__RARGMAX)
-GU__DEF gu_tensor gu_norm(gu_tensor t) { return gu__reduce_all(GU__RSUMSQ, t); }
+GU__DEF gu_tensor gu_norm(gu_tensor t) { return gu__reduce_all(GU__RSUMSQ, &t); }
 
 // ---- test_close, allclose ----
 // Walks a and b (broadcast) and finds the worst |a - b| (NaN counts as worst).
