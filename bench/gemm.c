@@ -4,6 +4,8 @@
 //        about 85 s; --quick about 20 s (shorter timing, no 4096); --only picks shapes by name.
 //        --kernel avx2 forces groundup's AVX2 kernel and OpenBLAS's (OPENBLAS_CORETYPE=Haswell,
 //        or the core OPENBLAS_CORETYPE names): the AVX2 table on an AVX-512 machine.
+//        Without it OpenBLAS runs the kernels it picks itself, or SkylakeX's / Haswell's where
+//        its pick lacks the CPU's AVX-512 / AVX2 (a CPU newer than OpenBLAS 0.3.21).
 //        --cpu-time: 1 thread only, timed by CPU time, for a machine busy with other jobs.
 //
 // First what the machine can do: the FMA peak of the instruction set groundup's kernel uses
@@ -26,6 +28,32 @@
 void openblas_set_num_threads(int num_threads);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
+
+// The OpenBLAS core to ask for when the one it chose by itself lacks this CPU's widest
+// vector instructions (a CPU newer than the library), or NULL when its choice is right.
+static const char *stronger_openblas_core(const char *core) {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    static const char *const avx512[] = {"skylakex", "cooperlake", "sapphirerapids", NULL};
+    static const char *const avx2[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids", NULL};
+    const char *const *k;
+    char lower[64];
+    size_t i;
+    for (i = 0; core && core[i] && i + 1 < sizeof lower; i++) lower[i] = (char)(core[i] | 0x20);
+    lower[i] = 0;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+        for (k = avx512; *k; k++) if (strcmp(lower, *k) == 0) return NULL;
+        return "SkylakeX";
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        for (k = avx2; *k; k++) if (strcmp(lower, *k) == 0) return NULL;
+        return "Haswell";
+    }
+#else
+    (void)core;
+#endif
+    return NULL;
+}
 
 
 // ---- the machine's limits ----------------------------------------------------------------
@@ -179,13 +207,20 @@ int main(int argc, char **argv) {
     // OpenBLAS picks its kernels from OPENBLAS_CORETYPE when the library is loaded, before
     // main: to change it, the program runs itself again with the variable set. --kernel avx2
     // wants OpenBLAS's AVX2 kernels too (Haswell's, unless OPENBLAS_CORETYPE names another,
-    // such as Zen); without --kernel, OpenBLAS runs its best kernels for this CPU.
+    // such as Zen); without --kernel, OpenBLAS runs its best kernels for this CPU: its own
+    // choice (the variable unset), unless that choice lacks the CPU's vector instructions.
+    // OpenBLAS 0.3.21 does not know CPUs newer than itself (an Emerald Rapids Xeon, family 6
+    // model 207, gets the SSE3 "Prescott" kernels, at a fifth of its AVX-512 speed): then its
+    // AVX-512 kernels (SkylakeX) or AVX2 ones (Haswell) are the peer, and the header says so.
     {
-        const char *want = NULL, *have = getenv("OPENBLAS_CORETYPE");
+        const char *want = NULL, *have = getenv("OPENBLAS_CORETYPE"), *ours = getenv("BENCH_GEMM_CORETYPE");
         if (kernel && strcmp(kernel, "avx2") == 0) want = have && have[0] ? have : "Haswell";
+        else if (ours && have && strcmp(ours, have) == 0) want = have;   // set by the run before this one
+        else if (!have) want = stronger_openblas_core(openblas_get_corename());
         if (want ? !have || strcmp(have, want) != 0 : have != NULL) {
             if (want) setenv("OPENBLAS_CORETYPE", want, 1);
             else unsetenv("OPENBLAS_CORETYPE");
+            if (want && !kernel) setenv("BENCH_GEMM_CORETYPE", want, 1);
             fprintf(stderr, "bench_gemm: running again with OPENBLAS_CORETYPE %s\n", want ? want : "unset");
             execv("/proc/self/exe", argv);
             perror("execv");   // could not: go on, and say so in the table header
@@ -209,7 +244,8 @@ int main(int argc, char **argv) {
         printf("machine: %ld online CPUs; %s FMA peak %.0f GFLOP/s (1 thread), %.0f (2); read bandwidth %.1f GB/s (1), %.1f (2)\n",
                sysconf(_SC_NPROCESSORS_ONLN), peak_lanes == 16 ? "AVX-512" : peak_lanes == 8 ? "AVX2" : peak_lanes == 4 ? "NEON" : "scalar", peak[1], peak[2], bw[1], bw[2]);
     printf("groundup kernel %s; OpenBLAS %s, core %s%s\n", gu_gemm_kernel(), openblas_get_config(), openblas_get_corename(),
-           getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set)" : "");
+           getenv("BENCH_GEMM_CORETYPE") ? " (OPENBLAS_CORETYPE set: its own choice lacks this CPU's vector instructions)"
+           : getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE set)" : "");
     printf("C = A @ B, A (m, k), B (k, n), row-major float32; medians of alternating runs%s\n\n",
            cpu_time ? "; timed by the calling thread's CPU time (1 thread only)" : "");
     printf("| %-14s | %-16s | thr | groundup GFLOP/s | OpenBLAS GFLOP/s | ratio | groundup time | %% limit (bound) |\n", "shape", "m x n x k");
