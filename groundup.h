@@ -8215,39 +8215,47 @@ GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 3)
 // serves 3 rows, so a row costs a third of bt's traffic from L2 (bt of MNIST's 784 x 10 is
 // 38 KiB, more than Zen 3's L1): MNIST on Sapphire Rapids with AVX2 forced, 2 rows a block
 // -> 3: 1 thread 1.45x -> 1.75x OpenBLAS, 2 threads 2.4x -> 2.8x.
-GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
-                                 float *c, int64_t ldc, float alpha, float beta) {
-    int64_t j0, p;
-    int r, j;
+// One pass: C's columns j0 .. j0 + W - 1 (W = 4, or 2 for the last two of a row) of R rows.
+GU__A2_INL void gu__a2_dot_pass(int R, int W, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
+                                const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
-    for (j0 = 0; j0 < n; j0 += 4) {
-        __m256 acc[3][4];
-        const float *b0 = bt + 8 * j0;
-        GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
-        for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
-            __m256 ar[3];
-            GU__UNROLL for (r = 0; r < R; r++) {
-                if (j0 == 0 && !(p & 8)) GU__DOT_PREFETCH(a + r * lda + p);   // once per line, first pass
-                ar[r] = _mm256_loadu_ps(a + r * lda + p);
-            }
-            GU__UNROLL for (j = 0; j < 4; j++) {
-                __m256 bj = _mm256_load_ps(b0 + 8 * j);
-                GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
-            }
-        }
-        if (p < k) {
-            __m256 ar[3];
-            GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
-            GU__UNROLL for (j = 0; j < 4; j++) {
-                __m256 bj = _mm256_load_ps(b0 + 8 * j);
-                GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
-            }
-        }
+    __m256 acc[3][4];
+    const float *b0 = bt + 8 * j0;
+    int64_t p;
+    int r, j;
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
+    for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
+        __m256 ar[3];
         GU__UNROLL for (r = 0; r < R; r++) {
-            __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
-            GU__DOT_STORE4(h)
+            if (j0 == 0 && !(p & 8)) GU__DOT_PREFETCH(a + r * lda + p);   // once per line, first pass
+            ar[r] = _mm256_loadu_ps(a + r * lda + p);
+        }
+        GU__UNROLL for (j = 0; j < W; j++) {
+            __m256 bj = _mm256_load_ps(b0 + 8 * j);
+            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
         }
     }
+    if (p < k) {
+        __m256 ar[3];
+        GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
+        GU__UNROLL for (j = 0; j < W; j++) {
+            __m256 bj = _mm256_load_ps(b0 + 8 * j);
+            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
+        }
+    }
+    GU__UNROLL for (r = 0; r < R; r++) {   // (with W = 2 the two zero sums are not stored)
+        __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
+        GU__DOT_STORE4(h)
+    }
+}
+// R rows, all n columns: passes of 4, the last one of 2 when only 2 are left (n = 10: 10
+// columns' FMAs, not the 12 of the padded bt).
+GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
+                                 float *c, int64_t ldc, float alpha, float beta) {
+    int64_t j0;
+    for (j0 = 0; j0 < n; j0 += 4)
+        if (n - j0 > 2) gu__a2_dot_pass(R, 4, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
+        else gu__a2_dot_pass(R, 2, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
 }
 
 __attribute__((target("avx2,fma")))

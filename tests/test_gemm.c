@@ -255,6 +255,29 @@ static void test_gemm_rows_dot_tail(void) {
     CHECKF(fails == 0, "%d of %d products with a dot tail failed", fails, runs);
 }
 
+// The dot path (n <= 12, m >= 32, k >= 16 n, A's rows contiguous), the MNIST product's: every
+// n, so every pass width of each kernel (AVX2: 4 columns a pass, a last one of 2), row
+// counts that leave 0, 1 and 2 rows after the 3-row (AVX2) and 4-row (AVX-512) blocks, k
+// a multiple of the vector and not; against the netlib bound, and bit for bit 1 vs 2 threads.
+static void test_gemm_dot_path_every_n(void) {
+    static const int64_t ms[] = {33, 34, 35, 100};
+    int kern, n, im, fails = 0, runs = 0, saved = gu_get_num_threads();
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (n = 1; n <= 12; n++)
+            for (im = 0; im < 4; im++) {
+                int64_t k = im & 1 ? 16 * n : 16 * n + 13;
+                char tb = "NT"[(n + im) & 1];
+                runs += 2;
+                if (fails < 5 && !tg__check_one('N', tb, ms[im], n, k, tg__alphas[(n + im) % 3], tg__betas[n % 3])) fails++;
+                if (fails < 5 && !tg__same_bits_1_2('N', tb, ms[im], n, k)) fails++;
+            }
+    }
+    gu_set_num_threads(saved);
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d dot-path products failed", fails, runs);
+}
+
 // The same bits with 1 and 2 threads, for shapes big enough to be split (packed path over
 // rows and over columns, the rows kernel, more than one MC/KC/NC block).
 static void test_gemm_threads_same_bits(void) {
@@ -524,6 +547,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_threads_same_bits);
     RUN(test_gemm_threads_small_blocks);
     RUN(test_gemm_rows_dot_tail);
+    RUN(test_gemm_dot_path_every_n);
     RUN(test_matmul_semantics);
     RUN(test_matmul_errors);
 }
