@@ -8213,8 +8213,9 @@ GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 3)
 // AVX2 dot kernel: R rows (<= 3) by 4 columns of C a pass, 8 lanes of k per FMA: 12
 // accumulators, the 3 rows' A vectors and one of bt fill the 16 registers. Each bt vector
 // serves 3 rows, so a row costs a third of bt's traffic from L2 (bt of MNIST's 784 x 10 is
-// 38 KiB, more than Zen 3's L1): MNIST on Sapphire Rapids with AVX2 forced, 2 rows a block
-// -> 3: 1 thread 1.45x -> 1.75x OpenBLAS, 2 threads 2.4x -> 2.8x.
+// 38 KiB, more than Zen 3's L1). With the 2-column last pass (gu__a2_dot_block), MNIST on an
+// Emerald Rapids Xeon with AVX2 forced went from 2 rows a block and 12 columns to 3 and 10:
+// 1 thread 1.5-1.7x -> 2.2x OpenBLAS's Haswell kernel, 2 threads 2.2-2.5x -> 2.8-3.5x.
 // One pass: C's columns j0 .. j0 + W - 1 (W = 4, or 2 for the last two of a row) of R rows.
 GU__A2_INL void gu__a2_dot_pass(int R, int W, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
                                 const float *bt, float *c, int64_t ldc, float alpha, float beta) {
