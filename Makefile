@@ -105,9 +105,10 @@ $(BUILD)/tidy_chains: tests/tidy_chains.c groundup.h | $(BUILD)
 $(BUILD)/tidy_chains_asan: tests/tidy_chains.c groundup.h | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ $< $(LDLIBS)
 # cc -O2 -c of the implementation beside stb_image.h's, same run, medians of 3 (the README's
-# "Compile time" figures; PARTS=1 adds a line per opt-out).
+# "Compile time" figures; PARTS=1 adds a line per opt-out, AGAINST=REV the header as git has
+# it at REV in the same alternation, RUNS=N more runs).
 compile-time:
-	$(PY) tools/compile_time.py $(if $(PARTS),--parts)
+	$(PY) tools/compile_time.py $(if $(PARTS),--parts) $(if $(AGAINST),--against $(AGAINST)) $(if $(RUNS),--runs $(RUNS))
 # Where the implementation's compile time goes: per function and per section (GCC only).
 compile-profile:
 	$(PY) tools/compile_time.py --profile

@@ -3,11 +3,14 @@
 (Debian's libstb-dev), measured in the same run, alternating, median of 3 (CPU seconds of
 the compiler, user + system, which a busy machine disturbs less than wall time).
 
-   python3 tools/compile_time.py [--cc CC] [--runs N] [--parts]     (make compile-time)
+   python3 tools/compile_time.py [--cc CC] [--runs N] [--parts] [--against REV]   (make compile-time)
    python3 tools/compile_time.py --profile [N] [-DNAME ...]          (make compile-profile)
 
 --parts adds one line per opt-out (GU_NO_PLOT, ...) and GU_NO_SIMD, to show where the
-time goes. Exit status 1 when groundup takes more than twice stb_image's time.
+time goes. --against REV adds the header as git has it at REV (HEAD~1, a branch), compiled
+in the same alternation: a change's effect, which on a busy machine is smaller than one run's
+noise, shows in the medians and minimums of many runs side by side (--runs 9). Exit status
+1 when groundup takes more than twice stb_image's time.
 
 --profile (GCC only) compiles groundup's implementation once with -Q, which makes cc1 print
 each function's name as it finishes generating its code, and charges the CPU time between
@@ -162,6 +165,17 @@ def main():
         return profile(cc, top, [a for a in args if a.startswith("-D")])
     variants = [("stb_image.h", "#define STB_IMAGE_IMPLEMENTATION\n#include <stb/stb_image.h>\n", []),
                 ("groundup.h", '#define GROUNDUP_IMPLEMENTATION\n#include "groundup.h"\n', [])]
+    tmp_rev = None
+    if "--against" in args:
+        rev = args[args.index("--against") + 1]
+        r = subprocess.run(["git", "-C", ROOT, "show", rev + ":groundup.h"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        if r.returncode != 0:
+            sys.exit("compile_time: git show %s:groundup.h failed: %s" % (rev, r.stderr.strip()))
+        tmp_rev = tempfile.TemporaryDirectory()
+        with open(os.path.join(tmp_rev.name, "groundup.h"), "w") as f:
+            f.write(r.stdout)
+        variants.append(("groundup.h at " + rev, variants[1][1], ["-I", tmp_rev.name]))
     if "--parts" in args:
         for d in ["GU_NO_SIMD", "GU_NO_PNG", "GU_NO_PLOT", "GU_NO_MNIST", "GU_NO_LADDER", "GU_NO_EINSUM", "GU_NO_GRID"]:
             variants.append(("groundup.h -D" + d, variants[1][1], ["-D" + d]))
@@ -174,13 +188,13 @@ def main():
                 c = os.path.join(tmp, "impl%d.c" % i)
                 with open(c, "w") as f:
                     f.write(src)
-                times[i].append(cpu_seconds([cc, "-O2", "-I", ROOT] + flags + ["-c", c, "-o", os.path.join(tmp, "impl.o")]))
+                times[i].append(cpu_seconds([cc, "-O2"] + flags + ["-I", ROOT, "-c", c, "-o", os.path.join(tmp, "impl.o")]))
     ver = subprocess.run([cc, "--version"], stdout=subprocess.PIPE, universal_newlines=True).stdout.split("\n")[0]
     stb = median(times[0])
-    print("cc -O2 -c of an implementation file (%s), CPU seconds, median of %d:" % (ver, runs))
+    print("cc -O2 -c of an implementation file (%s), CPU seconds, median of %d (fastest run):" % (ver, runs))
     for i, (name, _, _) in enumerate(variants):
         t = median(times[i])
-        print("  %-36s %6.2f s  %5.2fx stb_image" % (name, t, t / stb))
+        print("  %-36s %6.2f s (%5.2f)  %5.2fx stb_image" % (name, t, min(times[i]), t / stb))
     ratio = median(times[1]) / stb
     print("groundup / stb_image: %.2fx (bar: 2x)" % ratio)
     return 0 if ratio <= 2.0 else 1
