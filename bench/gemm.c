@@ -29,10 +29,23 @@ void openblas_set_num_threads(int num_threads);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
 
+// Whether this CPU runs the instruction set of groundup's kernel of that name ("avx512",
+// "avx2" with FMA, "neon").
+static int cpu_runs(const char *isa) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (strcmp(isa, "avx512") == 0) return __builtin_cpu_supports("avx512f");
+    if (strcmp(isa, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#elif defined(__aarch64__)
+    if (strcmp(isa, "neon") == 0) return 1;
+#endif
+    (void)isa;
+    return 0;
+}
+
 // The OpenBLAS core to ask for when the one it chose by itself lacks this CPU's widest
 // vector instructions (a CPU newer than the library), or NULL when its choice is right.
 static const char *stronger_openblas_core(const char *core) {
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
     static const char *const avx512[] = {"skylakex", "cooperlake", "sapphirerapids", NULL};
     static const char *const avx2[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids", NULL};
     const char *const *k;
@@ -40,18 +53,14 @@ static const char *stronger_openblas_core(const char *core) {
     size_t i;
     for (i = 0; core && core[i] && i + 1 < sizeof lower; i++) lower[i] = (char)(core[i] | 0x20);
     lower[i] = 0;
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) {
+    if (cpu_runs("avx512")) {
         for (k = avx512; *k; k++) if (strcmp(lower, *k) == 0) return NULL;
         return "SkylakeX";
     }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (cpu_runs("avx2")) {
         for (k = avx2; *k; k++) if (strcmp(lower, *k) == 0) return NULL;
         return "Haswell";
     }
-#else
-    (void)core;
-#endif
     return NULL;
 }
 
@@ -100,14 +109,16 @@ FMA_PROBE(fma_worker_neon, , float32x4_t, vdupq_n_f32, NEON_FMA, vaddq_f32, vadd
 FMA_PROBE(fma_worker_scalar, , float, SCALAR_SAME, SCALAR_FMA, SCALAR_ADD, SCALAR_SAME)
 
 static void *(*fma_worker_for(const char *kernel))(void *) {
+    if (cpu_runs(kernel)) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (strcmp(kernel, "avx512") == 0 && __builtin_cpu_supports("avx512f")) { peak_lanes = 16; return fma_worker_avx512; }
-    if (strcmp(kernel, "avx2") == 0 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { peak_lanes = 8; return fma_worker_avx2; }
+        if (strcmp(kernel, "avx512") == 0) { peak_lanes = 16; return fma_worker_avx512; }
+        peak_lanes = 8;
+        return fma_worker_avx2;
 #elif defined(__aarch64__)
-    if (strcmp(kernel, "neon") == 0) { peak_lanes = 4; return fma_worker_neon; }
+        peak_lanes = 4;
+        return fma_worker_neon;
 #endif
-    (void)kernel;
+    }
     peak_lanes = 1;
     return fma_worker_scalar;
 }
