@@ -8336,7 +8336,7 @@ static void gu__kernel_avx512(gu__gemm_kernel *k) {
     k->ukr = gu__ukr_avx512;
     k->rows = gu__rows_avx512;
     k->rows_max_n = 64;
-    k->rows_blocks = INT64_MAX;
+    k->rows_blocks = 100;
     k->dot = gu__dot_avx512;
     k->dot_vec = 16;
     k->dot_jpad = 4;
@@ -8352,7 +8352,7 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->ukr = gu__ukr_avx2;
     k->rows = gu__rows_avx2;
     k->rows_max_n = 24;
-    k->rows_blocks = 128;
+    k->rows_blocks = 64;
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
     k->dot_jpad = 4;
@@ -8436,9 +8436,11 @@ static const char *gu__kernels_here(char *buf, size_t cap) {
 // ---- blocking from the caches --------------------------------------------------------------
 // MC, KC, NC for a kernel from the caches (BLIS's analytical model, roughly): a B micro-panel
 // (KC x NR) takes half of L1, leaving the rest to the A micro-panel and C's tile streaming
-// through; the A block (MC x KC) half of L2, the B micro-panel the other; the B block (KC x
-// NC) half of L3 (of L2 without one), at most 4080 columns (a multiple of 12 and 16). Not
-// found: 32 KiB, 512 KiB, 8 MiB (Zen 3's L1 and L2), KC 256, MC 252 for the AVX2 tile.
+// through; the A block (MC x KC) a quarter of L2, leaving room for the B micro-panel, C's
+// tiles and the next A block's first lines (half of L2 was 1-3% slower: 2048^3, AVX2 on an
+// Emerald Rapids Xeon, 2 MiB L2, MC 678 -> 342); the B block (KC x NC) half of L3 (of L2
+// without one), at most 4080 columns (a multiple of 12 and 16). Not found: 32 KiB, 512 KiB,
+// 8 MiB (Zen 3's L1 and L2), KC 256, MC 126 for the AVX2 tile.
 static void gu__cache_block(gu__gemm_kernel *kr) {
     const int64_t *sz = gu__cpu()->cache;
     int64_t l1, l2, l3, kc, mc, nc;
@@ -8447,7 +8449,7 @@ static void gu__cache_block(gu__gemm_kernel *kr) {
     l3 = sz[3] > l2 ? sz[3] : sz[2] ? 2 * l2 : 8 << 20;
     kc = l1 / 2 / ((int64_t)kr->nr * 4) / 16 * 16;
     kc = kc < 128 ? 128 : kc > 512 ? 512 : kc;
-    mc = l2 / 2 / (kc * 4) / kr->mr * kr->mr;
+    mc = l2 / 4 / (kc * 4) / kr->mr * kr->mr;
     mc = mc < 4 * kr->mr ? 4 * kr->mr : mc > 1020 ? 1020 / kr->mr * kr->mr : mc;
     nc = l3 / 2 / (kc * 4) / kr->nr * kr->nr;
     nc = nc < 16 * kr->nr ? 16 * kr->nr : nc > 4080 ? 4080 / kr->nr * kr->nr : nc;
@@ -8940,11 +8942,13 @@ static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
 // and each row ends in a reduction, so it pays from k >= 16 n. Otherwise, while B (k, n) fits
 // in L2: the rows kernel, on A and B in place (B copied to (k, n) rows when its columns are not
 // contiguous; A's elements are broadcast one by one, so any strides), in column blocks of
-// rows_max_n up to n = rows_blocks, where that beats packing. Measured on Zen 5 against
-// the packed path and each other, m from 8 to 50000: 1.1-3x for n 65-200 and k <= 1000.
-// AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) only to
-// n = 128: on Sapphire Rapids, AVX2 forced, 4097x33x513 64 -> 68 GFLOP/s and 100^3
-// 90 -> 102 in column blocks, but 2000x200x300 112 -> 84.
+// rows_max_n up to n = rows_blocks, where that beats packing. AVX-512 to n = 100: on an
+// Emerald Rapids Xeon, 1 thread, against OpenBLAS's SkylakeX kernel, the rows kernel is
+// ahead at n 72-100 (100^3 0.93x vs 0.71x packed, 1000x100x100 1.16x vs 0.98x), the packed
+// path from n 110 (256^3 1.09x vs 0.84x, 2000x200x300 1.02x vs 0.83x, 1000x112x200 1.01x vs
+// 0.92x). AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) to
+// n = 64: the same Xeon, AVX2 forced on both sides, 100x64x100 1.04x vs 0.97x packed and
+// 4097x33x513 0.91x vs 0.86x, but 1000x96x200 0.78x vs 0.97x and 1000x128x128 0.65x vs 1.00x.
 // *tail: the last columns the dot kernel takes (all of them on the dot path, else 0 or the
 // rows kernel's last, mostly empty vector: see below).
 static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t *tail) {
