@@ -8206,16 +8206,20 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 #undef GU__A2_STEP
 
 #define GU__A2_INL static inline __attribute__((always_inline, target("avx2,fma")))
-// AVX2: 16 registers, so fewer rows per block than AVX-512 (R * NV accumulators <= 12).
+// AVX2: 16 registers, so fewer rows per block than AVX-512 (R * NV accumulators <= 12), and
+// column blocks of 16 (rows_max_n): 6 rows by 2 vectors, 12 accumulators, 2 B loads and 6
+// broadcasts per 12 FMAs, and a column block of B (k x 16) stays in L1 while every row
+// passes it (k <= 384 on 48 KiB), where 24 columns in 3 rows streamed it from L2 3 rows at a
+// time. An Emerald Rapids Xeon, AVX2 forced on both sides, 1 thread: 4097x33x513 0.89 ->
+// 1.12x OpenBLAS, 1000x48x200 0.93 -> 1.12x, 1000x64x128 0.92 -> 1.06x, 1000x24x500 0.97 -> 1.04x.
 #define GU__V256_ROWS_PLAN(B) \
     if (split == 4) { \
-        if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } else { GU__ROWS_RUN(B, 1, 3, 4) } \
+        if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else { GU__ROWS_RUN(B, 1, 2, 4) } \
     } else { \
         if (nv == 1) { GU__ROWS_RUN(B, 6, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
-        else if (nv == 2) { GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
-        else { GU__ROWS_RUN(B, 3, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
+        else { GU__ROWS_RUN(B, 6, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
     }
-GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 3)
+GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 
 // AVX2 dot kernel: R rows (<= 3) by 4 columns of C a pass, 8 lanes of k per FMA: 12
 // accumulators, the 3 rows' A vectors and one of bt fill the 16 registers. Each bt vector
@@ -8351,8 +8355,8 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->cache_blocks = 1;
     k->ukr = gu__ukr_avx2;
     k->rows = gu__rows_avx2;
-    k->rows_max_n = 24;
-    k->rows_blocks = 64;
+    k->rows_max_n = 16;
+    k->rows_blocks = 100;
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
     k->dot_jpad = 4;
@@ -8946,9 +8950,9 @@ static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
 // Emerald Rapids Xeon, 1 thread, against OpenBLAS's SkylakeX kernel, the rows kernel is
 // ahead at n 72-100 (100^3 0.93x vs 0.71x packed, 1000x100x100 1.16x vs 0.98x), the packed
 // path from n 110 (256^3 1.09x vs 0.84x, 2000x200x300 1.02x vs 0.83x, 1000x112x200 1.01x vs
-// 0.92x). AVX2 (16 registers: 9 accumulators, 3 B loads and 3 broadcasts per 9 FMAs) to
-// n = 64: the same Xeon, AVX2 forced on both sides, 100x64x100 1.04x vs 0.97x packed and
-// 4097x33x513 0.91x vs 0.86x, but 1000x96x200 0.78x vs 0.97x and 1000x128x128 0.65x vs 1.00x.
+// 0.92x). AVX2 (column blocks of 16, see GU__V256_ROWS_PLAN) likewise to n = 100: the same
+// Xeon, AVX2 forced on both sides, 4097x33x513 1.18x vs 0.84x packed, 2000x40x300 1.00x vs
+// 0.86x, 100^3 1.03x vs 0.94x, but 1000x128x128 0.86x vs 0.97x.
 // *tail: the last columns the dot kernel takes (all of them on the dot path, else 0 or the
 // rows kernel's last, mostly empty vector: see below).
 static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t *tail) {
