@@ -2572,6 +2572,15 @@ static int gu__detach(const char *op, gu_tensor out, gu_tensor in, int nd, const
     return 0;
 }
 
+// The same elements in the same order and type: PyTorch's copy_ returns at once for these.
+static int gu__same_view(gu_tensor a, gu_tensor b) {
+    int d;
+    if (a.base != b.base || a.offset != b.offset || a.dtype != b.dtype || a.ndim != b.ndim) return 0;
+    for (d = 0; d < a.ndim; d++)
+        if (a.shape[d] != b.shape[d] || a.stride[d] != b.stride[d]) return 0;
+    return 1;
+}
+
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     gu_tensor s, tmp, outer;
     gu__iter id, is;
@@ -2579,6 +2588,7 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     size_t esd, ess;
     int d;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
+    if (gu__same_view(dst, src)) return 0;   // x.copy_(x): nothing to do, as torch (even expanded)
     s = gu_expand(src, dst.ndim, dst.shape);
     if (!gu_ok(s)) {
         gu__seterr("copy_: source shape %s cannot be broadcast to destination shape %s", GU__SHT(src), GU__SHT(dst));

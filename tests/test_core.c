@@ -538,6 +538,10 @@ static void test_edges_creation_and_copy(void) {
     d = gu_expand(t, 1, s3);
     src = gu_ones(GU_FLOAT32, 1, s3);
     CHECK(gu_copy_(d, src) == -1 && strstr(gu_error(), "single memory location"));
+    // ... except from itself (the same view: torch returns at once); another view of it is refused
+    CHECK(gu_copy_(d, d) == 0 && gu_get_flat(t, 0) == 0);
+    CHECK(gu_copy_(d, gu_expand(t, 1, s3)) == 0);
+    CHECK(gu_copy_(d, t) == -1 && strstr(gu_error(), "single memory location"));
     // ... but an empty expanded view takes an in-place op and a copy (nothing to write)
     {
         gu_tensor e = gu_zeros(GU_FLOAT32, 2, e23), ee = gu_expand(e, 3, (int64_t[]){2, 0, 3});

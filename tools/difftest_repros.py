@@ -167,6 +167,15 @@ def repros():
         c.check(0, force_repr=True)
     case("21. a big int64 tensor summarised at the default threshold", big_summarised)
 
+    def copy_self_expanded(c):
+        a = c.new(torch.tensor([[1.0, 2.0, 3.0]]))
+        e = c.do("expand r{k} r0 3 1 2 3", lambda: c.regs[a].t.expand(1, 2, 3), check=False)
+        c.run("copy r%d r%d" % (e, e), lambda: c.regs[e].t.copy_(c.regs[e].t))
+        c.check(e, force_repr=True)
+        c.run("copy r%d r%d" % (e, a), lambda: c.regs[e].t.copy_(c.regs[a].t))
+    case("22. copy_ of an expanded view from itself returns at once; from its source it is refused",
+         copy_self_expanded)
+
     return out
 
 
