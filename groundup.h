@@ -7825,8 +7825,13 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 // "rows": C rows [0, m) and n <= rows_max_n columns from B (k, n) read in place (rows ldb
 //   apart), A in place (rows lda apart, columns csa apart: a transposed A too): each A
 //   element is broadcast against a row of B. `split` (1 or 4) interleaves k over that many
-//   partial sums, to break the FMA latency chain when there are few rows; the caller picks it
+//   partial sums, to break the FMA latency chain when there are few rows (fewer than the
+//   kernel's split_rows: below that its row blocks have too few chains); the caller picks it
 //   from the whole product, so every row is the same operations whatever the row grouping.
+//   AVX-512, 1 thread, Emerald Rapids-class, against OpenBLAS SkylakeX: split_rows 8 -> 4
+//   took 4x64x500 from 0.37x to 0.62x, 7x100x300 0.46x -> 1.08x, 5x64x784 0.54x -> 1.58x;
+//   AVX2's row blocks of 6 take 6 and 7 rows (6x32x1000 1.11x -> 2.65x OpenBLAS Haswell),
+//   while 4 and 5 rows were faster split (4x100x100 1.13x vs 0.75x).
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
 //   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
@@ -7844,6 +7849,7 @@ typedef struct gu__gemm_kernel {
     gu__rows_fn rows;
     int64_t rows_max_n;    // the rows kernel handles n up to this
     int64_t rows_blocks;   // and wider n up to this, in column blocks (faster than packing while B is in L2)
+    int64_t split_rows;    // the rows kernel: products of fewer rows split k in 4 phases (more FMA chains)
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
     int64_t dot_jpad;      // it wants n padded to a multiple of this
@@ -8085,16 +8091,17 @@ V##_TARGET static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const 
 #define GU__ROWS_RUN(BLOCK, R, NV, S) \
     for (; i + R <= m; i += R) BLOCK(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk);
 // AVX-512: the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
-// lone row has only NV FMA chains, too few to hide the FMA latency.
+// lone row has only NV FMA chains, too few to hide the FMA latency. (The 2 x 2 and 4 x 4
+// blocks: 4x64x500 0.62 -> 0.82x OpenBLAS, 6x32x1000 0.46 -> 0.64x, 9x64x300 0.91 -> 1.22x.)
 #define GU__V512_ROWS_PLAN(B) \
     if (split == 4) { \
         if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } \
         else if (nv == 3) { GU__ROWS_RUN(B, 1, 3, 4) } else { GU__ROWS_RUN(B, 1, 4, 4) } \
     } else { \
         if (nv == 1) { GU__ROWS_RUN(B, 8, 1, 1) GU__ROWS_RUN(B, 4, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
-        else if (nv == 2) { GU__ROWS_RUN(B, 8, 2, 1) GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
+        else if (nv == 2) { GU__ROWS_RUN(B, 8, 2, 1) GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 2, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
         else if (nv == 3) { GU__ROWS_RUN(B, 6, 3, 1) GU__ROWS_RUN(B, 2, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
-        else { GU__ROWS_RUN(B, 5, 4, 1) GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
+        else { GU__ROWS_RUN(B, 5, 4, 1) GU__ROWS_RUN(B, 4, 4, 1) GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
     }
 GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 
@@ -8351,6 +8358,7 @@ static void gu__kernel_avx512(gu__gemm_kernel *k) {
     k->rows = gu__rows_avx512;
     k->rows_max_n = 64;
     k->rows_blocks = 100;
+    k->split_rows = 4;            // 4 to 7 rows: blocks of 8, 6, 5, 4 or 2 rows, as the plan has them
     k->dot = gu__dot_avx512;
     k->dot_vec = 16;
     k->dot_jpad = 4;
@@ -8367,6 +8375,7 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->rows = gu__rows_avx2;
     k->rows_max_n = 16;
     k->rows_blocks = 100;
+    k->split_rows = 6;            // 6 and 7 rows: a block of 6
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
     k->dot_jpad = 4;
@@ -8385,6 +8394,7 @@ static void gu__kernel_neon(gu__gemm_kernel *k) {
     k->rows = gu__rows_portable;
     k->rows_max_n = 16;
     k->rows_blocks = 0;
+    k->split_rows = 8;
     k->dot = NULL;                // no dot kernel
     k->dot_vec = 0;
     k->dot_jpad = 1;
@@ -8402,6 +8412,7 @@ static void gu__kernel_portable(gu__gemm_kernel *k) {
     k->rows = gu__rows_portable;
     k->rows_max_n = 16;
     k->rows_blocks = INT64_MAX;
+    k->split_rows = 8;
     k->dot = NULL;                // no dot kernel
     k->dot_vec = 0;
     k->dot_jpad = 1;
@@ -9041,7 +9052,7 @@ static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr
         tk->kr = kr;
         tk->pr = *pr;
         tk->path = path;
-        tk->split = pr->m < 8 ? 4 : 1;   // from the whole product: the same for every part
+        tk->split = pr->m < kr->split_rows ? 4 : 1;   // from the whole product: the same for every part
         tk->ap = NULL;
         tk->bp = dot_bt;
         tk->kp = dot_kp;
