@@ -2572,15 +2572,6 @@ static int gu__detach(const char *op, gu_tensor out, gu_tensor in, int nd, const
     return 0;
 }
 
-// The same elements in the same order and type: PyTorch's copy_ returns at once for these.
-static int gu__same_view(gu_tensor a, gu_tensor b) {
-    int d;
-    if (a.base != b.base || a.offset != b.offset || a.dtype != b.dtype || a.ndim != b.ndim) return 0;
-    for (d = 0; d < a.ndim; d++)
-        if (a.shape[d] != b.shape[d] || a.stride[d] != b.stride[d]) return 0;
-    return 1;
-}
-
 GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     gu_tensor s, tmp, outer;
     gu__iter id, is;
@@ -2588,7 +2579,8 @@ GU__DEF int gu_copy_(gu_tensor dst, gu_tensor src) {
     size_t esd, ess;
     int d;
     if (!gu__check_in("copy_", dst) || !gu__check_in("copy_", src)) return -1;
-    if (gu__same_view(dst, src)) return 0;   // x.copy_(x): nothing to do, as torch (even expanded)
+    // the very same elements and type (x.copy_(x), even expanded): nothing to do, as torch
+    if (dst.dtype == src.dtype && gu__overlap(dst, src) == 1) return 0;
     s = gu_expand(src, dst.ndim, dst.shape);
     if (!gu_ok(s)) {
         gu__seterr("copy_: source shape %s cannot be broadcast to destination shape %s", GU__SHT(src), GU__SHT(dst));
@@ -7951,23 +7943,17 @@ V##_TARGET static void NAME(int64_t kc, const float *GU__RESTRICT ap, const floa
 // last row or column of C does not cost a full tile (127 rows would otherwise cost 140). They
 // read the same packed panels, and each element is the same chain of FMAs, so which one
 // computes an element never changes its bits.
-#define GU__A5_STEP(ROWS) GU__UKR_STEP(GU__V512, ROWS, GU__A5MR, GU__A5NR)
+// One k step, A's micro-panel prefetched 8 steps ahead (it streams from L2).
+#define GU__A5_STEP(ROWS) _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0); \
+    GU__UKR_STEP(GU__V512, ROWS, GU__A5MR, GU__A5NR)
 #define GU__V512_UKR_LOOP(ROWS) \
     __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1); \
     __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (1u << (nr - 16)) - 1); \
     int64_t p = kc; \
     if (kc >= 256) { ROWS(GU__UKR_PFC2, GU__V512) }   /* C's tile into L2: from memory, it is a long wait */ \
-    for (; p > 48; p -= 2) {   /* two steps a turn, no test inside */ \
-        _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0);   /* A streams from L2 */ \
-        GU__A5_STEP(ROWS) \
-        _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0); \
-        GU__A5_STEP(ROWS) \
-    } \
+    for (; p > 48; p -= 2) { GU__A5_STEP(ROWS) GU__A5_STEP(ROWS) }   /* two steps a turn, no test inside */ \
     ROWS(GU__UKR_PFC, GU__V512)   /* C's tile, in time for the end */ \
-    for (; p > 0; p--) { \
-        _mm_prefetch((const char *)(ap + 8 * GU__A5MR), _MM_HINT_T0); \
-        GU__A5_STEP(ROWS) \
-    } \
+    for (; p > 0; p--) { GU__A5_STEP(ROWS) } \
     ROWS(GU__UKR_STORE, GU__V512)
 GU__UKR(GU__V512, gu__ukr_avx512_14x32, GU__A5_ROWS, 2)
 GU__UKR(GU__V512, gu__ukr_avx512_7x32, GU__A5_ROWS7, 2)
