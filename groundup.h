@@ -7823,7 +7823,10 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 //   AVX-512, 1 thread, Emerald Rapids-class, against OpenBLAS SkylakeX: split_rows 8 -> 4
 //   took 4x64x500 from 0.37x to 0.62x, 7x100x300 0.46x -> 1.08x, 5x64x784 0.54x -> 1.58x;
 //   AVX2's row blocks of 6 take 6 and 7 rows (6x32x1000 1.11x -> 2.65x OpenBLAS Haswell),
-//   while 4 and 5 rows were faster split (4x100x100 1.13x vs 0.75x).
+//   while 4 and 5 rows were faster split (4x100x100 1.13x vs 0.75x). AVX-512 splits 2 and 3
+//   rows only while the first column block has fewer than split_chains = 4 chains (rows x
+//   vectors): on Zen 5, 1 thread, 2x32x784 0.52 -> 0.91x OpenBLAS, 3x100x300 0.80 -> 1.15x,
+//   2x512x512 0.58 -> 1.01x, while 2x16x500 stays split (1.07x, 0.50x unsplit).
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
 //   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
@@ -7841,7 +7844,9 @@ typedef struct gu__gemm_kernel {
     gu__rows_fn rows;
     int64_t rows_max_n;    // the rows kernel handles n up to this
     int64_t rows_blocks;   // and wider n up to this, in column blocks (faster than packing while B is in L2)
-    int64_t split_rows;    // the rows kernel: products of fewer rows split k in 4 phases (more FMA chains)
+    int64_t split_rows;    // the rows kernel: products of fewer rows split k in 4 phases (more FMA chains),
+    int64_t split_chains;  //   when rows x vectors of the first column block is below this too
+    int64_t rows_few;      // products of at most this many rows take the rows kernel whatever n (see the path)
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
     int64_t dot_jpad;      // it wants n padded to a multiple of this
@@ -8345,6 +8350,8 @@ static void gu__kernel_avx512(gu__gemm_kernel *k) {
     k->rows_max_n = 64;
     k->rows_blocks = 100;
     k->split_rows = 4;            // 4 to 7 rows: blocks of 8, 6, 5, 4 or 2 rows, as the plan has them
+    k->split_chains = 4;          // 1 row to n 64, 2 and 3 rows to n 16 (2x64x500 0.38 -> 0.72x)
+    k->rows_few = 16;             // 1 to 16 rows: 1x512x512 0.39 -> 1.08x OpenBLAS, 8x512x512 1.62 -> 2.22x
     k->dot = gu__dot_avx512;
     k->dot_vec = 16;
     k->dot_jpad = 4;
@@ -8362,6 +8369,8 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->rows_max_n = 16;
     k->rows_blocks = 100;
     k->split_rows = 6;            // 6 and 7 rows: a block of 6
+    k->split_chains = INT64_MAX;  // whatever n
+    k->rows_few = 2;              // 1x1000x1000 0.98 -> 2.40x OpenBLAS Haswell; 3 and more rows slower
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
     k->dot_jpad = 4;
@@ -8381,6 +8390,8 @@ static void gu__kernel_neon(gu__gemm_kernel *k) {
     k->rows_max_n = 16;
     k->rows_blocks = 0;
     k->split_rows = 8;
+    k->rows_few = 0;
+    k->split_chains = INT64_MAX;
     k->dot = NULL;                // no dot kernel
     k->dot_vec = 0;
     k->dot_jpad = 1;
@@ -8399,6 +8410,8 @@ static void gu__kernel_portable(gu__gemm_kernel *k) {
     k->rows_max_n = 16;
     k->rows_blocks = INT64_MAX;
     k->split_rows = 8;
+    k->rows_few = 0;
+    k->split_chains = INT64_MAX;
     k->dot = NULL;                // no dot kernel
     k->dot_vec = 0;
     k->dot_jpad = 1;
@@ -8960,6 +8973,13 @@ static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
 // 0.92x). AVX2 (column blocks of 16, see GU__V256_ROWS_PLAN) likewise to n = 100: the same
 // Xeon, AVX2 forced on both sides, 4097x33x513 1.18x vs 0.84x packed, 2000x40x300 1.00x vs
 // 0.86x, 100^3 1.03x vs 0.94x, but 1000x128x128 0.86x vs 0.97x.
+// Few rows (the kernel's rows_few) take the rows kernel whatever n, when B's columns are
+// contiguous (B read in place, once per row block) and a column block of B (k x rows_max_n)
+// fits in L2; their threads split the columns. Packing B for a product of 1 to 16 rows costs
+// more than the product: Zen 5, 1 thread, against OpenBLAS's Cooperlake kernel, 1x512x512
+// 0.39 -> 1.08x, 1x1000x1000 0.36 -> 0.93x, 4x512x512 1.61 -> 4.00x, 8x200x784 0.95 -> 2.01x,
+// 16x512x512 1.26 -> 1.72x (2 threads 0.58 -> 0.86x); AVX2 (both sides forced) 1 and 2 rows
+// only: 1x1000x1000 0.98 -> 2.40x, 2x1000x1000 1.04 -> 1.38x, but 4x512x512 1.16 -> 0.62x.
 // *tail: the last columns the dot kernel takes (all of them on the dot path, else 0 or the
 // rows kernel's last, mostly empty vector: see below).
 static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t *tail) {
@@ -8967,6 +8987,8 @@ static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *
     if (kr->dot && arows && pr->n <= GU__DOT_MAX_N && pr->m >= 32 && pr->k >= 16 * pr->n && pr->k <= 16384)
         path = GU__PATH_DOT;
     else if (pr->n <= GU__ROWS_MAX_KN / pr->k && (pr->n <= kr->rows_max_n || pr->n <= kr->rows_blocks))   // k * n, not overflowing
+        path = GU__PATH_ROWS;
+    else if (pr->m <= kr->rows_few && pr->csb == 1 && pr->k <= GU__ROWS_MAX_KN / kr->rows_max_n)
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot
@@ -9016,21 +9038,28 @@ static int gu__gemm_rows_b(const char *op, gu__gemm_prob *pr, void **raw) {
 }
 
 // Step 4, the split: threads only when each has enough work to pay for starting it (~20 us
-// each), each a run of whole tiles of the longer side of C (rows kernel: rows only). Fills
-// tasks[0, nt) with their parts of the product (the buffers come later) and returns nt;
+// each), each a run of whole tiles of the longer side of C (rows kernel: rows, or for few
+// rows and wide n its column blocks). Fills tasks[0, nt) with their parts of the product (the
+// buffers come later) and returns nt;
 // *split_m: the rows were split.
 static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int path, float *dot_bt,
                               int64_t dot_kp, int64_t tail, gu__gemm_task *tasks, int *split_m) {
-    int64_t work, per, nparts_m, nparts_n;
-    int nt = gu_get_num_threads(), t;
+    int64_t work, per, nparts_m, nparts_n, coltile;
+    int nt = gu_get_num_threads(), t, split;
     if (!gu__mul_ok(pr->m, pr->n, &work) || !gu__mul_ok(work, pr->k, &work)) work = INT64_MAX;
     if (nt > GU__POOL_MAX_THREADS) nt = GU__POOL_MAX_THREADS;
     if (work < (int64_t)1 << 21) nt = 1;
+    coltile = path == GU__PATH_PACKED ? kr->nr : kr->rows_max_n;
     nparts_m = (pr->m + kr->mr - 1) / kr->mr;
-    nparts_n = (pr->n + kr->nr - 1) / kr->nr;
-    *split_m = path != GU__PATH_PACKED || nparts_m * kr->mr >= nparts_n * kr->nr;
+    nparts_n = (pr->n + coltile - 1) / coltile;
+    *split_m = path == GU__PATH_PACKED ? nparts_m * kr->mr >= nparts_n * kr->nr
+                                       : tail != 0 || pr->m > kr->rows_few || pr->n <= kr->rows_max_n;
     if (*split_m ? nparts_m < nt : nparts_n < nt) nt = (int)(*split_m ? nparts_m : nparts_n);
     if (nt < 1) nt = 1;
+    {   // the rows kernel's k split: few rows whose first block of columns has few FMA chains
+        int64_t w = pr->n < kr->rows_max_n ? pr->n : kr->rows_max_n, V = kr->dot_vec > 0 ? kr->dot_vec : 1;
+        split = pr->m < kr->split_rows && pr->m * ((w + V - 1) / V) < kr->split_chains ? 4 : 1;
+    }
     per = ((*split_m ? nparts_m : nparts_n) + nt - 1) / nt;
     for (t = 0; t < nt; t++) {
         gu__gemm_task *tk = &tasks[t];
@@ -9038,7 +9067,7 @@ static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr
         tk->kr = kr;
         tk->pr = *pr;
         tk->path = path;
-        tk->split = pr->m < kr->split_rows ? 4 : 1;   // from the whole product: the same for every part
+        tk->split = split;   // from the whole product: the same for every part
         tk->ap = NULL;
         tk->bp = dot_bt;
         tk->kp = dot_kp;
@@ -9048,7 +9077,7 @@ static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr
         tk->tid = t;
 #endif
         {   // this part's rows (or columns) of C, in whole tiles, clipped to the product
-            int64_t tile = *split_m ? kr->mr : kr->nr, len = *split_m ? pr->m : pr->n;
+            int64_t tile = *split_m ? kr->mr : coltile, len = *split_m ? pr->m : pr->n;
             lo *= tile; hi *= tile;
             if (hi > len) hi = len;
             if (lo > hi) lo = hi;

@@ -255,6 +255,38 @@ static void test_gemm_rows_dot_tail(void) {
     CHECKF(fails == 0, "%d of %d products with a dot tail failed", fails, runs);
 }
 
+// Few rows with wide n (the vector-matrix products of inference): the rows kernel whatever n
+// where the kernel says so (rows_few), B read in place once, columns split among threads.
+// Row counts at and around each kernel's limits and k-split choice, n past one column block
+// with and without a partial vector, k across the limit of the path (a 64-column strip of B
+// in L2: 2048), strided B (sent to the packed path); the netlib bound, and bit for bit 1 vs
+// 2 threads where the product is big enough to be split.
+static void test_gemm_few_rows_wide(void) {
+    static const int64_t ms[] = {1, 2, 3, 4, 5, 8, 13, 16, 17};
+    static const int64_t ns[] = {65, 129, 700, 1030};
+    static const int64_t ks[] = {1, 31, 300, 2048, 2049};
+    int kern, in, im, ik, fails = 0, runs = 0, saved = gu_get_num_threads();
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (im = 0; im < (int)(sizeof ms / sizeof ms[0]); im++)
+            for (in = 0; in < (int)(sizeof ns / sizeof ns[0]); in++)
+                for (ik = 0; ik < (int)(sizeof ks / sizeof ks[0]); ik++) {
+                    int sel = in + im + ik;
+                    char ta = "NT"[sel & 1], tb = "NNNT"[sel & 3];
+                    runs++;
+                    if (fails < 5 && !tg__check_one(ta, tb, ms[im], ns[in], ks[ik], tg__alphas[sel % 3], tg__betas[(sel / 3) % 3]))
+                        fails++;
+                    if (ms[im] * ns[in] * ks[ik] >= ((int64_t)1 << 21)) {
+                        runs++;
+                        if (fails < 5 && !tg__same_bits_1_2(ta, tb, ms[im], ns[in], ks[ik])) fails++;
+                    }
+                }
+    }
+    gu_set_num_threads(saved);
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d few-row products failed", fails, runs);
+}
+
 // The dot path (n <= 12, m >= 32, k >= 16 n, A's rows contiguous), the MNIST product's: every
 // n, so every pass width of each kernel (AVX2: 4 columns a pass, a last one of 2), row
 // counts that leave 0, 1 and 2 rows after the 3-row (AVX2) and 4-row (AVX-512) blocks, k
@@ -544,6 +576,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_ref_agrees);
     RUN(test_gemm_netlib_all_kernels);
     RUN(test_gemm_conj_trans);
+    RUN(test_gemm_few_rows_wide);
     RUN(test_gemm_threads_same_bits);
     RUN(test_gemm_threads_small_blocks);
     RUN(test_gemm_rows_dot_tail);
