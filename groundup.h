@@ -9037,6 +9037,13 @@ static int gu__gemm_rows_b(const char *op, gu__gemm_prob *pr, void **raw) {
     return 0;
 }
 
+// The rows kernel's k split (1 or 4), from the whole product: few rows whose first block of
+// columns has few FMA chains (see gu__rows_fn).
+static int gu__rows_split(const gu__gemm_kernel *kr, const gu__gemm_prob *pr) {
+    int64_t w = pr->n < kr->rows_max_n ? pr->n : kr->rows_max_n, V = kr->dot_vec > 0 ? kr->dot_vec : 1;
+    return pr->m < kr->split_rows && pr->m * ((w + V - 1) / V) < kr->split_chains ? 4 : 1;
+}
+
 // Step 4, the split: threads only when each has enough work to pay for starting it (~20 us
 // each), each a run of whole tiles of the longer side of C (rows kernel: rows, or for few
 // rows and wide n its column blocks). Fills tasks[0, nt) with their parts of the product (the
@@ -9056,10 +9063,7 @@ static int gu__gemm_partition(const gu__gemm_kernel *kr, const gu__gemm_prob *pr
                                        : tail != 0 || pr->m > kr->rows_few || pr->n <= kr->rows_max_n;
     if (*split_m ? nparts_m < nt : nparts_n < nt) nt = (int)(*split_m ? nparts_m : nparts_n);
     if (nt < 1) nt = 1;
-    {   // the rows kernel's k split: few rows whose first block of columns has few FMA chains
-        int64_t w = pr->n < kr->rows_max_n ? pr->n : kr->rows_max_n, V = kr->dot_vec > 0 ? kr->dot_vec : 1;
-        split = pr->m < kr->split_rows && pr->m * ((w + V - 1) / V) < kr->split_chains ? 4 : 1;
-    }
+    split = gu__rows_split(kr, pr);
     per = ((*split_m ? nparts_m : nparts_n) + nt - 1) / nt;
     for (t = 0; t < nt; t++) {
         gu__gemm_task *tk = &tasks[t];
@@ -9134,6 +9138,12 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
 #endif
     gu__kernel_get(&kernel);
     path = gu__gemm_choose_path(kr, &pr, &tail);
+    if (path == GU__PATH_ROWS && !tail && pr.csb == 1 && pr.n <= kr->rows_max_n && pr.m * pr.n * pr.k < (int64_t)1 << 21) {
+        // a small product in one call of the rows kernel: what gu__gemm_task_run does with it,
+        // without the tasks (a third of a 4x4x4 product's time)
+        kr->rows(pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.rsa, pr.csa, pr.b, pr.rsb, pr.beta, pr.c, pr.ldc, gu__rows_split(kr, &pr));
+        return 0;
+    }
     if (tail && !(dot_bt = gu__gemm_pack_dot_b(op, kr, &pr, tail, &dot_kp, &rawt))) return -1;
     if (path == GU__PATH_ROWS && pr.csb != 1 && gu__gemm_rows_b(op, &pr, &rawb) != 0) { rc = -1; goto done; }
     nt = gu__gemm_partition(kr, &pr, path, dot_bt, dot_kp, tail, tasks, &split_m);
