@@ -8025,7 +8025,7 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 
 // Rows kernel, written once for both instruction sets (the vocabulary in >>random).
 // NAME##_block: R rows (<= MAXR), NV vectors of LANES columns (<= MAXNV, the last masked by
-// mk), S interleaved k phases (1 or 4; a k tail goes to phase 0). The loops have constant
+// mk), S interleaved k phases (1, 2 or 4; a k tail goes to phase 0). The loops have constant
 // bounds once inlined, so the accumulators acc[r][v][q] live in registers. NAME: C rows
 // [0, m) in blocks of R rows, as the instruction set's plan V##_ROWS_PLAN picks them.
 // The rows kernel's loads and stores: a block's vectors before its last are whole, and the
@@ -9145,7 +9145,7 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
     gu__gemm_task tasks[GU__POOL_MAX_THREADS];
     void *raw = NULL, *rawb = NULL, *rawt = NULL;
     float *dot_bt = NULL;
-    int64_t dot_kp = 0, tail = 0;
+    int64_t dot_kp = 0, tail = 0, work;
     int nt, path, split_m, rc = 0;
     if (pr.m == 0 || pr.n == 0) return 0;
     if (pr.k == 0 || pr.alpha == 0) { gu__scale_c(pr.m, pr.n, pr.beta, pr.c, pr.ldc); return 0; }
@@ -9154,7 +9154,8 @@ static int gu__sgemm_core(const char *op, gu__gemm_prob pr) {
 #endif
     gu__kernel_get(&kernel);
     path = gu__gemm_choose_path(kr, &pr, &tail);
-    if (path == GU__PATH_ROWS && !tail && pr.csb == 1 && pr.n <= kr->rows_max_n && pr.m * pr.n * pr.k < (int64_t)1 << 21) {
+    if (path == GU__PATH_ROWS && !tail && pr.csb == 1 && pr.n <= kr->rows_max_n &&
+        gu__mul_ok(pr.m, pr.n * pr.k, &work) && work < (int64_t)1 << 21) {   // n * k <= GU__ROWS_MAX_KN here
         // a small product in one call of the rows kernel: what gu__gemm_task_run does with it,
         // without the tasks (a third of a 4x4x4 product's time)
         kr->rows(pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.rsa, pr.csa, pr.b, pr.rsb, pr.beta, pr.c, pr.ldc, gu__rows_split(kr, &pr));
