@@ -8124,12 +8124,13 @@ GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 #define GU__DOT_PREFETCH(p) do { \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L2), _MM_HINT_T1); \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L1), _MM_HINT_T0); } while (0)
-// The end of both dot kernels: C's elements j0.. of row r (up to four) from the four sums in
-// the halves of h: alpha * sum (+ beta * C).
-#define GU__DOT_STORE4(h) { \
+// The end of both dot kernels: C's elements JS .. of row r, up to four and before min(JE, n),
+// from the four sums in the halves of h: alpha * sum (+ beta * C).
+#define GU__DOT_STORE4(h, JS, JE) { \
         __m128 q = _mm_mul_ps(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)), _mm_set1_ps(alpha)); \
-        float *cr = c + r * ldc + j0, s4[4]; \
-        int w = n - j0 < 4 ? (int)(n - j0) : 4, jj; \
+        int64_t js_ = (JS), je_ = (JE) < n ? (JE) : n; \
+        float *cr = c + r * ldc + js_, s4[4]; \
+        int w = je_ - js_ < 4 ? (int)(je_ - js_) : 4, jj; \
         _mm_storeu_ps(s4, q); \
         for (jj = 0; jj < w; jj++) cr[jj] = beta == 0 ? s4[jj] : s4[jj] + beta * cr[jj]; }
 GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
@@ -8166,7 +8167,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int64_t n, int64_t k, const float
         __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(acc[r][j0 + 2], acc[r][j0 + 3]), _mm512_unpackhi_ps(acc[r][j0 + 2], acc[r][j0 + 3]));
         __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
         __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
-        GU__DOT_STORE4(h)
+        GU__DOT_STORE4(h, j0, n)
     }
 }
 
@@ -8245,61 +8246,92 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
     }
 GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 
-// AVX2 dot kernel: R rows (<= 3) by 4 columns of C a pass, 8 lanes of k per FMA: 12
-// accumulators, the 3 rows' A vectors and one of bt fill the 16 registers. Each bt vector
-// serves 3 rows, so a row costs a third of bt's traffic from L2 (bt of MNIST's 784 x 10 is
-// 38 KiB, more than Zen 3's L1). With the 2-column last pass (gu__a2_dot_block), MNIST on an
-// Emerald Rapids Xeon with AVX2 forced went from 2 rows a block and 12 columns to 3 and 10:
-// 1 thread 1.5-1.7x -> 2.2x OpenBLAS's Haswell kernel, 2 threads 2.2-2.5x -> 2.8-3.5x.
-// One pass: C's columns j0 .. j0 + W - 1 (W = 4, or 2 for the last two of a row) of R rows.
-GU__A2_INL void gu__a2_dot_pass(int R, int W, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
-                                const float *bt, float *c, int64_t ldc, float alpha, float beta) {
+// AVX2 dot kernel: R rows by W columns of C a pass, 8 lanes of k per FMA: R * W accumulators,
+// R A vectors and one of bt, at most 15 of the 16 registers (6 x 1, 4 x 2, 3 x 3, 2 x 4..6).
+// Each A vector is loaded once into a register (the compiler folded it into each of its W
+// FMAs, doubling the loads) and each bt vector serves R rows. Two rows a block and wide
+// passes (n = 10: two passes of 5 columns, 10 chains each, A read twice) beat three rows and
+// passes of 4 (4, 4, 2 for n = 10: A read three times, the last pass 6 chains): on Zen 5,
+// AVX2, cc -O2, the kernel alone with A in cache (300 x k 784) went from 56 to 80 GFLOP/s at
+// n = 10 (of a 111 peak), n 3-12 from 41-57 to 66-81, n = 1 from 28 to 38 (6 rows a block).
+// gu_sgemm, 3000x10x784 47 -> 69 GFLOP/s, 3000x1x784 21 -> 31. From memory (MNIST's 50000
+// rows) it reads A at 12-13 GB/s either way, as before. The loop takes two steps of 8 (one
+// line of each row, prefetched without a test) so -O2 and -O3 make the same code of it.
+// One pass: C's columns j0 .. j0 + W - 1 of R rows.
+GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a,
+                                int64_t lda, const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
-    __m256 acc[3][4];
+    __m256 acc[8][8];   // [r][j], j < 4 * ceil(W / 4): the sums past W stay zero
     const float *b0 = bt + 8 * j0;
     int64_t p;
     int r, j;
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
-    for (p = 0; p + 8 <= k; p += 8, b0 += 8 * J) {
-        __m256 ar[3];
-        GU__UNROLL for (r = 0; r < R; r++) {
-            if (j0 == 0 && !(p & 8)) GU__DOT_PREFETCH(a + r * lda + p);   // once per line, first pass
-            ar[r] = _mm256_loadu_ps(a + r * lda + p);
-        }
-        GU__UNROLL for (j = 0; j < W; j++) {
-            __m256 bj = _mm256_load_ps(b0 + 8 * j);
-            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
-        }
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 8; j++) acc[r][j] = _mm256_setzero_ps();
+#define GU__A2_DOT_STEP(P, B) { \
+        __m256 ar[8]; \
+        GU__UNROLL for (r = 0; r < R; r++) { \
+            ar[r] = _mm256_loadu_ps(a + r * lda + (P)); \
+            __asm__("" : "+x"(ar[r]));   /* one load a row, in a register */ \
+        } \
+        GU__UNROLL for (j = 0; j < W; j++) { \
+            __m256 bj = _mm256_load_ps((B) + 8 * j); \
+            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]); \
+        } }
+    for (p = 0; p + 16 <= k; p += 16, b0 += 16 * J) {
+        GU__UNROLL for (r = 0; r < R; r++) GU__DOT_PREFETCH(a + r * lda + p);
+        GU__A2_DOT_STEP(p, b0)
+        GU__A2_DOT_STEP(p + 8, b0 + 8 * J)
     }
+    if (p + 8 <= k) {
+        GU__A2_DOT_STEP(p, b0)
+        p += 8;
+        b0 += 8 * J;
+    }
+#undef GU__A2_DOT_STEP
     if (p < k) {
-        __m256 ar[3];
+        __m256 ar[8];
         GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
         GU__UNROLL for (j = 0; j < W; j++) {
             __m256 bj = _mm256_load_ps(b0 + 8 * j);
             GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]);
         }
     }
-    GU__UNROLL for (r = 0; r < R; r++) {   // (with W = 2 the two zero sums are not stored)
-        __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
-        GU__DOT_STORE4(h)
+    GU__UNROLL for (r = 0; r < R; r++) {
+        int64_t jp;
+        if (r >= rv) break;
+        GU__UNROLL for (jp = 0; jp < W; jp += 4) {   // four sums at a time, C's j0 + jp ..
+            __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][jp], acc[r][jp + 1]), _mm256_hadd_ps(acc[r][jp + 2], acc[r][jp + 3]));
+            GU__DOT_STORE4(h, j0 + jp, j0 + W)
+        }
     }
 }
-// R rows, all n columns: passes of 4, the last one of 2 when only 2 are left (n = 10: 10
-// columns' FMAs, not the 12 of the padded bt).
-GU__A2_INL void gu__a2_dot_block(int R, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
-                                 float *c, int64_t ldc, float alpha, float beta) {
+// R rows, all n (<= 12) columns, in passes of W: the last pass may reach past n into bt's
+// zero padding (n = 9: 5 + 5 columns, J = 12), its sums never stored. rv: the rows stored,
+// R, or 1 for a row left after the blocks, which the same body runs as R copies of itself
+// (lda 0): one body per block shape, not two (the implementation compiles about 0.4 s faster).
+GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
+                                 const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     int64_t j0;
-    for (j0 = 0; j0 < n; j0 += 4)
-        if (n - j0 > 2) gu__a2_dot_pass(R, 4, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
-        else gu__a2_dot_pass(R, 2, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
+    for (j0 = 0; j0 < n; j0 += W) gu__a2_dot_pass(R, W, rv, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
 }
 
 __attribute__((target("avx2,fma")))
 static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                          const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
     int64_t i = 0;
-    for (; i + 3 <= m; i += 3) gu__a2_dot_block(3, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
-    for (; i < m; i++) gu__a2_dot_block(1, J, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): enough
+    // FMA chains (R * W >= 8) for few columns; 2 rows otherwise, passes as wide as fit.
+#define GU__A2_DOT(R, W) \
+    for (; i < m; i += i + R <= m ? R : 1) \
+        gu__a2_dot_block(R, W, i + R <= m ? R : 1, J, n, k, a + i * lda, i + R <= m ? lda : 0, bt, c + i * ldc, ldc, alpha, beta);
+    switch (n) {
+    case 1: GU__A2_DOT(6, 1) break;
+    case 2: GU__A2_DOT(4, 2) break;
+    case 3: GU__A2_DOT(3, 3) break;
+    case 4: case 7: case 8: GU__A2_DOT(2, 4) break;   // 4 + 4
+    case 9: case 10: GU__A2_DOT(2, 5) break;          // 5 + 5
+    default: GU__A2_DOT(2, 6) break;                  // 6; 6 + 6
+    }
+#undef GU__A2_DOT
 }
 #endif // GU__X86_SIMD
 
