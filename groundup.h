@@ -8297,10 +8297,9 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int
     }
     GU__UNROLL for (r = 0; r < R; r++) {
         int64_t jp;
-        if (r >= rv) break;
         GU__UNROLL for (jp = 0; jp < W; jp += 4) {   // four sums at a time, C's j0 + jp ..
             __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][jp], acc[r][jp + 1]), _mm256_hadd_ps(acc[r][jp + 2], acc[r][jp + 3]));
-            GU__DOT_STORE4(h, j0 + jp, j0 + W)
+            if (r < rv) GU__DOT_STORE4(h, j0 + jp, j0 + W)
         }
     }
 }
