@@ -8316,12 +8316,16 @@ GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int64_t J, int64_t n, int
 __attribute__((target("avx2,fma")))
 static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                          const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
-    int64_t i = 0;
+    int64_t i;
+    int rv;
     // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): enough
-    // FMA chains (R * W >= 8) for few columns; 2 rows otherwise, passes as wide as fit.
+    // FMA chains (R * W >= 8) for few columns; 2 rows otherwise, passes as wide as fit. The
+    // rows left after the blocks one at a time (rv 1, lda 0).
 #define GU__A2_DOT(R, W) \
-    for (; i < m; i += i + R <= m ? R : 1) \
-        gu__a2_dot_block(R, W, i + R <= m ? R : 1, J, n, k, a + i * lda, i + R <= m ? lda : 0, bt, c + i * ldc, ldc, alpha, beta);
+    for (i = 0; i < m; i += rv) { \
+        rv = i + R <= m ? R : 1; \
+        gu__a2_dot_block(R, W, rv, J, n, k, a + i * lda, rv == R ? lda : 0, bt, c + i * ldc, ldc, alpha, beta); \
+    }
     switch (n) {
     case 1: GU__A2_DOT(6, 1) break;
     case 2: GU__A2_DOT(4, 2) break;
