@@ -7816,7 +7816,7 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 // Two kernels without packed A, for B small enough to stay in cache (see gu__gemm_choose_path):
 // "rows": C rows [0, m) and n <= rows_max_n columns from B (k, n) read in place (rows ldb
 //   apart), A in place (rows lda apart, columns csa apart: a transposed A too): each A
-//   element is broadcast against a row of B. `split` (1 or 4) interleaves k over that many
+//   element is broadcast against a row of B. `split` (1, 2 or 4) interleaves k over that many
 //   partial sums, to break the FMA latency chain when there are few rows (fewer than the
 //   kernel's split_rows: below that its row blocks have too few chains); the caller picks it
 //   from the whole product, so every row is the same operations whatever the row grouping.
@@ -7826,7 +7826,9 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 //   while 4 and 5 rows were faster split (4x100x100 1.13x vs 0.75x). AVX-512 splits 2 and 3
 //   rows only while the first column block has fewer than split_chains = 4 chains (rows x
 //   vectors): on Zen 5, 1 thread, 2x32x784 0.52 -> 0.91x OpenBLAS, 3x100x300 0.80 -> 1.15x,
-//   2x512x512 0.58 -> 1.01x, while 2x16x500 stays split (1.07x, 0.50x unsplit).
+//   2x512x512 0.58 -> 1.01x, while 2x16x500 stays split (1.07x, 0.50x unsplit). AVX-512
+//   splits k in 2 for 2, 6 and 7 rows of n 17-32 (split2): 6x32x1000 0.65 -> 0.98x,
+//   7x32x1000 0.71 -> 1.00x, 2x32x1000 0.97 -> 1.27x (4 rows were slower split: 4x32 1.54 -> 1.29x).
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
 //   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
@@ -7846,6 +7848,7 @@ typedef struct gu__gemm_kernel {
     int64_t rows_blocks;   // and wider n up to this, in column blocks (faster than packing while B is in L2)
     int64_t split_rows;    // the rows kernel: products of fewer rows split k in 4 phases (more FMA chains),
     int64_t split_chains;  //   when rows x vectors of the first column block is below this too
+    unsigned split2;       // bit m: products of m < 8 rows whose first column block is 2 vectors split k in 2
     int64_t rows_few;      // products of at most this many rows take the rows kernel whatever n (see the path)
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
@@ -8037,6 +8040,14 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 #define GU__V512_ROWS_PLAIN 0
 #define GU__ROWS_WHOLE(V) (V##_ROWS_PLAIN && (v < NV - 1 || full))
 #define GU__ROWS_LOAD(V, p) (GU__ROWS_WHOLE(V) ? V##_LOADALL(p, mk[v]) : V##_LOADM(p, mk[v]))
+// AVX-512 prefetches B's rows 4 ahead into L1 (an address, not a pointer: the last rows' are
+// past B's end). Zen 5, 1 thread, where B comes from L2, 1 to 6 rows by 64 columns:
+// 1x64x1000 0.72 -> 0.92x OpenBLAS, 2x64x1000 0.74 -> 0.97x, 6x64x1000 0.84 -> 0.99x; 1-2
+// rows by 128 columns lose some (2x128x300 1.28 -> 1.05x). AVX2's blocks (n <= 16, and 1-2
+// rows) lost a quarter with it (2x32x300 3.3 -> 2.4x OpenBLAS Haswell): not there.
+#define GU__V256_ROWS_PF 0
+#define GU__V512_ROWS_PF 1
+#define GU__ROWS_PREFETCH(p, ldb) __builtin_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)(4 * (ldb)) * sizeof(float)))
 #define GU__ROWS_KERNEL(NAME, V, MAXR, MAXNV) \
 V##_INL void NAME##_block(int R, int NV, int S, int64_t k, const float *a, int64_t lda, int64_t csa, \
                           const float *b, int64_t ldb, float *c, int64_t ldc, \
@@ -8051,6 +8062,7 @@ V##_INL void NAME##_block(int R, int NV, int S, int64_t k, const float *a, int64
             const float *bq = b + (p + q) * ldb; \
             V##_VF bv[MAXNV]; \
             GU__UNROLL for (v = 0; v < NV; v++) bv[v] = GU__ROWS_LOAD(V, bq + V##_LANES * v); \
+            if (V##_ROWS_PF) GU__UNROLL for (v = 0; v < NV; v++) GU__ROWS_PREFETCH(bq + V##_LANES * v, ldb); \
             GU__UNROLL for (r = 0; r < R; r++) { \
                 V##_VF ar = V##_BCAST(a, r * lda, (p + q) * csa); \
                 GU__UNROLL for (v = 0; v < NV; v++) acc[r][v][q] = V##_FMA(ar, bv[v], acc[r][v][q]); \
@@ -8076,9 +8088,9 @@ V##_INL void NAME##_block(int R, int NV, int S, int64_t k, const float *a, int64
         if (GU__ROWS_WHOLE(V)) V##_STOREALL(cv, mk[v], x); else V##_STOREM(cv, mk[v], x); \
     } \
 } \
+V##_ROWS_BLOCKS(GU__ROWS_BLOCK_FN, NAME, V) \
 V##_TARGET static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t csa, \
                    const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int split) { \
-    V##_VF va = V##_SET1(alpha), vb = V##_SET1(beta); \
     V##_VM mk[MAXNV]; \
     int64_t i = 0; \
     int v, nv = (int)((n + V##_LANES - 1) / V##_LANES), ub = beta != 0, full = n % V##_LANES == 0; \
@@ -8086,29 +8098,53 @@ V##_TARGET static void NAME(int64_t m, int64_t n, int64_t k, float alpha, const 
         int64_t w = n - V##_LANES * v; \
         mk[v] = V##_FIRST(w); \
     } \
-    V##_ROWS_PLAN(NAME##_block) \
+    V##_ROWS_PLAN(NAME) \
+}
+// Each block shape of a plan is a function of its own, so that its loop has all the
+// registers: inlined into one function with the others, it kept A's row offsets on the stack
+// (AVX-512 4x64x1000: 4 reloads a k step).
+#define GU__ROWS_BLOCK_FN(NAME, V, R, NV, S) \
+V##_TARGET __attribute__((noinline)) static void NAME##_##R##_##NV##_##S( \
+        int64_t k, const float *a, int64_t lda, int64_t csa, const float *b, int64_t ldb, float *c, int64_t ldc, \
+        float alpha, float beta, int use_beta, const V##_VM *mk, int full) { \
+    NAME##_block(R, NV, S, k, a, lda, csa, b, ldb, c, ldc, V##_SET1(alpha), V##_SET1(beta), use_beta, mk, full); \
 }
 // One step of a plan: rows of C in blocks of R, while R rows are left.
-#define GU__ROWS_RUN(BLOCK, R, NV, S) \
-    for (; i + R <= m; i += R) BLOCK(R, NV, S, k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, va, vb, ub, mk, full);
+#define GU__ROWS_RUN(BLOCK, R, NV, S) GU__ROWS_RUN_IF(BLOCK, R, NV, S, 1)
+#define GU__ROWS_RUN_IF(NAME, R, NV, S, COND) \
+    for (; i + R <= m && (COND); i += R) \
+        NAME##_##R##_##NV##_##S(k, a + i * lda, lda, csa, b, ldb, c + i * ldc, ldc, alpha, beta, ub, mk, full);
 // AVX-512: the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
 // lone row has only NV FMA chains, too few to hide the FMA latency. (The 2 x 2 and 4 x 4
 // blocks: 4x64x500 0.62 -> 0.82x OpenBLAS, 6x32x1000 0.46 -> 0.64x, 9x64x300 0.91 -> 1.22x.)
+// Four vectors: blocks of 5 rows only while what is left is not a multiple of 4 or 4 + 2, so
+// that 8 rows go as 4 + 4 (16 chains each), not 5 + 2 + 1 (the last one 4): 8x64x1000 0.65
+// -> 0.99x, 8x80x784 0.80 -> 1.05x, 12x64x1000 0.89 -> 1.00x.
 // A block of one vector of columns (n <= 16, or the last 1-16 columns of a wider product)
 // splits k in 2 whatever `split`: every row of it the same operations still, and 2 chains a
 // row, so that 6 rows (a block of 4 and one of 2) do not wait on lone rows' single chains.
 // Zen 5, 1 thread, against OpenBLAS Cooperlake: 6x10x784 0.37 -> 0.82x, 6x16x500 0.37 ->
 // 0.79x, 7x16x784 0.53 -> 1.02x, 5x10x784 1.43 -> 2.20x, 2x10x784 0.99 -> 1.68x; 16x16x500,
 // 1000x16x100, 4097x10x64 and 300x8x300 the same either way.
+#define GU__V512_ROWS_BLOCKS(X, NAME, V) \
+    X(NAME, V, 8, 1, 2) X(NAME, V, 4, 1, 2) X(NAME, V, 2, 1, 2) X(NAME, V, 1, 1, 2) \
+    X(NAME, V, 1, 2, 4) X(NAME, V, 1, 3, 4) X(NAME, V, 1, 4, 4) \
+    X(NAME, V, 2, 2, 2) X(NAME, V, 1, 2, 2) \
+    X(NAME, V, 8, 2, 1) X(NAME, V, 6, 2, 1) X(NAME, V, 4, 2, 1) X(NAME, V, 2, 2, 1) X(NAME, V, 1, 2, 1) \
+    X(NAME, V, 6, 3, 1) X(NAME, V, 2, 3, 1) X(NAME, V, 1, 3, 1) \
+    X(NAME, V, 5, 4, 1) X(NAME, V, 4, 4, 1) X(NAME, V, 2, 4, 1) X(NAME, V, 1, 4, 1)
 #define GU__V512_ROWS_PLAN(B) \
     if (nv == 1) { \
         GU__ROWS_RUN(B, 8, 1, 2) GU__ROWS_RUN(B, 4, 1, 2) GU__ROWS_RUN(B, 2, 1, 2) GU__ROWS_RUN(B, 1, 1, 2) \
     } else if (split == 4) { \
         if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } else if (nv == 3) { GU__ROWS_RUN(B, 1, 3, 4) } else { GU__ROWS_RUN(B, 1, 4, 4) } \
+    } else if (split == 2 && nv == 2) { \
+        GU__ROWS_RUN(B, 2, 2, 2) GU__ROWS_RUN(B, 1, 2, 2) \
     } else { \
-        if (nv == 2) { GU__ROWS_RUN(B, 8, 2, 1) GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 2, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
+        if (nv == 2) { GU__ROWS_RUN(B, 8, 2, 1) GU__ROWS_RUN(B, 6, 2, 1) GU__ROWS_RUN(B, 4, 2, 1) GU__ROWS_RUN(B, 2, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
         else if (nv == 3) { GU__ROWS_RUN(B, 6, 3, 1) GU__ROWS_RUN(B, 2, 3, 1) GU__ROWS_RUN(B, 1, 3, 1) } \
-        else { GU__ROWS_RUN(B, 5, 4, 1) GU__ROWS_RUN(B, 4, 4, 1) GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
+        else { GU__ROWS_RUN_IF(B, 5, 4, 1, m - i != 6 && m - i != 8) GU__ROWS_RUN(B, 4, 4, 1) \
+               GU__ROWS_RUN(B, 2, 4, 1) GU__ROWS_RUN(B, 1, 4, 1) } \
     }
 GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 
@@ -8237,9 +8273,13 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 // passes it (k <= 384 on 48 KiB), where 24 columns in 3 rows streamed it from L2 3 rows at a
 // time. An Emerald Rapids Xeon, AVX2 forced on both sides, 1 thread: 4097x33x513 0.89 ->
 // 1.12x OpenBLAS, 1000x48x200 0.93 -> 1.12x, 1000x64x128 0.92 -> 1.06x, 1000x24x500 0.97 -> 1.04x.
+#define GU__V256_ROWS_BLOCKS(X, NAME, V) \
+    X(NAME, V, 1, 1, 4) X(NAME, V, 1, 2, 4) X(NAME, V, 2, 2, 2) X(NAME, V, 1, 2, 2) X(NAME, V, 6, 1, 1) X(NAME, V, 1, 1, 1) X(NAME, V, 6, 2, 1) X(NAME, V, 1, 2, 1)
 #define GU__V256_ROWS_PLAN(B) \
     if (split == 4) { \
         if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else { GU__ROWS_RUN(B, 1, 2, 4) } \
+    } else if (split == 2 && nv == 2) { \
+        GU__ROWS_RUN(B, 2, 2, 2) GU__ROWS_RUN(B, 1, 2, 2) \
     } else { \
         if (nv == 1) { GU__ROWS_RUN(B, 6, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
         else { GU__ROWS_RUN(B, 6, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
@@ -8402,6 +8442,7 @@ static void gu__kernel_avx512(gu__gemm_kernel *k) {
     k->rows_blocks = 100;
     k->split_rows = 4;            // 4 to 7 rows: blocks of 8, 6, 5, 4 or 2 rows, as the plan has them
     k->split_chains = 4;          // 1 row to n 64, 2 and 3 rows to n 16 (2x64x500 0.38 -> 0.72x)
+    k->split2 = 1u << 2;          // n 17-32: 2 rows (2x32x1000 0.93 -> 1.12x)
     k->rows_few = 16;             // 1 to 16 rows: 1x512x512 0.39 -> 1.08x OpenBLAS, 8x512x512 1.62 -> 2.22x
     k->dot = gu__dot_avx512;
     k->dot_vec = 16;
@@ -8421,6 +8462,7 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->rows_blocks = 100;
     k->split_rows = 6;            // 6 and 7 rows: a block of 6
     k->split_chains = INT64_MAX;  // whatever n
+    k->split2 = 1u << 2;          // but 2 rows wider than 8 in one block of 2 (B read once)
     k->rows_few = 2;              // 1x1000x1000 0.98 -> 2.40x OpenBLAS Haswell; 3 and more rows slower
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
@@ -9088,11 +9130,13 @@ static int gu__gemm_rows_b(const char *op, gu__gemm_prob *pr, void **raw) {
     return 0;
 }
 
-// The rows kernel's k split (1 or 4), from the whole product: few rows whose first block of
-// columns has few FMA chains (see gu__rows_fn).
+// The rows kernel's k split (1, 2 or 4), from the whole product: few rows whose first block
+// of columns has few FMA chains (see gu__rows_fn).
 static int gu__rows_split(const gu__gemm_kernel *kr, const gu__gemm_prob *pr) {
     int64_t w = pr->n < kr->rows_max_n ? pr->n : kr->rows_max_n, V = kr->dot_vec > 0 ? kr->dot_vec : 1;
-    return pr->m < kr->split_rows && pr->m * ((w + V - 1) / V) < kr->split_chains ? 4 : 1;
+    int64_t nv = (w + V - 1) / V;
+    if (nv == 2 && pr->m < 8 && (kr->split2 >> pr->m & 1u)) return 2;
+    return pr->m < kr->split_rows && pr->m * nv < kr->split_chains ? 4 : 1;
 }
 
 // Step 4, the split: threads only when each has enough work to pay for starting it (~20 us

@@ -289,6 +289,30 @@ static void test_gemm_few_rows_wide(void) {
     CHECKF(fails == 0, "%d of %d few-row products failed", fails, runs);
 }
 
+// The rows kernel's plans: every row count from 1 to 17 (each kernel's blocks of 8, 6, 5, 4,
+// 2 and 1 rows, 4 + 4 rather than 5 + 2 + 1, k split in 1, 2 or 4), by widths of one to four
+// vectors and past one column block, whole and partial, k odd and even.
+static void test_gemm_rows_every_m(void) {
+    static const int64_t ns[] = {9, 16, 17, 31, 32, 40, 48, 63, 64, 80, 96};
+    static const int64_t ks[] = {33, 302};
+    int kern, in, ik, fails = 0, runs = 0;
+    int64_t m;
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (m = 1; m <= 17; m++)
+            for (in = 0; in < (int)(sizeof ns / sizeof ns[0]); in++)
+                for (ik = 0; ik < (int)(sizeof ks / sizeof ks[0]); ik++) {
+                    int sel = (int)m + in + ik;
+                    runs++;
+                    if (fails < 5 && !tg__check_one("NT"[sel & 1], "NNNT"[sel & 3], m, ns[in], ks[ik],
+                                                    tg__alphas[sel % 3], tg__betas[(sel / 3) % 3]))
+                        fails++;
+                }
+    }
+    gu_gemm_set_kernel("auto");
+    CHECKF(fails == 0, "%d of %d rows-kernel products failed", fails, runs);
+}
+
 // The dot path (n <= 12, m >= 32, k >= 16 n, A's rows contiguous), the MNIST product's: every
 // n, so every pass width and row block of each kernel (AVX2: 6, 4, 3 or 2 rows by passes of 1
 // to 6 columns, the last pass reaching into bt's padding for n = 7, 9, 11; AVX-512: 4, 2 or 1
@@ -580,6 +604,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_netlib_all_kernels);
     RUN(test_gemm_conj_trans);
     RUN(test_gemm_few_rows_wide);
+    RUN(test_gemm_rows_every_m);
     RUN(test_gemm_threads_same_bits);
     RUN(test_gemm_threads_small_blocks);
     RUN(test_gemm_rows_dot_tail);
