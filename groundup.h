@@ -7849,7 +7849,8 @@ typedef struct gu__gemm_kernel {
     int64_t split_rows;    // the rows kernel: products of fewer rows split k in 4 phases (more FMA chains),
     int64_t split_chains;  //   when rows x vectors of the first column block is below this too
     unsigned split2;       // bit m: products of m < 8 rows whose first column block is 2 vectors split k in 2
-    int64_t rows_few;      // products of at most this many rows take the rows kernel whatever n (see the path)
+    int64_t rows_few;      // products of at most this many rows take the rows kernel whatever n (see the path),
+    unsigned rows_few_skip;  //   except those whose row count's bit is set here
     gu__dot_fn dot;        // NULL: no dot kernel
     int64_t dot_vec;       // its vector width V
     int64_t dot_jpad;      // it wants n padded to a multiple of this
@@ -8274,7 +8275,7 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 // time. An Emerald Rapids Xeon, AVX2 forced on both sides, 1 thread: 4097x33x513 0.89 ->
 // 1.12x OpenBLAS, 1000x48x200 0.93 -> 1.12x, 1000x64x128 0.92 -> 1.06x, 1000x24x500 0.97 -> 1.04x.
 #define GU__V256_ROWS_BLOCKS(X, NAME, V) \
-    X(NAME, V, 1, 1, 4) X(NAME, V, 1, 2, 4) X(NAME, V, 2, 2, 2) X(NAME, V, 1, 2, 2) X(NAME, V, 6, 1, 1) X(NAME, V, 1, 1, 1) X(NAME, V, 6, 2, 1) X(NAME, V, 1, 2, 1)
+    X(NAME, V, 1, 1, 4) X(NAME, V, 1, 2, 4) X(NAME, V, 2, 2, 2) X(NAME, V, 1, 2, 2) X(NAME, V, 6, 1, 1) X(NAME, V, 1, 1, 1) X(NAME, V, 6, 2, 1) X(NAME, V, 2, 2, 1) X(NAME, V, 1, 2, 1)
 #define GU__V256_ROWS_PLAN(B) \
     if (split == 4) { \
         if (nv == 1) { GU__ROWS_RUN(B, 1, 1, 4) } else { GU__ROWS_RUN(B, 1, 2, 4) } \
@@ -8282,7 +8283,7 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
         GU__ROWS_RUN(B, 2, 2, 2) GU__ROWS_RUN(B, 1, 2, 2) \
     } else { \
         if (nv == 1) { GU__ROWS_RUN(B, 6, 1, 1) GU__ROWS_RUN(B, 1, 1, 1) } \
-        else { GU__ROWS_RUN(B, 6, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
+        else { GU__ROWS_RUN(B, 6, 2, 1) GU__ROWS_RUN(B, 2, 2, 1) GU__ROWS_RUN(B, 1, 2, 1) } \
     }
 GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 
@@ -8462,8 +8463,9 @@ static void gu__kernel_avx2(gu__gemm_kernel *k) {
     k->rows_blocks = 100;
     k->split_rows = 6;            // 6 and 7 rows: a block of 6
     k->split_chains = INT64_MAX;  // whatever n
-    k->split2 = 1u << 2;          // but 2 rows wider than 8 in one block of 2 (B read once)
-    k->rows_few = 2;              // 1x1000x1000 0.98 -> 2.40x OpenBLAS Haswell; 3 and more rows slower
+    k->split2 = 0x3cu;            // but 2-5 rows wider than 8 in blocks of 2 (B read half as often)
+    k->rows_few = 8;              // 1x1000x1000 0.98 -> 2.40x OpenBLAS Haswell, 8x1000x1000 0.76 -> 1.23x,
+    k->rows_few_skip = 0x38u;     //   but 3-5 rows wide are faster packed (4x512x512 1.16x, 0.98x in rows)
     k->dot = gu__dot_avx2;
     k->dot_vec = 8;
     k->dot_jpad = 4;
@@ -9072,7 +9074,8 @@ static int gu__gemm_try_cblas(const gu__gemm_prob *pr) {
 // more than the product: Zen 5, 1 thread, against OpenBLAS's Cooperlake kernel, 1x512x512
 // 0.39 -> 1.08x, 1x1000x1000 0.36 -> 0.93x, 4x512x512 1.61 -> 4.00x, 8x200x784 0.95 -> 2.01x,
 // 16x512x512 1.26 -> 1.72x (2 threads 0.58 -> 0.86x); AVX2 (both sides forced) 1 and 2 rows
-// only: 1x1000x1000 0.98 -> 2.40x, 2x1000x1000 1.04 -> 1.38x, but 4x512x512 1.16 -> 0.62x.
+// 1, 2 and 6-8 rows: 1x1000x1000 0.98 -> 2.40x, 2x1000x1000 1.04 -> 1.38x, 8x1000x1000 0.76 ->
+// 1.23x, 6x512x512 1.79 -> 2.72x, but 4x512x512 1.16 -> 0.62x (0.98x in blocks of 2 rows).
 // *tail: the last columns the dot kernel takes (all of them on the dot path, else 0 or the
 // rows kernel's last, mostly empty vector: see below).
 static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *pr, int64_t *tail) {
@@ -9081,7 +9084,8 @@ static int gu__gemm_choose_path(const gu__gemm_kernel *kr, const gu__gemm_prob *
         path = GU__PATH_DOT;
     else if (pr->n <= GU__ROWS_MAX_KN / pr->k && (pr->n <= kr->rows_max_n || pr->n <= kr->rows_blocks))   // k * n, not overflowing
         path = GU__PATH_ROWS;
-    else if (pr->m <= kr->rows_few && pr->csb == 1 && pr->k <= GU__ROWS_MAX_KN / kr->rows_max_n)
+    else if (pr->m <= kr->rows_few && !(kr->rows_few_skip >> pr->m & 1u) && pr->csb == 1 &&
+             pr->k <= GU__ROWS_MAX_KN / kr->rows_max_n)
         path = GU__PATH_ROWS;
     // The rows kernel spends a whole vector on a last, partly used one (n = 33: 16 lanes for
     // one column). When that vector holds at most half its lanes, its columns go to the dot

@@ -263,7 +263,7 @@ static void test_gemm_rows_dot_tail(void) {
 // packed path); the netlib bound, and bit for bit 1 vs 2 threads where the product is big
 // enough to be split.
 static void test_gemm_few_rows_wide(void) {
-    static const int64_t ms[] = {1, 2, 3, 4, 5, 8, 13, 16, 17};
+    static const int64_t ms[] = {1, 2, 3, 4, 5, 6, 7, 8, 13, 16, 17};
     static const int64_t ns[] = {65, 129, 700, 1030};
     static const int64_t ks[] = {1, 31, 300, 2048, 2049};
     int kern, in, im, ik, fails = 0, runs = 0, saved = gu_get_num_threads();
