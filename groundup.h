@@ -7826,9 +7826,11 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 //   while 4 and 5 rows were faster split (4x100x100 1.13x vs 0.75x). AVX-512 splits 2 and 3
 //   rows only while the first column block has fewer than split_chains = 4 chains (rows x
 //   vectors): on Zen 5, 1 thread, 2x32x784 0.52 -> 0.91x OpenBLAS, 3x100x300 0.80 -> 1.15x,
-//   2x512x512 0.58 -> 1.01x, while 2x16x500 stays split (1.07x, 0.50x unsplit). AVX-512
-//   splits k in 2 for 2, 6 and 7 rows of n 17-32 (split2): 6x32x1000 0.65 -> 0.98x,
-//   7x32x1000 0.71 -> 1.00x, 2x32x1000 0.97 -> 1.27x (4 rows were slower split: 4x32 1.54 -> 1.29x).
+//   2x512x512 0.58 -> 1.01x, while 2x16x500 stays split (1.07x, 0.50x unsplit). split2
+//   names the row counts that split k in 2 when the first column block is 2 vectors: AVX-512
+//   2 rows (2x32x1000 0.97 -> 1.31x; 4 rows were slower split, 4x32x1000 1.54 -> 1.29x),
+//   AVX2 2 to 5 rows of n 9-16 or wider (blocks of 2 rows read B half as often as lone rows:
+//   4x16x500 1.36 -> 1.76x OpenBLAS Haswell, 2x512x1000 0.58 -> 1.41x).
 // "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
 //   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
@@ -8110,7 +8112,7 @@ V##_TARGET __attribute__((noinline)) static void NAME##_##R##_##NV##_##S( \
         float alpha, float beta, int use_beta, const V##_VM *mk, int full) { \
     NAME##_block(R, NV, S, k, a, lda, csa, b, ldb, c, ldc, V##_SET1(alpha), V##_SET1(beta), use_beta, mk, full); \
 }
-// One step of a plan: rows of C in blocks of R, while R rows are left.
+// One step of a plan: rows of C in blocks of R, while R rows are left (and COND holds).
 #define GU__ROWS_RUN(BLOCK, R, NV, S) GU__ROWS_RUN_IF(BLOCK, R, NV, S, 1)
 #define GU__ROWS_RUN_IF(NAME, R, NV, S, COND) \
     for (; i + R <= m && (COND); i += R) \
@@ -8118,17 +8120,20 @@ V##_TARGET __attribute__((noinline)) static void NAME##_##R##_##NV##_##S( \
 // AVX-512: the rows left over from the big blocks go in blocks of 4 or 2 where they can: a
 // lone row has only NV FMA chains, too few to hide the FMA latency. (The 2 x 2 and 4 x 4
 // blocks: 4x64x500 0.62 -> 0.82x OpenBLAS, 6x32x1000 0.46 -> 0.64x, 9x64x300 0.91 -> 1.22x.)
-// Four vectors: blocks of 5 rows only while what is left is not a multiple of 4 or 4 + 2, so
-// that 8 rows go as 4 + 4 (16 chains each), not 5 + 2 + 1 (the last one 4): 8x64x1000 0.65
-// -> 0.99x, 8x80x784 0.80 -> 1.05x, 12x64x1000 0.89 -> 1.00x.
+// Four vectors: blocks of 5 rows unless 6 or 8 rows are left, which go as 4 + 2 and 4 + 4
+// (16 chains a block), not 5 + 1 and 5 + 2 + 1 (a lone row's 4 chains): 8x64x1000 0.65 ->
+// 0.99x, 8x80x784 0.82 -> 1.14x, 6x64x1000 0.80 -> 0.98x (10 rows stay 5 + 5: B read twice,
+// not three times). Two vectors: 6 and 7 rows start with a block of 6 (12 chains, B read
+// once): 6x32x1000 0.64 -> 0.98x, 7x32x1000 0.72 -> 0.99x.
 // A block of one vector of columns (n <= 16, or the last 1-16 columns of a wider product)
 // splits k in 2 whatever `split`: every row of it the same operations still, and 2 chains a
 // row, so that 6 rows (a block of 4 and one of 2) do not wait on lone rows' single chains.
 // Zen 5, 1 thread, against OpenBLAS Cooperlake: 6x10x784 0.37 -> 0.82x, 6x16x500 0.37 ->
 // 0.79x, 7x16x784 0.53 -> 1.02x, 5x10x784 1.43 -> 2.20x, 2x10x784 0.99 -> 1.68x; 16x16x500,
-// 1000x16x100, 4097x10x64 and 300x8x300 the same either way.
+// 1000x16x100, 4097x10x64 and 300x8x300 the same either way. 6 rows left go in one block of 6
+// (12 chains, not 4 + 2): 6x16x300 0.77 -> 0.96x, 6x10x784 0.82 -> 1.00x, 14x16x500 1.12 -> 1.25x.
 #define GU__V512_ROWS_BLOCKS(X, NAME, V) \
-    X(NAME, V, 8, 1, 2) X(NAME, V, 4, 1, 2) X(NAME, V, 2, 1, 2) X(NAME, V, 1, 1, 2) \
+    X(NAME, V, 8, 1, 2) X(NAME, V, 6, 1, 2) X(NAME, V, 4, 1, 2) X(NAME, V, 2, 1, 2) X(NAME, V, 1, 1, 2) \
     X(NAME, V, 1, 2, 4) X(NAME, V, 1, 3, 4) X(NAME, V, 1, 4, 4) \
     X(NAME, V, 2, 2, 2) X(NAME, V, 1, 2, 2) \
     X(NAME, V, 8, 2, 1) X(NAME, V, 6, 2, 1) X(NAME, V, 4, 2, 1) X(NAME, V, 2, 2, 1) X(NAME, V, 1, 2, 1) \
@@ -8136,7 +8141,7 @@ V##_TARGET __attribute__((noinline)) static void NAME##_##R##_##NV##_##S( \
     X(NAME, V, 5, 4, 1) X(NAME, V, 4, 4, 1) X(NAME, V, 2, 4, 1) X(NAME, V, 1, 4, 1)
 #define GU__V512_ROWS_PLAN(B) \
     if (nv == 1) { \
-        GU__ROWS_RUN(B, 8, 1, 2) GU__ROWS_RUN(B, 4, 1, 2) GU__ROWS_RUN(B, 2, 1, 2) GU__ROWS_RUN(B, 1, 1, 2) \
+        GU__ROWS_RUN(B, 8, 1, 2) GU__ROWS_RUN_IF(B, 6, 1, 2, m - i == 6) GU__ROWS_RUN(B, 4, 1, 2) GU__ROWS_RUN(B, 2, 1, 2) GU__ROWS_RUN(B, 1, 1, 2) \
     } else if (split == 4) { \
         if (nv == 2) { GU__ROWS_RUN(B, 1, 2, 4) } else if (nv == 3) { GU__ROWS_RUN(B, 1, 3, 4) } else { GU__ROWS_RUN(B, 1, 4, 4) } \
     } else if (split == 2 && nv == 2) { \
