@@ -315,11 +315,11 @@ static void test_gemm_rows_every_m(void) {
 
 // The dot path (n <= 12, m >= 32, k >= 16 n, A's rows contiguous), the MNIST product's: every
 // n, so every pass width and row block of each kernel (AVX2: 6, 4, 3 or 2 rows by passes of 1
-// to 6 columns, the last pass reaching into bt's padding for n = 7, 9, 11; AVX-512: 4, 2 or 1
-// row), row counts that leave 0 to 5 rows after a block, k a multiple of the vector and not;
+// to 6 columns, the last pass reaching into bt's padding for n = 7, 9, 11; AVX-512: 8 (n = 1),
+// 4, 2 or 1 row), row counts that leave 0 to 7 rows after a block, k a multiple of the vector and not;
 // against the netlib bound, and bit for bit 1 vs 2 threads.
 static void test_gemm_dot_path_every_n(void) {
-    static const int64_t ms[] = {33, 34, 35, 36, 37, 38, 100};
+    static const int64_t ms[] = {33, 34, 35, 36, 37, 38, 39, 100};
     int kern, n, im, fails = 0, runs = 0, saved = gu_get_num_threads();
     for (kern = 0; kern < TG__NKERNELS; kern++) {
         if (!tg__use_kernel(tg__kernels[kern])) continue;
