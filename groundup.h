@@ -8302,27 +8302,28 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 
 // AVX2 dot kernel: R rows by W columns of C a pass, 8 lanes of k per FMA: R * W accumulators,
-// R A vectors and one of bt, at most 15 of the 16 registers (6 x 1, 4 x 2, 3 x 3, 2 x 4..6).
-// Each A vector is loaded once into a register (the compiler folded it into each of its W
-// FMAs, doubling the loads) and each bt vector serves R rows. Two rows a block and wide
-// passes (n = 10: two passes of 5 columns, 10 chains each, A read twice) beat three rows and
-// passes of 4 (4, 4, 2 for n = 10: A read three times, the last pass 6 chains): on Zen 5,
-// AVX2, cc -O2, the kernel alone with A in cache (300 x k 784) went from 56 to 80 GFLOP/s at
-// n = 10 (of a 111 peak), n 3-12 from 41-57 to 66-81, n = 1 from 28 to 38 (6 rows a block).
-// gu_sgemm, 3000x10x784 47 -> 69 GFLOP/s, 3000x1x784 21 -> 31. From memory (MNIST's 50000
-// rows) it reads A at 12-13 GB/s either way, as before. The loop takes two steps of 8 (one
-// line of each row, prefetched without a test) so -O2 and -O3 make the same code of it.
+// R A vectors and one of bt, at most 15 of the 16 registers (6 x 1, 4 x 2, 3 x 3, 2 x 4..6,
+// 1 x 8..12). Each A vector is loaded once into a register (the compiler folded it into each
+// of its W FMAs, doubling the loads) and each bt vector serves R rows. From 7 columns on, one
+// row a block and one pass of all its columns (n = 10: 10 chains, each bt vector an operand of
+// its FMA, A read once) beats two rows in passes of 4 to 6 (A read twice, the passes' sums
+// reduced twice): on Zen 5, AVX2, cc -O2, the kernel alone (k 784) went at n = 10 from 85 to
+// 93 GFLOP/s with A in cache (of a 116 peak) and from 70-84 to 91-94 from memory (MNIST's
+// 50000 rows), at n = 7 and 8 from 68-80 to 87-91; 5 and 6 columns stay at two rows of 6.
+// An earlier step had taken n = 10 from 56 to 80 GFLOP/s by loading A once (it had been
+// three rows in passes of 4, 4, 2). The loop takes two steps of 8 (one line of each row,
+// prefetched without a test) so -O2 and -O3 make the same code of it.
 // One pass: C's columns j0 .. j0 + W - 1 of R rows.
 GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a,
                                 int64_t lda, const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
-    __m256 acc[8][8];   // [r][j], j < 4 * ceil(W / 4): the sums past W stay zero
+    __m256 acc[6][12];   // [r][j], j < 4 * ceil(W / 4): the sums past W stay zero
     const float *b0 = bt + 8 * j0;
     int64_t p;
     int r, j;
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < 8; j++) acc[r][j] = _mm256_setzero_ps();
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < (W + 3) / 4 * 4; j++) acc[r][j] = _mm256_setzero_ps();
 #define GU__A2_DOT_STEP(P, B) { \
-        __m256 ar[8]; \
+        __m256 ar[6]; \
         GU__UNROLL for (r = 0; r < R; r++) { \
             ar[r] = _mm256_loadu_ps(a + r * lda + (P)); \
             __asm__("" : "+x"(ar[r]));   /* one load a row, in a register */ \
@@ -8343,7 +8344,7 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int
     }
 #undef GU__A2_DOT_STEP
     if (p < k) {
-        __m256 ar[8];
+        __m256 ar[6];
         GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
         GU__UNROLL for (j = 0; j < W; j++) {
             __m256 bj = _mm256_load_ps(b0 + 8 * j);
@@ -8359,7 +8360,7 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int
     }
 }
 // R rows, all n (<= 12) columns, in passes of W: the last pass may reach past n into bt's
-// zero padding (n = 9: 5 + 5 columns, J = 12), its sums never stored. rv: the rows stored,
+// zero padding (n = 9: one pass of 10 columns, J = 12), its sums never stored. rv: the rows stored,
 // R, or 1 for a row left after the blocks, which the same body runs as R copies of itself
 // (lda 0): one body per block shape, not two (the implementation compiles about 0.4 s faster).
 GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
@@ -8374,8 +8375,9 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
     int64_t i;
     int rv;
     // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): enough
-    // FMA chains (R * W >= 8) for few columns; 2 rows otherwise, passes as wide as fit. The
-    // rows left after the blocks one at a time (rv 1, lda 0).
+    // FMA chains (R * W >= 8) for few columns; 2 rows of 4 or 6; from 7 columns on, one row
+    // of all n (W: n rounded up to 8, 10 or 12; bt's zero columns past n are never stored).
+    // The rows left after the blocks one at a time (rv 1, lda 0).
 #define GU__A2_DOT(R, W) \
     for (i = 0; i < m; i += rv) { \
         rv = i + R <= m ? R : 1; \
@@ -8385,9 +8387,11 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
     case 1: GU__A2_DOT(6, 1) break;
     case 2: GU__A2_DOT(4, 2) break;
     case 3: GU__A2_DOT(3, 3) break;
-    case 4: case 7: case 8: GU__A2_DOT(2, 4) break;   // 4 + 4
-    case 9: case 10: GU__A2_DOT(2, 5) break;          // 5 + 5
-    default: GU__A2_DOT(2, 6) break;                  // 6; 6 + 6
+    case 4: GU__A2_DOT(2, 4) break;
+    case 5: case 6: GU__A2_DOT(2, 6) break;
+    case 7: case 8: GU__A2_DOT(1, 8) break;
+    case 9: case 10: GU__A2_DOT(1, 10) break;
+    default: GU__A2_DOT(1, 12) break;
     }
 #undef GU__A2_DOT
 }
