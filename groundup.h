@@ -576,7 +576,9 @@ GUDEF gu_tensor gu_norm(gu_tensor t);   // Frobenius: sqrt of the sum of squares
 //   "test_close: 2 of 6 elements differ by eps=1e-05 or more (shapes (2, 3) and (2, 3));
 //    worst at [1, 1]: 5 vs 5.0999999 (|diff| 0.1)". NaN is never close.
 GUDEF int gu_test_close(gu_tensor a, gu_tensor b, double eps);
-// NumPy/PyTorch allclose: every |a - b| <= atol + rtol * |b| (equal infinities are close).
+// NumPy/PyTorch allclose: every |a - b| <= atol + rtol * |b| (equal infinities are close, a
+// finite value is never close to an infinity, NaN never close); two integer tensors are
+// compared exactly (int64 past 2^53 too). 0 with a message for rtol or atol < 0.
 GUDEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol);
 
 // >>random --------------------------------------------------------------------------------
@@ -675,13 +677,13 @@ typedef enum gu_cmap {
     GU_CMAP_VIRIDIS     // matplotlib's default map
 } gu_cmap;
 
-typedef struct gu_imshow_opts {  // zero means default
+typedef struct gu_imshow_opts {  // zero means default; an unknown cmap, scale < 0, vmin > vmax: -1
     gu_cmap cmap;
     float vmin, vmax;   // both 0: the data's min and max, as matplotlib scales
     int scale;          // pixels per element; 0: enough that the long side is >= 280 px
 } gu_imshow_opts;
 
-typedef struct gu_plot_opts {    // zero means default
+typedef struct gu_plot_opts {    // zero means default; width or height < 0: -1
     int width, height;  // 0: 640 x 480 (matplotlib's 6.4 x 4.8 inches at 100 dpi)
     uint32_t color;     // 0xRRGGBB; 0: #1f77b4 (pass 0x010101 for black)
     const float *x;     // gu_plot only: n increasing x values; NULL: 0, 1, ..., n-1
@@ -791,8 +793,9 @@ GUDEF int gu_pkl_load_mem(const void *data, size_t n, gu_tensor *out, int max, i
 GUDEF gu_tensor gu_idx_load(const char *path);
 GUDEF gu_tensor gu_idx_load_mem(const void *data, size_t n);
 
-// uint8 images (N, 28, 28) (or (N, H*W)) -> float32 (N, H*W), each pixel / divisor:
-// 256 gives mnist.pkl.gz's values, 255 the [0, 1] range most code uses.
+// uint8 images (N, 28, 28) (or (N, H*W), or any (N, ...): each image flattened) -> float32
+// (N, H*W), each pixel / divisor (finite, > 0): 256 gives mnist.pkl.gz's values, 255 the
+// [0, 1] range most code uses.
 GUDEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor);
 
 // mnist.pkl.gz (or any pickle of ((x,y),(x,y),(x,y))) into the six tensors.
@@ -864,8 +867,10 @@ GUDEF const char *gu_gemm_kernel(void);   // the kernel in use: "avx512", "avx2"
 // The matmul's cache blocks, for tests and tuning: mc rows of A, kc of the shared dimension
 // and nc columns of B per block (the BLIS loops in >>gemm), whatever the kernel; mc is
 // rounded up to whole micro-panels of the kernel's MR rows, nc to its NR columns. 0 keeps the
-// kernel's own (from the CPU's caches); gu_gemm_set_blocks(0, 0, 0) restores them all. Any
-// blocks give the same bits on one kernel. -1 for a negative size or one over 65536.
+// kernel's own (from the CPU's caches); gu_gemm_set_blocks(0, 0, 0) restores them all. On
+// one kernel, mc and nc never change the bits; kc cuts each sum over k into pieces of kc
+// added in turn, so another kc may change the last bits (as another block size does in
+// any BLAS). -1 for a negative size or one over 65536.
 GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 
 // Threads for large products (split over the rows or columns of C, never over k, so the
@@ -2259,7 +2264,10 @@ GU__DEF gu_tensor gu_slice(gu_tensor t, int dim, int64_t start, int64_t stop, in
     t = gu__as_view(t);
     if (n > 0) t.offset += start * t.stride[d];
     t.shape[d] = n;
-    t.stride[d] *= step;
+    // stride * step, as PyTorch; with one element or none a step past the end may overflow
+    // it (and no index ever uses it): the stride then stays
+    if (n > 1 || (t.stride[d] == 0 || (step > 0 ? step : -step) <= INT64_MAX / (t.stride[d] > 0 ? t.stride[d] : -t.stride[d])))
+        t.stride[d] *= step;
     return t;
 }
 GU__DEF gu_tensor gu_narrow(gu_tensor t, int dim, int64_t start, int64_t length) {
@@ -2874,6 +2882,7 @@ GU__COLD GU__DEF int gu_fprint(FILE *f, gu_tensor t) {
     s = gu_repr(t);
     if (!s) return -1;
     rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
+    if (rc) gu__seterr("fprint: write failed: %s (a tensor of shape %s)", strerror(errno), GU__SHT(t));
     GU_FREE(s);
     return rc;
 }
@@ -3901,6 +3910,7 @@ typedef struct gu__close_ctx {
     int64_t done, bad, worst_i;
     double worst, wa, wb;
     gu_dtype da, db;
+    int ints;        // both integer dtypes (int64, uint8, bool): compared exactly
 } gu__close_ctx;
 static void gu__close_row(void *vctx, int64_t n, char **p, const int64_t *s) {
     gu__close_ctx *c = (gu__close_ctx *)vctx;
@@ -3908,8 +3918,13 @@ static void gu__close_row(void *vctx, int64_t n, char **p, const int64_t *s) {
     for (k = 0; k < n; k++) {
         double x = gu__load(c->da, p[1], k * s[1]), y = gu__load(c->db, p[2], k * s[2]), diff = fabs(x - y);
         int ok;
-        if (c->mode == 0) ok = diff < c->eps;
-        else ok = x == y || (diff <= c->atol + c->rtol * fabs(y));
+        if (c->ints) {   // two integer tensors: equal and the difference exactly, past 2^53 too
+            int64_t xi = gu__load_i64(c->da, p[1], k * s[1]), yi = gu__load_i64(c->db, p[2], k * s[2]);
+            uint64_t d = xi >= yi ? (uint64_t)xi - (uint64_t)yi : (uint64_t)yi - (uint64_t)xi;
+            diff = (double)d;
+            ok = xi == yi || (c->mode == 0 ? diff < c->eps : diff <= c->atol + c->rtol * fabs(y));
+        } else if (c->mode == 0) ok = diff < c->eps;
+        else ok = x == y || (diff <= c->atol + c->rtol * fabs(y) && diff < INFINITY);   // 1 vs inf: not close
         if (!ok) {
             double score = diff != diff ? INFINITY : diff;
             if (c->bad == 0 || score > c->worst) { c->worst = score; c->worst_i = c->done + k; c->wa = x; c->wb = y; }
@@ -3932,6 +3947,7 @@ static int gu__close(const char *name, gu_tensor a, gu_tensor b, gu__close_ctx *
     t[0] = t[1];  // the loop needs an "output": a's view, only read
     c->da = a.dtype;
     c->db = b.dtype;
+    c->ints = a.dtype != GU_FLOAT32 && b.dtype != GU_FLOAT32;
     gu__nloop_init(&L, 3, t);
     gu__nloop_run(&L, gu__close_row, c);
     if (c->bad == 0) return 1;
@@ -3960,6 +3976,10 @@ GU__DEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol) {
     c.mode = 1;
     c.rtol = rtol;
     c.atol = atol;
+    if (!(rtol >= 0) || !(atol >= 0)) {   // PyTorch refuses them too; NaN is no tolerance
+        gu__seterr("allclose: rtol (%g) and atol (%g) must be >= 0", rtol, atol);
+        return 0;
+    }
     return gu__close("allclose", a, b, &c);
 }
 
@@ -5133,9 +5153,13 @@ GU__COLD GU__DEF int gu_imshow(const char *path, gu_tensor img, const gu_imshow_
     gu__canvas c;
     int64_t rows, cols, scale, x, y;
     double lo = 0, hi = 0;
-    float *v = gu__img_floats("imshow", img, &rows, &cols);
-    if (!v) return -1;
+    float *v;
     if (opts) o = *opts; else memset(&o, 0, sizeof o);
+    if (o.cmap != GU_CMAP_GRAY && o.cmap != GU_CMAP_VIRIDIS) { gu__seterr("imshow: unknown cmap %d (GU_CMAP_GRAY or GU_CMAP_VIRIDIS)", (int)o.cmap); return -1; }
+    if (o.scale < 0) { gu__seterr("imshow: scale %d must be >= 0 (0: fit 280 pixels)", o.scale); return -1; }
+    if (!(o.vmin <= o.vmax)) { gu__seterr("imshow: vmin %g must be <= vmax %g (matplotlib's rule), neither NaN", (double)o.vmin, (double)o.vmax); return -1; }
+    v = gu__img_floats("imshow", img, &rows, &cols);
+    if (!v) return -1;
     if (o.vmin != 0 || o.vmax != 0) { lo = o.vmin; hi = o.vmax; }
     else gu__finite_range(v, rows * cols, &lo, &hi);
     scale = o.scale > 0 ? o.scale : (280 + (rows > cols ? rows : cols) - 1) / (rows > cols ? rows : cols);
@@ -5212,6 +5236,10 @@ GU__COLD static void gu__draw_axes(gu__canvas *c, const gu__axes *a) {
 }
 GU__COLD static int gu__figure(const char *op, gu__canvas *c, gu__axes *a, const gu_plot_opts *o) {
     int w = o && o->width > 0 ? o->width : 640, h = o && o->height > 0 ? o->height : 480;
+    if (o && (o->width < 0 || o->height < 0)) {
+        gu__seterr("%s: width %d and height %d must be >= 0 (0: 640 x 480)", op, o->width, o->height);
+        return -1;
+    }
     if (w < 64 || h < 64) { gu__seterr("%s: a figure of %d x %d pixels is too small", op, w, h); return -1; }
     if (gu__canvas_new(op, c, w, h) != 0) return -1;
     // matplotlib's subplot box: left .125, right .9, bottom .11, top .88 of the figure
@@ -5548,12 +5576,14 @@ GU__COLD GU__DEF int gu_term_show(FILE *f, gu_tensor img, int max_cols) {
                     if (v[i * cols + j] == v[i * cols + j]) { s += v[i * cols + j]; k++; }
             s = k ? s / (double)k : lo;
             s = hi > lo ? (s - lo) / (hi - lo) : 0;
+            s = s >= 0 ? (s <= 1 ? s : 1) : 0;   // an infinity in the block: the darkest or lightest
             fputs(shade[(int)(s * 4.999)], f);
         }
         fputc('\n', f);
     }
     GU_FREE(v);
-    return ferror(f) ? -1 : 0;
+    if (ferror(f)) { gu__seterr("term_show: write failed: %s (an image of %" PRId64 " x %" PRId64 ")", strerror(errno), rows, cols); return -1; }
+    return 0;
 }
 
 #endif // GU_NO_PLOT
@@ -7159,8 +7189,8 @@ GU__DEF gu_tensor gu_mnist_to_float(gu_tensor images, double divisor) {
     gu_tensor src, r;
     int k;
     if (!gu__check_in("mnist_to_float", images)) return gu__invalid();
-    if (images.dtype != GU_UINT8 || images.ndim < 2 || !(divisor > 0)) {
-        gu__seterr("mnist_to_float: wants uint8 images (N, H, W) or (N, H*W) and a divisor > 0, got %s %s and %g",
+    if (images.dtype != GU_UINT8 || images.ndim < 2 || !(divisor > 0 && divisor < INFINITY)) {
+        gu__seterr("mnist_to_float: wants uint8 images (N, H, W) or (N, H*W) and a finite divisor > 0, got %s %s and %g",
                    gu_dtype_name(images.dtype), GU__SHT(images), divisor);
         return gu__invalid();
     }
@@ -7402,6 +7432,11 @@ GU__DEF int gu_mnist_load_idx(const char *dir, gu_mnist *out) {
             char msg[480];
             gu__errcpy(msg, sizeof msg);
             gu__seterr("mnist: %s", msg);
+            goto fail;
+        }
+        if (out->x_train.shape[1] != out->x_test.shape[1]) {   // one model cannot take both
+            gu__seterr("mnist: %s holds images of %" PRId64 " pixels, %s of %" PRId64, path[0], out->x_train.shape[1], path[2],
+                       out->x_test.shape[1]);
             goto fail;
         }
         out->y_train = gu_to(gu_narrow(y[0], 0, 0, n_train), GU_INT64);
@@ -9446,6 +9481,11 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
             return -1;
         }
     if (gu_numel(out) == 0) return 0;
+    for (i = 0; i < out.ndim; i++)   // PyTorch refuses it too: each element would be written by many
+        if (out.shape[i] > 1 && out.stride[i] == 0) {
+            gu__seterr("matmul_out: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", GU__SHT(out), i);
+            return -1;
+        }
     // the product reads whole rows and columns of a and b for each element of out: any
     // memory in common, even the very same elements, would be read after it was written
     if (gu__overlap(out, pl.a) != 0) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
@@ -9639,11 +9679,9 @@ GU__COLD static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_te
                 }
             e->out[e->nout++] = l;
         }
-        if (e->n_ell > 0 && !has_ell) {
-            gu__seterr("einsum: \"%s\": the inputs have %d broadcast dims ('...') but the output has no '...' for them",
-                       spec, e->n_ell);
-            return 0;
-        }
+        // no '...' in the output: its dims are summed, as PyTorch does ("...i->" sums all;
+        // NumPy refuses it)
+        (void)has_ell;
     } else {
         // implicit: broadcast dims, then the letters used once, in ASCII order
         int j, times[GU__ES_LETTERS] = {0};

@@ -466,6 +466,18 @@ static void test_edges_int64_exact(void) {
     CHECK(gu_set_i64(t, 1, i1, v2[1]) == 0);
     z = gu_select(t, 0, 1);
     CHECK(gu_item_i64(z) == v2[1]);
+    {   // a step far past the end (Python's t[::2**63-1]): one element, no overflow of its stride
+        int64_t s212[2] = {2, 12};
+        gu_tensor g = gu_zeros(GU_FLOAT32, 2, s212), h = gu_slice(gu_transpose(g, 0, 1), 0, 3, INT64_MAX, INT64_MAX);
+        CHECK(gu_ok(h) && h.shape[0] == 1 && h.shape[1] == 2);
+        int64_t at[2] = {1, 11}, first[2] = {1, 0};
+        CHECK(gu_set(g, 2, at, 7) == 0);
+        h = gu_slice(g, 1, -1, INT64_MIN + 1, -INT64_MAX);   // t[:, -1::-(2**63-1)]: the last column
+        CHECK(gu_ok(h) && h.shape[1] == 1 && gu_get(h, 2, first) == 7);
+        h = gu_slice(g, 1, 0, 12, 5);   // 0, 5, 10: the stride times the step, as PyTorch
+        CHECK(gu_ok(h) && h.shape[1] == 3 && h.stride[1] == 5);
+        gu_free(&g);
+    }
     // copy_ int64 -> int64 keeps every bit
     c = gu_zeros(GU_INT64, 1, sh2);
     CHECK(gu_copy_(c, t) == 0 && gu_get_i64(c, 1, i1) == v2[1]);

@@ -373,6 +373,36 @@ static void test_gemm_threads_same_bits(void) {
     gu_gemm_set_kernel("auto");
 }
 
+// The packed path's blocks: other mc and nc (rounded up to whole micro-panels) give the same
+// bits as the kernel's own, on every kernel; kc cuts the sums over k, and is left alone here.
+static void test_gemm_blocks_same_bits(void) {
+    static const int64_t shapes[][3] = {{300, 200, 100}, {97, 700, 300}, {130, 400, 257}};
+    static const int64_t blocks[][2] = {{1, 1}, {40, 70}, {7, 300}};
+    int kern, s, bl;
+    for (kern = 0; kern < TG__NKERNELS; kern++) {
+        if (!tg__use_kernel(tg__kernels[kern])) continue;
+        for (s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++) {
+            int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], i;
+            float *a = (float *)malloc(sizeof(float) * (size_t)(m * k)), *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+            float *c0 = (float *)malloc(sizeof(float) * (size_t)(m * n)), *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+            for (i = 0; i < m * k; i++) a[i] = tg__rand();
+            for (i = 0; i < k * n; i++) b[i] = tg__rand();
+            CHECK(gu_gemm_set_blocks(0, 0, 0) == 0);
+            CHECK(gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c0, n) == 0);
+            for (bl = 0; bl < (int)(sizeof blocks / sizeof blocks[0]); bl++) {
+                CHECK(gu_gemm_set_blocks(blocks[bl][0], 0, blocks[bl][1]) == 0);
+                CHECK(gu_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c1, n) == 0);
+                for (i = 0; i < m * n && memcmp(&c0[i], &c1[i], sizeof(float)) == 0; i++) {}
+                CHECKF(i == m * n, "kernel %s (%d, %d, %d), mc %d nc %d: differs from the kernel's blocks at C[%d][%d]",
+                       gu_gemm_kernel(), (int)m, (int)n, (int)k, (int)blocks[bl][0], (int)blocks[bl][1], (int)(i / n), (int)(i % n));
+            }
+            free(a); free(b); free(c0); free(c1);
+        }
+    }
+    gu_gemm_set_blocks(0, 0, 0);
+    gu_gemm_set_kernel("auto");
+}
+
 // A random float32 tensor of the given shape (an owner).
 static gu_tensor tg__randn(int ndim, const int64_t *shape) {
     gu_tensor t = gu_empty(GU_FLOAT32, ndim, shape);
@@ -523,6 +553,13 @@ static void test_matmul_errors(void) {
         CHECK(gu_matmul_out(o, a, bb) == 0);
         CHECK(gu_matmul_out(sq, a, a) == -1);
         CHECK(gu_matmul_out(q, q, q) == -1 && strstr(gu_error(), "overlaps") != NULL);
+        {   // an expanded out (stride 0): every row would be written by many, as PyTorch refuses
+            int64_t s8[2] = {1, 10};
+            gu_tensor row = gu_zeros(GU_FLOAT32, 2, s8);
+            CHECKF(gu_matmul_out(gu_expand(row, 2, s5), a, bb) == -1 && strstr(gu_error(), "matmul_out") && strstr(gu_error(), "stride 0"),
+                   "%s", gu_error());
+            gu_free(&row);
+        }
         gu_free(&bb); gu_free(&sq); gu_free(&q);
     }
     gu_free(&a); gu_free(&b); gu_free(&c); gu_free(&d); gu_free(&o); gu_free(&li); gu_free(&sc);
@@ -606,6 +643,7 @@ static void suite_gemm(void) {
     RUN(test_gemm_few_rows_wide);
     RUN(test_gemm_rows_every_m);
     RUN(test_gemm_threads_same_bits);
+    RUN(test_gemm_blocks_same_bits);
     RUN(test_gemm_threads_small_blocks);
     RUN(test_gemm_rows_dot_tail);
     RUN(test_gemm_dot_path_every_n);

@@ -493,6 +493,25 @@ static void test_ops_test_close(void) {
         CHECK(gu_test_close(nn, nn, 1) == 0);
         CHECK(gu_allclose(inf, inf, 0, 0) == 1);
         CHECK(gu_allclose(nn, nn, 0, 0) == 0);
+        {   // a finite value is never close to an infinity, nor -inf to inf (torch.allclose)
+            float ov[] = {1}, mv[] = {-INFINITY};
+            gu_tensor o = gu_from_data(GU_FLOAT32, 1, &one, ov), minf = gu_from_data(GU_FLOAT32, 1, &one, mv);
+            CHECK(gu_allclose(o, inf, 1e-5, 1e-8) == 0);
+            CHECK(gu_allclose(inf, o, 1e-5, 1e-8) == 0);
+            CHECK(gu_allclose(minf, inf, 1e-5, 1e-8) == 0 && gu_allclose(minf, minf, 1e-5, 1e-8) == 1);
+            CHECK(gu_allclose(o, o, -1, 0) == 0 && strstr(gu_error(), "rtol"));   // tolerances < 0 refused
+            CHECK(gu_allclose(o, o, 0, NAN) == 0 && strstr(gu_error(), "atol"));
+            gu_free(&o); gu_free(&minf);
+        }
+        {   // int64 compared exactly: 2^62 + 1 and 2^62 are one apart, the same double
+            int64_t iv1[] = {((int64_t)1 << 62) + 1, INT64_MIN}, iv2[] = {(int64_t)1 << 62, INT64_MAX}, two = 2;
+            gu_tensor i1 = gu_from_data(GU_INT64, 1, &two, iv1), i2 = gu_from_data(GU_INT64, 1, &two, iv2);
+            CHECK(gu_allclose(gu_narrow(i1, 0, 0, 1), gu_narrow(i2, 0, 0, 1), 0, 0) == 0);
+            CHECK(gu_allclose(gu_narrow(i1, 0, 0, 1), gu_narrow(i2, 0, 0, 1), 0, 1) == 1);
+            CHECK(gu_allclose(gu_narrow(i1, 0, 1, 1), gu_narrow(i2, 0, 1, 1), 0, 1e18) == 0);   // 2^64 - 1 apart, no wrap
+            CHECK(gu_allclose(i1, i1, 0, 0) == 1);
+            gu_free(&i1); gu_free(&i2);
+        }
         gu_free(&nn); gu_free(&inf);
     }
     gu_clear_error();

@@ -166,6 +166,25 @@ static void test_plot_errors(void) {
     memset(&o, 0, sizeof o);
     o.scale = 1 << 20;
     CHECK(gu_imshow(path, t2, &o) == -1 && strstr(gu_error(), "too large"));
+    {   // options out of range: refused by name, never a default in disguise
+        gu_plot_opts po;
+        memset(&o, 0, sizeof o);
+        o.cmap = (gu_cmap)7;
+        CHECKF(gu_imshow(path, t2, &o) == -1 && strstr(gu_error(), "cmap"), "%s", gu_error());
+        memset(&o, 0, sizeof o);
+        o.scale = -2;
+        CHECKF(gu_imshow(path, t2, &o) == -1 && strstr(gu_error(), "scale"), "%s", gu_error());
+        memset(&o, 0, sizeof o);
+        o.vmin = 2;
+        o.vmax = 1;
+        CHECKF(gu_imshow(path, t2, &o) == -1 && strstr(gu_error(), "vmin"), "%s", gu_error());
+        o.vmax = NAN;
+        CHECKF(gu_imshow(path, t2, &o) == -1 && strstr(gu_error(), "vmax"), "%s", gu_error());
+        memset(&po, 0, sizeof po);
+        po.width = -5;
+        CHECKF(gu_plot(path, v, 4, &po) == -1 && strstr(gu_error(), "width"), "%s", gu_error());
+        CHECKF(gu_hist(path, v, 4, 2, &po) == -1 && strstr(gu_error(), "hist"), "%s", gu_error());
+    }
     {
         float nan4[4] = {NAN, NAN, NAN, NAN};
         CHECK(gu_plot(path, nan4, 4, NULL) == -1 && strstr(gu_error(), "finite"));
@@ -208,6 +227,20 @@ static void test_plot_term_show(void) {
         n = fread(buf, 1, sizeof buf - 1, f);
         buf[n] = 0;
         CHECKF(strlen(buf) == 26, "%d chars", (int)strlen(buf));  // 25 columns and a newline
+        fclose(f);
+        gu_free(&w);
+    }
+    {   // infinities and NaN: the extreme shades, as the finite range ends (no index out of range)
+        int64_t s[2] = {2, 4};
+        float iv[8] = {0, INFINITY, -INFINITY, NAN, 1, 0.5f, 0.25f, NAN};
+        gu_tensor w = gu_from_data(GU_FLOAT32, 2, s, iv);
+        f = tmpfile();
+        CHECK(gu_term_show(f, w, 0) == 0);
+        rewind(f);
+        n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = 0;
+        // columns: mean(0, 1) = 0.5 of [0, 1] -> medium; inf -> full; -inf -> blank; NaN, NaN -> lo (blank)
+        CHECKF(strcmp(buf, "\xe2\x96\x92\xe2\x96\x88  \n") == 0, "%s", buf);
         fclose(f);
         gu_free(&w);
     }

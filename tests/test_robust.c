@@ -183,6 +183,18 @@ static void test_robust_write_errors(void) {
     CHECKF(gu_bar("/dev/full", labels, v, 2, 0) == -1 && strstr(gu_error(), "bar"), "%s", gu_error());
     CHECKF(gu_imshow("/dev/null", img, NULL) == 0, "%s", gu_error());  // a device that takes it all
     CHECKF(gu_imshow(".", img, NULL) == -1 && strstr(gu_error(), "directory"), "%s", gu_error());
+    {   // printing to a full device, unbuffered: -1 and a message naming the call
+        FILE *full = fopen("/dev/full", "w");
+        CHECK(full != NULL);
+        if (full) {
+            setvbuf(full, NULL, _IONBF, 0);
+            gu_clear_error();
+            CHECKF(gu_fprint(full, img) == -1 && strstr(gu_error(), "fprint") && strstr(gu_error(), "space"), "%s", gu_error());
+            gu_clear_error();
+            CHECKF(gu_term_show(full, img, 20) == -1 && strstr(gu_error(), "term_show"), "%s", gu_error());
+            fclose(full);
+        }
+    }
     // a full disk (a file size limit in a child): the old file stays whole, no temporary file is left
     snprintf(path, sizeof path, "tr_full_%d.png", (int)getpid());
     CHECK(gu_imshow(path, img, NULL) == 0);
@@ -251,6 +263,44 @@ static void test_robust_fifo(void) {
     rmdir(dir);
 }
 
+// ---- a folder whose test images are not the size of the training images ---------------------
+// Each file is valid on its own; together they are refused (no model takes both).
+static void tr__write_idx(const char *path, const unsigned char *hdr, size_t nh, size_t nbody) {
+    FILE *f = fopen(path, "wb");
+    size_t i;
+    if (!f) return;
+    fwrite(hdr, 1, nh, f);
+    for (i = 0; i < nbody; i++) fputc((int)(i % 10), f);
+    fclose(f);
+}
+static void test_robust_mnist_sizes_differ(void) {
+    // IDX headers: magic 0x0803 (uint8, 3 dims) or 0x0801 (1 dim), then big-endian dims
+    static const unsigned char xtr[16] = {0, 0, 8, 3, 0, 0, 0, 6, 0, 0, 0, 28, 0, 0, 0, 28};
+    static const unsigned char ytr[8] = {0, 0, 8, 1, 0, 0, 0, 6};
+    static const unsigned char xte[16] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 27, 0, 0, 0, 28};
+    static const unsigned char yte[8] = {0, 0, 8, 1, 0, 0, 0, 2};
+    char dir[64], path[128];
+    gu_mnist m;
+    snprintf(dir, sizeof dir, "tr_sizes_%d", (int)getpid());
+    if (mkdir(dir, 0700) != 0) SKIP("cannot make a folder here");
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte", dir); tr__write_idx(path, xtr, 16, 6 * 28 * 28);
+    snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte", dir); tr__write_idx(path, ytr, 8, 6);
+    snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte", dir); tr__write_idx(path, xte, 16, 2 * 27 * 28);
+    snprintf(path, sizeof path, "%s/t10k-labels-idx1-ubyte", dir); tr__write_idx(path, yte, 8, 2);
+    CHECKF(gu_mnist_load_idx(dir, &m) == -1 && strstr(gu_error(), "784") && strstr(gu_error(), "756") && !gu_ok(m.x_train),
+           "%s", gu_error());
+    gu_mnist_free(&m);   // after a failure: nothing held, and freeing is harmless
+    snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte", dir); tr__write_idx(path, xtr, 16, 6 * 28 * 28);
+    snprintf(path, sizeof path, "%s/t10k-labels-idx1-ubyte", dir); tr__write_idx(path, ytr, 8, 6);
+    CHECKF(gu_mnist_load_idx(dir, &m) == 0 && m.x_test.shape[1] == 784, "%s", gu_error());   // the same folder, sizes alike
+    gu_mnist_free(&m);
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte", dir); remove(path);
+    snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte", dir); remove(path);
+    snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte", dir); remove(path);
+    snprintf(path, sizeof path, "%s/t10k-labels-idx1-ubyte", dir); remove(path);
+    rmdir(dir);
+}
+
 // ---- an _out that partly overlaps an input -------------------------------------------------
 // The answer must be as if every input were read before out is written (NumPy's rule),
 // checked against the same op into a fresh tensor from a copy of the input.
@@ -313,5 +363,6 @@ static void suite_robust(void) {
     RUN(test_robust_null_pointers);
     RUN(test_robust_write_errors);
     RUN(test_robust_fifo);
+    RUN(test_robust_mnist_sizes_differ);
     RUN(test_robust_out_overlap);
 }

@@ -705,7 +705,9 @@ class Case:
         elif c == 1:
             spec, shapes = r.choice([("ij->ji", [[m, n]]), ("ii->i", [[m, r.choice([m, 1])]]), ("ii->", [[m, m]]),
                                      ("ij->", [[m, n]]), ("ik,kj->ij", [[m, n], [n, p]]), ("i,j->ij", [[m], [n]]),
-                                     ("bij,bjk->bik", [[2, m, n], [2, n, p]]), ("ij,ij->i", [[m, n], [r.choice([m, 1]), n]])])
+                                     ("bij,bjk->bik", [[2, m, n], [2, n, p]]), ("ij,ij->i", [[m, n], [r.choice([m, 1]), n]]),
+                                     ("...j->", [[m, n]]), ("i...->i", [[m, n, p]]), ("...ij,...jk->...ik", [[2, m, n], [n, p]]),
+                                     ("...i,...i->i", [[m, n], [r.choice([m, 1]), n]])])
             regs = [self.fresh("float32", s) for s in shapes]
             ts = [self.regs[q].t for q in regs]
             if any(not torch.isfinite(t).all() or (t.numel() and t.abs().max() > 1e15) for t in ts):
