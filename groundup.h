@@ -8269,8 +8269,8 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
         GU__A5_DOT(4, 4, 4) GU__A5_DOT(1, 4, 4)
         break;
     case 8: GU__A5_DOT(2, 8, 8) GU__A5_DOT(1, 8, 8) break;
-    case 12:   // n = 9, 10 (MNIST) compute only 10 columns, not 12
-        if (n <= 10) { GU__A5_DOT(2, 12, 10) GU__A5_DOT(1, 12, 10) }
+    case 12:   // n = 9, 10 (MNIST): blocks of 2 rows compute only 10 columns, not 12
+        if (n <= 10) { GU__A5_DOT(2, 12, 10) }
         GU__A5_DOT(2, 12, 12) GU__A5_DOT(1, 12, 12)
         break;
     default: GU__A5_DOT(1, 16, 16) break;
