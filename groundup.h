@@ -8201,6 +8201,16 @@ GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 #define GU__DOT_PREFETCH(p) do { \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L2), _MM_HINT_T1); \
         _mm_prefetch((const char *)((uintptr_t)(p) + GU__DOT_AHEAD_L1), _MM_HINT_T0); } while (0)
+// Whether a dot kernel prefetches A (m rows, lda apart): only when A is far larger than L2,
+// so comes from L3 or memory. In cache the prefetches only take load slots: on Zen 5,
+// AVX-512, the kernel alone on 200x4x300 ran at 137 GFLOP/s with them and 183 without,
+// while 50000x10x784 (from memory) needs them (118-156 against 62-69). Between the two
+// (A of 2-12 MB) it hardly matters. n = 1 never prefetches: its 8-row blocks issue 16
+// prefetches for 8 FMAs, and ran slower with them even from memory (17.7 against 20).
+static int gu__dot_prefetch(int64_t m, int64_t n, int64_t lda) {
+    int64_t l2 = gu__cpu()->cache[2] >= 131072 ? gu__cpu()->cache[2] : 524288;
+    return n > 1 && m > 4 * l2 / 4 / (lda > 0 ? lda : 1);   // m * lda * 4 bytes > 4 L2, not overflowing
+}
 // The end of both dot kernels: C's elements JS .. of row r, up to four and before min(JE, n),
 // from the four sums in the halves of h: alpha * sum (+ beta * C).
 #define GU__DOT_STORE4(h, JS, JE) { \
@@ -8211,7 +8221,7 @@ GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
         _mm_storeu_ps(s4, q); \
         for (jj = 0; jj < w; jj++) cr[jj] = beta == 0 ? s4[jj] : s4[jj] + beta * cr[jj]; }
 // W <= J: the columns computed (n = 1 and 2 take 1 and 2 of their 4 padded ones).
-GU__A5_INL void gu__a5_dot_block(int R, int J, int W, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
+GU__A5_INL void gu__a5_dot_block(int R, int J, int W, int pf, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
     __m512 acc[8][16 + 2];
     int64_t p;
@@ -8220,7 +8230,7 @@ GU__A5_INL void gu__a5_dot_block(int R, int J, int W, int64_t n, int64_t k, cons
     for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
         __m512 ar[8];
         GU__UNROLL for (r = 0; r < R; r++) {
-            GU__DOT_PREFETCH(a + r * lda + p);
+            if (pf) GU__DOT_PREFETCH(a + r * lda + p);
             ar[r] = _mm512_loadu_ps(a + r * lda + p);
             __asm__("" : "+v"(ar[r]));   // loaded once, not folded into each of its J FMAs
         }
@@ -8253,8 +8263,9 @@ __attribute__((target("avx512f,avx2,fma")))
 static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                            const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
     int64_t i = 0;
+    int pf = gu__dot_prefetch(m, n, lda);
 #define GU__A5_DOT(R, J, W) \
-    for (; i + R <= m; i += R) gu__a5_dot_block(R, J, W, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
+    for (; i + R <= m; i += R) gu__a5_dot_block(R, J, W, pf, n, k, a + i * lda, lda, bt, c + i * ldc, ldc, alpha, beta);
     // J is a multiple of 4 (dot_jpad): 9 bodies, not the 15 that every even J took, half a
     // second less in each compile of the implementation; the padded columns are zeros, and
     // their sums are never stored, so every stored element is the same operations. n = 1 and
@@ -8269,11 +8280,10 @@ static void gu__dot_avx512(int64_t m, int64_t n, int64_t k, float alpha, const f
         GU__A5_DOT(4, 4, 4) GU__A5_DOT(1, 4, 4)
         break;
     case 8: GU__A5_DOT(2, 8, 8) GU__A5_DOT(1, 8, 8) break;
-    case 12:   // n = 9, 10 (MNIST): blocks of 2 rows compute only 10 columns, not 12
-        if (n <= 10) { GU__A5_DOT(2, 12, 10) }
+    default:   // 12 (n <= 12 on the dot path, at most 8 in a rows path's tail)
+        if (n <= 10) { GU__A5_DOT(2, 12, 10) }   // n = 9, 10 (MNIST): 10 columns, not 12
         GU__A5_DOT(2, 12, 12) GU__A5_DOT(1, 12, 12)
         break;
-    default: GU__A5_DOT(1, 16, 16) break;
     }
 #undef GU__A5_DOT
 }
@@ -8352,7 +8362,7 @@ GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 // three rows in passes of 4, 4, 2). The loop takes two steps of 8 (one line of each row,
 // prefetched without a test) so -O2 and -O3 make the same code of it.
 // One pass: C's columns j0 .. j0 + W - 1 of R rows.
-GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a,
+GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int pf, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a,
                                 int64_t lda, const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
     __m256 acc[6][12];   // [r][j], j < 4 * ceil(W / 4): the sums past W stay zero
@@ -8371,7 +8381,7 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int
             GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]); \
         } }
     for (p = 0; p + 16 <= k; p += 16, b0 += 16 * J) {
-        GU__UNROLL for (r = 0; r < R; r++) GU__DOT_PREFETCH(a + r * lda + p);
+        if (pf) GU__UNROLL for (r = 0; r < R; r++) GU__DOT_PREFETCH(a + r * lda + p);
         GU__A2_DOT_STEP(p, b0)
         GU__A2_DOT_STEP(p + 8, b0 + 8 * J)
     }
@@ -8401,17 +8411,17 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int64_t j0, int64_t J, int
 // zero padding (n = 9: one pass of 10 columns, J = 12), its sums never stored. rv: the rows stored,
 // R, or 1 for a row left after the blocks, which the same body runs as R copies of itself
 // (lda 0): one body per block shape, not two (the implementation compiles about 0.4 s faster).
-GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
+GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int pf, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
                                  const float *bt, float *c, int64_t ldc, float alpha, float beta) {
     int64_t j0;
-    for (j0 = 0; j0 < n; j0 += W) gu__a2_dot_pass(R, W, rv, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
+    for (j0 = 0; j0 < n; j0 += W) gu__a2_dot_pass(R, W, rv, pf, j0, J, n, k, a, lda, bt, c, ldc, alpha, beta);
 }
 
 __attribute__((target("avx2,fma")))
 static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                          const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
     int64_t i;
-    int rv;
+    int rv, pf = gu__dot_prefetch(m, n, lda);
     // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): enough
     // FMA chains (R * W >= 8) for few columns; 2 rows of 4 or 6; from 7 columns on, one row
     // of all n (W: n rounded up to 8, 10 or 12; bt's zero columns past n are never stored).
@@ -8419,7 +8429,7 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
 #define GU__A2_DOT(R, W) \
     for (i = 0; i < m; i += rv) { \
         rv = i + R <= m ? R : 1; \
-        gu__a2_dot_block(R, W, rv, J, n, k, a + i * lda, rv == R ? lda : 0, bt, c + i * ldc, ldc, alpha, beta); \
+        gu__a2_dot_block(R, W, rv, pf, J, n, k, a + i * lda, rv == R ? lda : 0, bt, c + i * ldc, ldc, alpha, beta); \
     }
     switch (n) {
     case 1: GU__A2_DOT(6, 1) break;
@@ -9012,7 +9022,7 @@ static void gu__pack_sizes(const gu__gemm_kernel *kr, int64_t m, int64_t n, int6
 }
 
 enum { GU__PATH_PACKED, GU__PATH_ROWS, GU__PATH_DOT };
-#define GU__DOT_MAX_N 12        // the dot path: n up to this (its 14- and 16-column kernels keep one row)
+#define GU__DOT_MAX_N 12        // the dot path: n up to this
 #define GU__ROWS_MAX_KN 131072  // the rows path: B up to this many floats (512 KiB, in L2)
 #define GU__TAIL_ROWS 120       // the rows path, when it reads A more than once: rows per chunk (a multiple of 8, 6, 5)
 
