@@ -875,8 +875,9 @@ GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 
 // Threads for large products (split over the rows or columns of C, never over k, so the
 // bits do not depend on the count; they may differ in the last bits between kernels).
-// Default: GROUNDUP_NUM_THREADS, else the online CPUs; n <= 0 restores the default; always
-// 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
+// Default: GROUNDUP_NUM_THREADS (a whole number; anything else is ignored), else the online
+// CPUs; n <= 0 restores the default; at most 64 (the pool's size: gu_get_num_threads says
+// what is used); always 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
 // first call that needs them and joined at exit; a call made while the pool is busy (from
 // another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
 // the same bits. A child of fork() gets a pool of its own on its first product (and may
@@ -1189,8 +1190,38 @@ extern "C" {
 #define GU__TLS __thread
 #elif defined(_MSC_VER)
 #define GU__TLS __declspec(thread)
+#elif defined(GU_NO_THREADS)
+#define GU__TLS   // one thread: plain statics
 #else
-#define GU__TLS
+#define GU__TLS_EMULATED 1   // no keyword (tcc 0.9.27): a pthread key per variable, below
+#endif
+// GU__TLS_VAR(T, NAME): a T for each thread, zeroed at first, reached as NAME##_get(). With a
+// keyword it is a thread-local static; without one (tcc), a block per thread from GU_MALLOC
+// under a pthread key, freed when the thread exits; if neither a key nor a block can be had,
+// all threads share one T, as they all would without this.
+#ifndef GU__TLS_EMULATED
+#define GU__TLS_VAR(T, NAME) \
+    static GU__TLS T NAME##_tls; \
+    static T *NAME##_get(void) { return &NAME##_tls; }
+#else
+static void gu__tls_release(void *p) { GU_FREE(p); }
+#define GU__TLS_VAR(T, NAME) \
+    static T NAME##_shared; \
+    static pthread_key_t NAME##_key; \
+    static int NAME##_keyok; \
+    static pthread_once_t NAME##_once = PTHREAD_ONCE_INIT; \
+    static void NAME##_mkkey(void) { NAME##_keyok = pthread_key_create(&NAME##_key, gu__tls_release) == 0; } \
+    static T *NAME##_get(void) { \
+        T *p; \
+        pthread_once(&NAME##_once, NAME##_mkkey); \
+        if (!NAME##_keyok) return &NAME##_shared; \
+        p = (T *)pthread_getspecific(NAME##_key); \
+        if (!p && (p = (T *)GU_MALLOC(sizeof(T))) != NULL) { \
+            memset(p, 0, sizeof(T)); \
+            if (pthread_setspecific(NAME##_key, p) != 0) { GU_FREE(p); p = NULL; } \
+        } \
+        return p ? p : &NAME##_shared; \
+    }
 #endif
 
 // Atomics for the thread pool, the matmul team's barrier and the lazy set-up (kernel choice,
@@ -1372,7 +1403,9 @@ static int gu__isa(void) { return (int)((gu__isa_state() & ~GU__ISA_FORCED) - 1u
 static int gu__isa_reference(void) { return gu__isa_state() == (GU__ISA_FORCED | (1u + GU__ISA_PORTABLE)); }
 
 // >>errors ------------------------------------------------------------------------------
-static GU__TLS char gu__errbuf[512];
+typedef struct gu__errbuf_t { char b[512]; } gu__errbuf_t;
+GU__TLS_VAR(gu__errbuf_t, gu__errbuf)
+#define gu__errbuf (gu__errbuf_get()->b)   // this thread's message
 
 static void gu__seterr(const char *fmt, ...) GU__PRINTF(1, 2);
 GU__COLD static void gu__seterr(const char *fmt, ...) {
@@ -1471,11 +1504,12 @@ GU__DEF char *gu_stride_str(gu_tensor t, char *buf, size_t n) {
     return gu__dims_str(t.ndim, t.stride, buf, n);
 }
 // A shape for messages, "(5, 785)"; a few rotating buffers so one message can hold several.
+typedef struct gu__shbufs_t { char bufs[4][160]; int k; } gu__shbufs_t;
+GU__TLS_VAR(gu__shbufs_t, gu__shbufs)
 GU__COLD static const char *gu__sh(int n, const int64_t *d) {
-    static GU__TLS char bufs[4][160];
-    static GU__TLS int k;
-    char *b = bufs[k++ & 3];
-    return gu__dims_str(n, d, b, sizeof bufs[0]);
+    gu__shbufs_t *s = gu__shbufs_get();
+    char *b = s->bufs[s->k++ & 3];
+    return gu__dims_str(n, d, b, sizeof s->bufs[0]);
 }
 #define GU__SHT(t) gu__sh((t).ndim, (t).shape)
 
@@ -1563,7 +1597,8 @@ typedef struct gu__tidy_state {
     int64_t *vals;           // index in items of keys[i]
     int64_t hcap;
 } gu__tidy_state;
-static GU__TLS gu__tidy_state gu__tidy;
+GU__TLS_VAR(gu__tidy_state, gu__tidy)
+#define gu__tidy (*gu__tidy_get())   // this thread's scopes
 
 static int64_t gu__tidy_slot_home(const void *p) {
     uint64_t h = (uint64_t)(uintptr_t)p;
@@ -4742,7 +4777,9 @@ GU__COLD static GU__UNUSED void gu__zfree(voidpf opaque, voidpf p) {
 #define STBIW_REALLOC(p, newsz) GU_REALLOC(p, newsz)
 #define STBIW_FREE(p) gu__png_free(p)
 #define STBIW_ZLIB_COMPRESS gu__png_deflate
-static GU__TLS unsigned char *gu__png_zbuf;  // the compressor's output, until stb frees it
+typedef unsigned char *gu__png_zbuf_t;
+GU__TLS_VAR(gu__png_zbuf_t, gu__png_zbuf)   // the compressor's output, until stb frees it
+#define gu__png_zbuf (*gu__png_zbuf_get())
 GU__COLD static void gu__png_free(void *p) {
     if (p && p == (void *)gu__png_zbuf) gu__png_zbuf = NULL;
     GU_FREE(p);
@@ -7562,10 +7599,13 @@ static int gu__default_threads(void) {
     return 1;
 #else
     const char *env = getenv("GROUNDUP_NUM_THREADS");
-    long n = env ? strtol(env, NULL, 10) : 0;
+    char *end = NULL;
+    long n = env ? strtol(env, &end, 10) : 0;
+    while (end && (*end == ' ' || *end == '\t' || *end == '\n')) end++;
+    if (end && *end) n = 0;   // not a whole number ("3abc", "1e3"): the default
     if (n <= 0) n = gu__online_cpus();
     if (n <= 0) n = 1;
-    return n > 256 ? 256 : (int)n;
+    return n > GU__POOL_MAX_THREADS ? GU__POOL_MAX_THREADS : (int)n;
 #endif
 }
 GU__DEF void gu_set_num_threads(int n) {
@@ -7573,7 +7613,7 @@ GU__DEF void gu_set_num_threads(int n) {
     (void)n;
     gu__astore(&gu__nthreads, 1u);
 #else
-    gu__astore(&gu__nthreads, (unsigned)(n > 0 ? (n > 256 ? 256 : n) : gu__default_threads()));
+    gu__astore(&gu__nthreads, (unsigned)(n > 0 ? (n > GU__POOL_MAX_THREADS ? GU__POOL_MAX_THREADS : n) : gu__default_threads()));
 #endif
 }
 GU__DEF int gu_get_num_threads(void) {
@@ -7866,7 +7906,7 @@ typedef void (*gu__ukr_fn)(int64_t kc, const float *ap, const float *bp, float *
 //   2 rows (2x32x1000 0.97 -> 1.31x; 4 rows were slower split, 4x32x1000 1.54 -> 1.29x),
 //   AVX2 2 to 5 rows of n 9-16 or wider (blocks of 2 rows read B half as often as lone rows:
 //   4x16x500 1.36 -> 1.76x OpenBLAS Haswell, 2x512x1000 0.58 -> 1.41x).
-// "dot": C rows [0, m) for n <= 16 from bt, B packed in chunks of V (vector width) rows,
+// "dot": C rows [0, m) for n <= 12 from bt, B packed in chunks of V (vector width) rows,
 //   n padded to J columns (see the packing), A's rows contiguous (lda apart): each C element
 //   is a dot product of an A row and a column of B, vectorized along k, reduced by a fixed
 //   tree. No broadcasts.

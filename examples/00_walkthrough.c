@@ -116,9 +116,13 @@ static gu_tensor openblas_matmul(gu_tensor a, gu_tensor b) {
     return c;
 }
 
+static int png_failures;   // pictures asked for and not written: the exit status says so
 static void write_png(int rc, const char *path) {
     if (rc == 0) printf("wrote %s\n", path);
-    else printf("could not write %s: %s\n", path, gu_error());
+    else {
+        printf("could not write %s: %s\n", path, gu_error());
+        png_failures++;
+    }
 }
 
 int main(int argc, char **argv) {
@@ -141,6 +145,13 @@ int main(int argc, char **argv) {
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: cannot create %s: %s\n", out, strerror(errno));
         return 1;
+    }
+    {
+        struct stat st;
+        if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "error: --out %s is not a folder\n", out);
+            return 1;
+        }
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("groundup %s: matrix multiplication from foundations, in C\n", GROUNDUP_VERSION);
@@ -367,6 +378,10 @@ int main(int argc, char **argv) {
 
     gu_free(&weights);
     gu_mnist_free(&d);
+    if (png_failures) {
+        printf("\nwalkthrough: done, but %d picture(s) could not be written\n", png_failures);
+        return 1;
+    }
     printf("\nwalkthrough: done\n");
     return 0;
 }

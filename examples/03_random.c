@@ -64,6 +64,10 @@ int main(int argc, char **argv) {
                "  (OUTDIR must exist; default: the current folder)\n", argv[0]);
         return argc > 2 ? 2 : 0;
     }
+    if (!outdir[0]) {   // "" would become "/rand_plot.png": the root folder
+        fprintf(stderr, "error: OUTDIR is empty (use . for the current folder)\n");
+        return 2;
+    }
 
     // seed(457428938475); rnd_state
     gu_seed(457428938475ull);

@@ -359,7 +359,37 @@ static void test_robust_out_overlap(void) {
     gu_free(&zero);
 }
 
+// GROUNDUP_NUM_THREADS: a whole number, else ignored; every count at most the pool's 64.
+static void test_robust_thread_counts(void) {
+#ifndef GU_NO_THREADS
+    int dflt, saved = gu_get_num_threads();
+    const char *old = getenv("GROUNDUP_NUM_THREADS");
+    char keep[64];
+    snprintf(keep, sizeof keep, "%s", old ? old : "");
+    unsetenv("GROUNDUP_NUM_THREADS");
+    gu_set_num_threads(0);
+    dflt = gu_get_num_threads();   // the online CPUs, at most 64
+    CHECK(dflt >= 1 && dflt <= 64);
+    setenv("GROUNDUP_NUM_THREADS", "3", 1);
+    gu_set_num_threads(0);
+    CHECK(gu_get_num_threads() == 3);
+    setenv("GROUNDUP_NUM_THREADS", "3abc", 1);
+    gu_set_num_threads(0);
+    CHECKF(gu_get_num_threads() == dflt, "\"3abc\" gave %d threads", gu_get_num_threads());
+    setenv("GROUNDUP_NUM_THREADS", "1000", 1);
+    gu_set_num_threads(0);
+    CHECK(gu_get_num_threads() == 64);
+    gu_set_num_threads(200);
+    CHECK(gu_get_num_threads() == 64);
+    if (old) setenv("GROUNDUP_NUM_THREADS", keep, 1); else unsetenv("GROUNDUP_NUM_THREADS");
+    gu_set_num_threads(saved);
+#else
+    SKIP("built with GU_NO_THREADS");
+#endif
+}
+
 static void suite_robust(void) {
+    RUN(test_robust_thread_counts);
     RUN(test_robust_null_pointers);
     RUN(test_robust_write_errors);
     RUN(test_robust_fifo);

@@ -171,8 +171,65 @@ static void test_threads_concurrent_callers_nested(void) {
 #endif
 }
 
+// Each thread's own state: its error message and its tidy scopes, whatever the compiler (tcc
+// has no thread-local keyword: the header then keeps them under pthread keys). Four threads
+// at once, each making errors of its own and owners in scopes of its own; the main thread's
+// owner, made outside any scope, survives their scope ends.
+#ifndef GU_NO_THREADS
+typedef struct { int id, ok; } t__own_arg;
+static void *t__own_worker(void *p) {
+    t__own_arg *x = (t__own_arg *)p;
+    int it, ok = 1;
+    char want[64];
+    for (it = 0; it < 300 && ok; it++) {
+        int64_t sh = 8 + x->id;
+        gu_tensor v;
+        gu_tidy_begin();
+        v = gu_sum(gu_mul(gu_full(GU_FLOAT32, 1, &sh, (double)x->id), gu_full(GU_FLOAT32, 1, &sh, 2.0)));
+        ok &= gu_ok(v) && gu_item(v) == 2.0 * x->id * (double)sh;
+        gu_set_error("thread %d, turn %d", x->id, it);
+        snprintf(want, sizeof want, "thread %d, turn %d", x->id, it);
+        gu_tidy_end();
+        ok &= strcmp(gu_error(), want) == 0;
+    }
+    gu_tidy_end();   // unmatched on this thread: its own error, nobody else's scope
+    ok &= strstr(gu_error(), "tidy_end") != NULL;
+    x->ok = ok;
+    return NULL;
+}
+#endif
+static void test_threads_concurrent_callers_own_state(void) {
+#ifndef GU_NO_THREADS
+    enum { NT = 4 };
+    pthread_t th[NT];
+    t__own_arg arg[NT];
+    int i, started[NT];
+    int64_t three = 3;
+    gu_tensor mine = gu_full(GU_FLOAT32, 1, &three, 5.0);   // outside any scope: the main thread's
+    gu_clear_error();
+    for (i = 0; i < NT; i++) {
+        arg[i].id = i + 1;
+        arg[i].ok = 0;
+        started[i] = pthread_create(&th[i], NULL, t__own_worker, &arg[i]) == 0;
+    }
+    for (i = 0; i < NT; i++)
+        if (started[i]) { pthread_join(th[i], NULL); CHECKF(arg[i].ok, "thread %d saw another thread's message or scope", i + 1); }
+    CHECKF(gu_error()[0] == 0, "the main thread's message is \"%s\"", gu_error());
+    {
+        gu_tensor total = gu_sum(mine);
+        CHECK(gu_ok(mine) && gu_item(total) == 15);
+        gu_free(&total);
+    }
+    gu_clear_error();
+    gu_free(&mine);
+#else
+    SKIP("built with GU_NO_THREADS");
+#endif
+}
+
 static void suite_threads(void) {
     RUN(test_threads_fork_children);
     RUN(test_threads_concurrent_callers);
     RUN(test_threads_concurrent_callers_nested);
+    RUN(test_threads_concurrent_callers_own_state);
 }
