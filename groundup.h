@@ -577,8 +577,9 @@ GUDEF gu_tensor gu_norm(gu_tensor t);   // Frobenius: sqrt of the sum of squares
 //    worst at [1, 1]: 5 vs 5.0999999 (|diff| 0.1)". NaN is never close.
 GUDEF int gu_test_close(gu_tensor a, gu_tensor b, double eps);
 // NumPy/PyTorch allclose: every |a - b| <= atol + rtol * |b| (equal infinities are close, a
-// finite value is never close to an infinity, NaN never close); two integer tensors are
-// compared exactly (int64 past 2^53 too). 0 with a message for rtol or atol < 0.
+// finite value is never close to an infinity, NaN never close, nor two float32 whose
+// difference overflows float32, as in PyTorch); two integer tensors are compared exactly
+// (int64 past 2^53 too). 0 with a message for rtol or atol < 0.
 GUDEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol);
 
 // >>random --------------------------------------------------------------------------------
@@ -2288,20 +2289,22 @@ GU__DEF gu_tensor gu_slice(gu_tensor t, int dim, int64_t start, int64_t stop, in
     if (!gu__check_in("slice", t)) return gu__invalid();
     if (t.ndim == 0) { gu__seterr("slice: cannot slice a 0-d tensor"); return gu__invalid(); }
     if ((d = gu__wrapdim("slice", t, dim, 0)) < 0) return gu__invalid();
-    if (step == 0 || step == INT64_MIN) { gu__seterr("slice: step %" PRId64 " is invalid", step); return gu__invalid(); }
+    if (step == 0) { gu__seterr("slice: step 0 is invalid"); return gu__invalid(); }
     len = t.shape[d];
     if (start < 0) { start = start < -len ? (step < 0 ? -1 : 0) : start + len; }
     else if (start >= len) start = step < 0 ? len - 1 : len;
     if (stop < 0) { stop = stop < -len ? (step < 0 ? -1 : 0) : stop + len; }
     else if (stop >= len) stop = step < 0 ? len - 1 : len;
     if (step > 0) n = stop > start ? (stop - start - 1) / step + 1 : 0;
+    else if (step == INT64_MIN) n = start > stop ? 1 : 0;   // -step overflows; 2^63 is past any end
     else n = start > stop ? (start - stop - 1) / (-step) + 1 : 0;
     t = gu__as_view(t);
     if (n > 0) t.offset += start * t.stride[d];
     t.shape[d] = n;
     // stride * step, as PyTorch; with one element or none a step past the end may overflow
     // it (and no index ever uses it): the stride then stays
-    if (n > 1 || (t.stride[d] == 0 || (step > 0 ? step : -step) <= INT64_MAX / (t.stride[d] > 0 ? t.stride[d] : -t.stride[d])))
+    if (n > 1 || t.stride[d] == 0 ||
+        (step != INT64_MIN && (step > 0 ? step : -step) <= INT64_MAX / (t.stride[d] > 0 ? t.stride[d] : -t.stride[d])))
         t.stride[d] *= step;
     return t;
 }
@@ -3946,6 +3949,7 @@ typedef struct gu__close_ctx {
     double worst, wa, wb;
     gu_dtype da, db;
     int ints;        // both integer dtypes (int64, uint8, bool): compared exactly
+    int f32;         // both float32: |a - b| as float32 must be finite (PyTorch's rule)
 } gu__close_ctx;
 static void gu__close_row(void *vctx, int64_t n, char **p, const int64_t *s) {
     gu__close_ctx *c = (gu__close_ctx *)vctx;
@@ -3959,7 +3963,8 @@ static void gu__close_row(void *vctx, int64_t n, char **p, const int64_t *s) {
             diff = (double)d;
             ok = xi == yi || (c->mode == 0 ? diff < c->eps : diff <= c->atol + c->rtol * fabs(y));
         } else if (c->mode == 0) ok = diff < c->eps;
-        else ok = x == y || (diff <= c->atol + c->rtol * fabs(y) && diff < INFINITY);   // 1 vs inf: not close
+        else   // 1 vs inf: not close; nor, as PyTorch's float32 error, a difference past FLT_MAX
+            ok = x == y || (diff <= c->atol + c->rtol * fabs(y) && (c->f32 ? fabsf((float)(x - y)) : diff) < INFINITY);
         if (!ok) {
             double score = diff != diff ? INFINITY : diff;
             if (c->bad == 0 || score > c->worst) { c->worst = score; c->worst_i = c->done + k; c->wa = x; c->wb = y; }
@@ -3983,6 +3988,7 @@ static int gu__close(const char *name, gu_tensor a, gu_tensor b, gu__close_ctx *
     c->da = a.dtype;
     c->db = b.dtype;
     c->ints = a.dtype != GU_FLOAT32 && b.dtype != GU_FLOAT32;
+    c->f32 = a.dtype == GU_FLOAT32 && b.dtype == GU_FLOAT32;
     gu__nloop_init(&L, 3, t);
     gu__nloop_run(&L, gu__close_row, c);
     if (c->bad == 0) return 1;

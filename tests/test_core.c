@@ -474,6 +474,10 @@ static void test_edges_int64_exact(void) {
         CHECK(gu_set(g, 2, at, 7) == 0);
         h = gu_slice(g, 1, -1, INT64_MIN + 1, -INT64_MAX);   // t[:, -1::-(2**63-1)]: the last column
         CHECK(gu_ok(h) && h.shape[1] == 1 && gu_get(h, 2, first) == 7);
+        h = gu_slice(g, 1, 6, 0, INT64_MIN);   // Python's [6:0:-2**63]: column 6 alone
+        CHECK(gu_ok(h) && h.shape[1] == 1 && h.offset == 6);
+        h = gu_slice(g, 1, INT64_MAX, INT64_MIN, INT64_MIN);   // [::-2**63]: the last column
+        CHECK(gu_ok(h) && h.shape[1] == 1 && gu_get(h, 2, first) == 7);
         h = gu_slice(g, 1, 0, 12, 5);   // 0, 5, 10: the stride times the step, as PyTorch
         CHECK(gu_ok(h) && h.shape[1] == 3 && h.stride[1] == 5);
         gu_free(&g);

@@ -501,6 +501,13 @@ static void test_ops_test_close(void) {
             CHECK(gu_allclose(minf, inf, 1e-5, 1e-8) == 0 && gu_allclose(minf, minf, 1e-5, 1e-8) == 1);
             CHECK(gu_allclose(o, o, -1, 0) == 0 && strstr(gu_error(), "rtol"));   // tolerances < 0 refused
             CHECK(gu_allclose(o, o, 0, NAN) == 0 && strstr(gu_error(), "atol"));
+            {   // 3.4e38 - (-3.4e38) overflows float32: not close, whatever the tolerance (torch)
+                float bv[] = {3.4e38f}, nbv[] = {-3.4e38f};
+                gu_tensor big = gu_from_data(GU_FLOAT32, 1, &one, bv), nbig = gu_from_data(GU_FLOAT32, 1, &one, nbv);
+                CHECK(gu_allclose(big, nbig, 1e10, 0) == 0 && gu_allclose(big, nbig, 0, INFINITY) == 0);
+                CHECK(gu_allclose(big, big, 0, 0) == 1);
+                gu_free(&big); gu_free(&nbig);
+            }
             gu_free(&o); gu_free(&minf);
         }
         {   // int64 compared exactly: 2^62 + 1 and 2^62 are one apart, the same double
