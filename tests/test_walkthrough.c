@@ -41,8 +41,12 @@ static void test_walkthrough_on_fixtures(void) {
         "timing x_valid[:5] @ weights [1/", "timing x_train @ weights [1/", "1.79 s", "515.00 ms"};
     size_t i;
     if (access("../build/00_walkthrough", X_OK) != 0) SKIP("build/00_walkthrough not built (make build/00_walkthrough)");
-    system("rm -rf /tmp/gu_walk_test");
-    out = t__run_capture("../build/00_walkthrough --data fixtures/mnist/mini_mnist.pkl.gz --out /tmp/gu_walk_test --quick 2>&1");
+    char dir[64], cmd[256], png[128];
+    snprintf(dir, sizeof dir, "/tmp/gu_walk_test_%d", (int)getpid());   // one per run: runs may overlap
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+    snprintf(cmd, sizeof cmd, "../build/00_walkthrough --data fixtures/mnist/mini_mnist.pkl.gz --out %s --quick 2>&1", dir);
+    out = t__run_capture(cmd);
     CHECKF(out != NULL, "the walkthrough failed to run or exited non-zero");
     if (!out) return;
     for (i = 0; i < sizeof need / sizeof need[0]; i++) CHECKF(strstr(out, need[i]) != NULL, "missing line: %s", need[i]);
@@ -57,17 +61,27 @@ static void test_walkthrough_on_fixtures(void) {
         while ((p = strstr(p, "   yes ")) != NULL) { rungs++; p++; }
         CHECKF(rungs >= nr, "%d rungs said yes, expected %d", rungs, nr);
     }
-    CHECK(t__file_nonempty("/tmp/gu_walk_test/digit.png"));
-    CHECK(t__file_nonempty("/tmp/gu_walk_test/rand_plot.png"));
-    CHECK(t__file_nonempty("/tmp/gu_walk_test/rand_hist.png"));
-    CHECK(t__file_nonempty("/tmp/gu_walk_test/ladder_speedups.png"));
+    {
+        static const char *pngs[4] = {"digit.png", "rand_plot.png", "rand_hist.png", "ladder_speedups.png"};
+        for (i = 0; i < 4; i++) {
+            snprintf(png, sizeof png, "%s/%s", dir, pngs[i]);
+            CHECKF(t__file_nonempty(png), "%s is missing or empty", png);
+        }
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
     free(out);
 }
 
 static void test_walkthrough_without_data(void) {
     char *out;
     if (access("../build/00_walkthrough", X_OK) != 0) SKIP("build/00_walkthrough not built");
-    out = t__run_capture("../build/00_walkthrough --data /nonexistent/mnist.pkl.gz --out /tmp/gu_walk_test2 --quick 2>&1");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "../build/00_walkthrough --data /nonexistent/mnist.pkl.gz --out /tmp/gu_walk_test2_%d --quick 2>&1",
+             (int)getpid());
+    out = t__run_capture(cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf /tmp/gu_walk_test2_%d", (int)getpid());
+    system(cmd);
     CHECKF(out != NULL, "the walkthrough failed without data");
     if (!out) return;
     CHECK(strstr(out, "running on random tensors") != NULL);
