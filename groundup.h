@@ -878,10 +878,10 @@ GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 // bits do not depend on the count; they may differ in the last bits between kernels).
 // Default: GROUNDUP_NUM_THREADS (a whole number; anything else is ignored), else the online
 // CPUs; n <= 0 restores the default; at most 64 (the pool's size: gu_get_num_threads says
-// what is used); always 1 under GU_NO_THREADS. The threads are one pool (shared with gu_launch) started by the
-// first call that needs them and joined at exit; a call made while the pool is busy (from
-// another thread, or from inside a gu_launch kernel) runs on the calling thread alone, with
-// the same bits. A child of fork() gets a pool of its own on its first product (and may
+// what is used); always 1 under GU_NO_THREADS. The threads are one pool (shared with
+// gu_launch) started by the first call that needs them and joined at exit; a call made
+// while the pool is busy (from another thread, or from inside a gu_launch kernel) runs on
+// the calling thread alone, with the same bits. A child of fork() gets a pool of its own on its first product (and may
 // exit() as usual); several threads making their first calls at once are safe.
 // Define GU_CBLAS (and link a CBLAS, e.g. -lopenblas) to hand every product whose
 // strides BLAS can express to cblas_sgemm instead.
