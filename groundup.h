@@ -1458,7 +1458,10 @@ static int gu__mul_ok(int64_t a, int64_t b, int64_t *out) {
 #if defined(__GNUC__) || defined(__clang__)
     return !__builtin_mul_overflow(a, b, out);
 #else
-    if (a != 0 && (b > INT64_MAX / a || b < INT64_MIN / a)) return 0;
+    // a > 0: b within [MIN / a, MAX / a]; a < 0 flips the bounds; -1 * INT64_MIN overflows
+    if (a > 0 ? (b > INT64_MAX / a || b < INT64_MIN / a)
+              : a == -1 ? b == INT64_MIN : (a < 0 && (b > INT64_MIN / a || b < INT64_MAX / a)))
+        return 0;
     *out = a * b;
     return 1;
 #endif
@@ -2284,7 +2287,7 @@ GU__DEF gu_tensor gu_flatten(gu_tensor t) {
 
 // Python's slice.indices: clamp start and stop, then count.
 GU__DEF gu_tensor gu_slice(gu_tensor t, int dim, int64_t start, int64_t stop, int64_t step) {
-    int64_t len, n;
+    int64_t len, n, st;
     int d;
     if (!gu__check_in("slice", t)) return gu__invalid();
     if (t.ndim == 0) { gu__seterr("slice: cannot slice a 0-d tensor"); return gu__invalid(); }
@@ -2303,9 +2306,7 @@ GU__DEF gu_tensor gu_slice(gu_tensor t, int dim, int64_t start, int64_t stop, in
     t.shape[d] = n;
     // stride * step, as PyTorch; with one element or none a step past the end may overflow
     // it (and no index ever uses it): the stride then stays
-    if (n > 1 || t.stride[d] == 0 ||
-        (step != INT64_MIN && (step > 0 ? step : -step) <= INT64_MAX / (t.stride[d] > 0 ? t.stride[d] : -t.stride[d])))
-        t.stride[d] *= step;
+    if (gu__mul_ok(t.stride[d], step, &st)) t.stride[d] = st;
     return t;
 }
 GU__DEF gu_tensor gu_narrow(gu_tensor t, int dim, int64_t start, int64_t length) {
@@ -3343,9 +3344,20 @@ static void gu__elementwise_run(const gu__ectx *c, int nop, const gu_tensor *t) 
     gu__nloop_run(&L, gu__elementwise_row, &cc);
 }
 
+// An output must not be a broadcast view: stride 0 in a dim of more than one element would
+// have several elements written to one place (PyTorch refuses it too). 1 if it is not.
+static int gu__check_out_unbroadcast(const char *op, gu_tensor out) {
+    int i;
+    for (i = 0; i < out.ndim && gu_numel(out) > 0; i++)   // an empty view has nothing to overlap
+        if (out.shape[i] > 1 && out.stride[i] == 0) {
+            gu__seterr("%s: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", op, GU__SHT(out), i);
+            return 0;
+        }
+    return 1;
+}
+
 // Checks an output: exactly the result shape, no stride-0 dims, a dtype rt casts to.
 static int gu__check_out(const char *op, gu_tensor out, int nd, const int64_t *shape, gu_dtype rt) {
-    int i;
     if (!gu__check_in(op, out)) return 0;
     if (out.ndim != nd || memcmp(out.shape, shape, (size_t)nd * sizeof shape[0]) != 0) {
         gu__seterr("%s: out has shape %s, the result has shape %s", op, GU__SHT(out), gu__sh(nd, shape));
@@ -3355,12 +3367,7 @@ static int gu__check_out(const char *op, gu_tensor out, int nd, const int64_t *s
         gu__seterr("%s: result type %s can't be cast to the out dtype %s", op, gu_dtype_name(rt), gu_dtype_name(out.dtype));
         return 0;
     }
-    for (i = 0; i < nd && gu_numel(out) > 0; i++)  // an empty view has nothing to overlap
-        if (out.shape[i] > 1 && out.stride[i] == 0) {
-            gu__seterr("%s: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", op, GU__SHT(out), i);
-            return 0;
-        }
-    return 1;
+    return gu__check_out_unbroadcast(op, out);
 }
 
 // ---- binary ops ----
@@ -8254,8 +8261,9 @@ GU__ROWS_KERNEL(gu__rows_avx512, GU__V512, 8, 4)
 // (A of 2-12 MB) it hardly matters. n = 1 never prefetches: its 8-row blocks issue 16
 // prefetches for 8 FMAs, and ran slower with them even from memory (17.7 against 20).
 static int gu__dot_prefetch(int64_t m, int64_t n, int64_t lda) {
-    int64_t l2 = gu__cpu()->cache[2] >= 131072 ? gu__cpu()->cache[2] : 524288;
-    return n > 1 && m > 4 * l2 / 4 / (lda > 0 ? lda : 1);   // m * lda * 4 bytes > 4 L2, not overflowing
+    int64_t l2 = gu__cpu()->cache[2];
+    if (l2 < 131072) l2 = 524288;   // not found: Zen 3's
+    return n > 1 && m > l2 / (lda > 0 ? lda : 1);   // m * lda * 4 bytes > 4 L2, not overflowing
 }
 // The end of both dot kernels: C's elements JS .. of row r, up to four and before min(JE, n),
 // from the four sums in the halves of h: alpha * sum (+ beta * C).
@@ -8269,10 +8277,10 @@ static int gu__dot_prefetch(int64_t m, int64_t n, int64_t lda) {
 // W <= J: the columns computed (n = 1 and 2 take 1 and 2 of their 4 padded ones).
 GU__A5_INL void gu__a5_dot_block(int R, int J, int W, int pf, int64_t n, int64_t k, const float *a, int64_t lda, const float *bt,
                                  float *c, int64_t ldc, float alpha, float beta) {
-    __m512 acc[8][16 + 2];
+    __m512 acc[8][12];   // [r][j], j < J (4, 8 or 12): the sums past W stay zero
     int64_t p;
     int r, j, j0;
-    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < J + 2; j++) acc[r][j] = _mm512_setzero_ps();
+    GU__UNROLL for (r = 0; r < R; r++) GU__UNROLL for (j = 0; j < J; j++) acc[r][j] = _mm512_setzero_ps();
     for (p = 0; p + 16 <= k; p += 16, bt += 16 * J) {
         __m512 ar[8];
         GU__UNROLL for (r = 0; r < R; r++) {
@@ -9537,11 +9545,7 @@ GU__DEF int gu_matmul_out(gu_tensor out, gu_tensor a, gu_tensor b) {
             return -1;
         }
     if (gu_numel(out) == 0) return 0;
-    for (i = 0; i < out.ndim; i++)   // PyTorch refuses it too: each element would be written by many
-        if (out.shape[i] > 1 && out.stride[i] == 0) {
-            gu__seterr("matmul_out: out of shape %s has stride 0 in dim %d (a broadcast view cannot be written)", GU__SHT(out), i);
-            return -1;
-        }
+    if (!gu__check_out_unbroadcast("matmul_out", out)) return -1;
     // the product reads whole rows and columns of a and b for each element of out: any
     // memory in common, even the very same elements, would be read after it was written
     if (gu__overlap(out, pl.a) != 0) { gu__seterr("matmul_out: out overlaps the left operand %s", GU__SHT(a)); return -1; }
@@ -9710,7 +9714,7 @@ GU__COLD static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_te
     }
     // the output
     if (p[0] == '-' && p[1] == '>') {
-        int buf[GU__ES_LETTERS + 2], m, has_ell = 0;
+        int buf[GU__ES_LETTERS + 2], m;
         p += 2;
         if ((m = gu__es_term(spec, &p, buf, GU__ES_LETTERS + 2)) < 0) return 0;
         if (*p) {
@@ -9720,7 +9724,6 @@ GU__COLD static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_te
         for (i = 0; i < m; i++) {
             int l = buf[i], j;
             if (l == GU__ES_ELL) {
-                has_ell = 1;
                 for (j = 0; j < e->n_ell; j++) e->out[e->nout++] = GU__ES_LETTERS + j;
                 continue;
             }
@@ -9737,7 +9740,6 @@ GU__COLD static int gu__es_parse(gu__es *e, const char *spec, int n, const gu_te
         }
         // no '...' in the output: its dims are summed, as PyTorch does ("...i->" sums all;
         // NumPy refuses it)
-        (void)has_ell;
     } else {
         // implicit: broadcast dims, then the letters used once, in ASCII order
         int j, times[GU__ES_LETTERS] = {0};
