@@ -31,7 +31,7 @@ $(BUILD)/test_main: $(TEST_SRC) | $(BUILD)
 $(BUILD)/test_main_asan: $(TEST_SRC) | $(BUILD)
 	$(CC) -O1 -g $(WARN) -std=c11 $(SAN) -o $@ tests/main.c $(LDLIBS)
 
-test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough $(BUILD)/first_calls
+test-plain: $(BUILD)/test_main $(BUILD)/00_walkthrough $(BUILD)/03_random $(BUILD)/first_calls
 	cd tests && $(STEP) ../$(BUILD)/test_main
 	./$(BUILD)/first_calls
 

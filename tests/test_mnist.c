@@ -183,6 +183,12 @@ static void test_mnist_to_float(void) {
     CHECK(gu_get_flat(a, 3) == 255.0 / 256.0 && gu_get_flat(b, 3) == 1.0 && t__feq((float)gu_get_flat(b, 2), 128.0f / 255.0f));
     gu_free(&a);
     gu_free(&b);
+    a = gu_mnist_to_float(u, INFINITY);   // every pixel 0: refused, as 0, -1 and NaN are
+    CHECKF(!gu_ok(a) && strstr(gu_error(), "finite divisor"), "%s", gu_error());
+    a = gu_mnist_to_float(u, 0);
+    CHECK(!gu_ok(a) && strstr(gu_error(), "finite divisor"));
+    a = gu_mnist_to_float(u, NAN);
+    CHECK(!gu_ok(a));
     u = gu_scalar(GU_FLOAT32, 1);
     a = gu_mnist_to_float(u, 255);
     CHECK(!gu_ok(a) && strstr(gu_error(), "mnist_to_float"));

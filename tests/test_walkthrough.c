@@ -90,7 +90,41 @@ static void test_walkthrough_without_data(void) {
     free(out);
 }
 
+// Output folders that cannot be: a regular file given as the walk-through's --out, an empty
+// OUTDIR for 03_random (it would write into /): a message and a nonzero exit, nothing written.
+static void test_walkthrough_bad_out(void) {
+    char *out, file[64], cmd[256];
+    FILE *f;
+    if (access("../build/00_walkthrough", X_OK) != 0 || access("../build/03_random", X_OK) != 0)
+        SKIP("build/00_walkthrough or build/03_random not built");
+    snprintf(file, sizeof file, "/tmp/gu_walk_file_%d", (int)getpid());
+    f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "../build/00_walkthrough --quick --out %s 2>&1; echo \"exit $?\"", file);
+    out = t__run_capture(cmd);
+    CHECKF(out && strstr(out, "is not a folder") && strstr(out, "exit 1") && !strstr(out, "walkthrough: done"), "%s", out ? out : "(no output)");
+    free(out);
+    remove(file);
+    // a picture that cannot be written (a folder is in its place): said, and the exit status 1
+    snprintf(cmd, sizeof cmd, "mkdir -p /tmp/gu_walk_blocked_%d/digit.png", (int)getpid());
+    system(cmd);
+    snprintf(cmd, sizeof cmd, "../build/00_walkthrough --quick --data fixtures/mnist/mini_mnist.pkl.gz --out /tmp/gu_walk_blocked_%d 2>&1; echo \"exit $?\"",
+             (int)getpid());
+    out = t__run_capture(cmd);
+    CHECKF(out && strstr(out, "could not write /tmp/gu_walk_blocked_") && strstr(out, "1 picture(s) could not be written") &&
+           strstr(out, "exit 1"), "%s", out ? out : "(no output)");
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf /tmp/gu_walk_blocked_%d", (int)getpid());
+    system(cmd);
+    out = t__run_capture("../build/03_random '' 2>&1; echo \"exit $?\"");
+    CHECKF(out && strstr(out, "OUTDIR is empty") && strstr(out, "exit 2"), "%s", out ? out : "(no output)");
+    free(out);
+}
+
 static void suite_walkthrough(void) {
+    RUN(test_walkthrough_bad_out);
     RUN(test_walkthrough_on_fixtures);
     RUN(test_walkthrough_without_data);
 }
