@@ -101,6 +101,8 @@ OPTIONS
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
    GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, neon, portable or auto
+                            (a value the library cannot use, in either variable, is said once
+                            on stderr, "groundup: ...", and ignored: the only output it makes)
                             (the first choice of gu_gemm_kernel; gu_set_kernel("avx2") chooses
                             the instruction set of every part, matmul, random fills and ops)
    The thread pool (matmul and gu_launch) starts on first use (no global constructors) and
@@ -163,7 +165,10 @@ CONVENTIONS
    multiple of the arrays returned, whatever the file declares. The PNG writers write to a
    temporary file beside the target, check every write and the close, then rename it into
    place, so a full disk returns -1 and leaves no truncated file (a target that is not a
-   regular file, such as /dev/null, is written in place, checked the same way). Every
+   regular file, such as /dev/null, is written in place, checked the same way). As
+   fopen(path, "wb") would, a symbolic link's target is written (the link stays), a file
+   the caller may not write is refused, the file keeps its permissions, and a file in a
+   folder the caller may not write is written in place. Every
    allocation, zlib's and the PNG encoder's included, may fail: the call returns an error.
    An _out (or in-place) op whose out partly overlaps an input reads that input through a
    copy, as NumPy does; the very same elements in place need no copy.
@@ -579,7 +584,8 @@ GUDEF int gu_test_close(gu_tensor a, gu_tensor b, double eps);
 // NumPy/PyTorch allclose: every |a - b| <= atol + rtol * |b| (equal infinities are close, a
 // finite value is never close to an infinity, NaN never close, nor two float32 whose
 // difference overflows float32, as in PyTorch); two integer tensors are compared exactly
-// (int64 past 2^53 too). 0 with a message for rtol or atol < 0.
+// (int64 past 2^53 too). 0 with a message for rtol or atol < 0 and for two dtypes (PyTorch
+// refuses them; gu_test_close compares any two).
 GUDEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol);
 
 // >>random --------------------------------------------------------------------------------
@@ -749,8 +755,9 @@ GUDEF int gu_term_show(FILE *f, gu_tensor img, int max_cols);
    numpy._core...), builtins.bytes (for b''). Any other global, and the opcodes INST, OBJ,
    NEWOBJ, NEWOBJ_EX, PERSID, BINPERSID, EXT1-4, dicts, sets and out-of-band buffers, are
    refused with a message naming the global or opcode and its byte offset (in the
-   decompressed stream). Limits: memo 1M entries (any key up to 2^64-1), stack 1M
-   objects, MARK depth 10000, container nesting 100, 1M live objects.
+   decompressed stream). Limits: memo 262144 entries (keys 0 to 2^63-1; the binary
+   opcodes' 0 to 2^32-1), stack 262144 objects, MARK depth 10000, container nesting 100,
+   262144 live objects.
 
    dtypes map onto groundup's: f4 -> float32; f8 -> float32 (rounded to nearest; groundup
    has no float64); i1 i2 i4 i8 u2 u4 -> int64; u1 -> uint8; b1 -> bool. Either byte order.
@@ -876,7 +883,8 @@ GUDEF int gu_gemm_set_blocks(int64_t mc, int64_t kc, int64_t nc);
 
 // Threads for large products (split over the rows or columns of C, never over k, so the
 // bits do not depend on the count; they may differ in the last bits between kernels).
-// Default: GROUNDUP_NUM_THREADS (a whole number; anything else is ignored), else the online
+// Default: GROUNDUP_NUM_THREADS (a whole number; anything else is said once on stderr and
+// ignored), else the online
 // CPUs; n <= 0 restores the default; at most 64 (the pool's size: gu_get_num_threads says
 // what is used); always 1 under GU_NO_THREADS. The threads are one pool (shared with
 // gu_launch) started by the first call that needs them and joined at exit; a call made
@@ -4028,6 +4036,10 @@ GU__DEF int gu_allclose(gu_tensor a, gu_tensor b, double rtol, double atol) {
         gu__seterr("allclose: rtol (%g) and atol (%g) must be >= 0", rtol, atol);
         return 0;
     }
+    if (gu_ok(a) && gu_ok(b) && a.dtype != b.dtype) {   // as PyTorch ("Long did not match Float")
+        gu__seterr("allclose: the dtypes differ (%s and %s); convert one with gu_to", gu_dtype_name(a.dtype), gu_dtype_name(b.dtype));
+        return 0;
+    }
     return gu__close("allclose", a, b, &c);
 }
 
@@ -4917,50 +4929,96 @@ GU__COLD static int gu__write_close_fd(const char *op, const char *path, int fd,
 // written to a temporary file beside it, every write and the close checked, then renamed
 // over it, so a full disk leaves the old file (or none), never a truncated one. Anything
 // else that exists (a device such as /dev/null, a FIFO) is written in place, also checked.
+// As fopen(path, "wb") would: a symbolic link's target is written (the link stays), a file
+// the caller may not write is refused, and a file keeps its permissions. Where no temporary
+// file can be made (a directory the caller may not write, though the file may be written) the
+// file is written in place. A second hard link to the file keeps the old contents. (A link is
+// followed where the system headers declare lstat and realpath: not in a strict -std=c99
+// build that defines none of _XOPEN_SOURCE, _GNU_SOURCE, _DEFAULT_SOURCE, where the link is
+// replaced by the file.)
 GU__COLD static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
     struct stat st;
-    char *tmp;
-    size_t plen;
-    int fd = -1, k, exists;
+    char *tmp, *real = NULL;
+    const char *target = path, *slash;
+    size_t dlen;
+    int fd = -1, k, exists, err;
     FILE *f;
     if (!path) { gu__seterr("%s: path is NULL", op); return -1; }
+    errno = 0;
     exists = stat(path, &st) == 0;
-    if (exists && !GU__ISREG(st.st_mode)) {
-        if (GU__ISDIR(st.st_mode)) { gu__seterr("%s: cannot write '%s': it is a directory", op, path); return -1; }
-        errno = 0;
-        f = fopen(path, "wb");
-        if (!f) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); return -1; }
-        return gu__write_close(op, path, f, data, n);
+    if (!exists && errno != ENOENT) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); return -1; }
+#if !defined(_WIN32) && (!defined(__STRICT_ANSI__) || defined(_XOPEN_SOURCE) || defined(_GNU_SOURCE) || defined(_DEFAULT_SOURCE) || defined(_BSD_SOURCE))
+    {
+        struct stat lst;
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            if (!exists) { gu__seterr("%s: cannot write '%s': it is a symbolic link to a file that does not exist", op, path); return -1; }
+            real = realpath(path, NULL);   // the link's target, where the file is replaced
+            if (!real) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); return -1; }
+            target = real;
+        }
     }
-    plen = strlen(path);
-    tmp = (char *)gu__malloc(plen + 32);
-    if (!tmp) { gu__seterr("%s: out of memory", op); return -1; }
-    for (k = 0; k < 100 && fd < 0; k++) {  // "<path>.tmp<pid>-<k>", created only if new
-        snprintf(tmp, plen + 32, "%s.tmp%ld-%d", path, (long)getpid(), k);
+#endif
+    if (exists && !GU__ISREG(st.st_mode)) {
+        if (GU__ISDIR(st.st_mode)) gu__seterr("%s: cannot write '%s': it is a directory", op, path);
+        else {
+            errno = 0;
+            f = fopen(target, "wb");
+            if (f) { free(real); return gu__write_close(op, path, f, data, n); }
+            gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno));
+        }
+        free(real);
+        return -1;
+    }
+    if (exists && access(target, W_OK) != 0) {
+        gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno));
+        free(real);
+        return -1;
+    }
+    // "<folder>/.gu<pid>-<k>.tmp", created only if new: short, so any name that fits fits it
+    for (slash = target + strlen(target); slash > target && slash[-1] != '/' && slash[-1] != '\\'; slash--) {}
+    dlen = (size_t)(slash - target);
+    tmp = (char *)gu__malloc(dlen + 48);
+    if (!tmp) { gu__seterr("%s: out of memory", op); free(real); return -1; }
+    err = 0;
+    for (k = 0; k < 100 && fd < 0; k++) {
+        snprintf(tmp, dlen + 48, "%.*s.gu%ld-%d.tmp", (int)dlen, target, (long)getpid(), k);
         errno = 0;
 #ifdef _WIN32
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_BINARY, 0666);
 #else
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
 #endif
-        if (fd < 0 && errno != EEXIST) break;
+        err = errno ? errno : EEXIST;
+        if (fd < 0 && err != EEXIST) break;
     }
     if (fd < 0) {
-        gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(errno ? errno : EEXIST));
         GU_FREE(tmp);
+        if (exists) {   // a file that may be written in a folder that may not: in place
+            errno = 0;
+            f = fopen(target, "wb");
+            if (f) { free(real); return gu__write_close(op, path, f, data, n); }
+            err = errno;
+        }
+        gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(err));
+        free(real);
         return -1;
     }
-    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); return -1; }
-#ifdef _WIN32
-    if (exists) remove(path);  // Windows' rename does not replace
+#ifndef _WIN32
+    if (exists) (void)chmod(tmp, st.st_mode & 07777);   // the file keeps its permissions
 #endif
-    if (rename(tmp, path) != 0) {
+    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); free(real); return -1; }
+#ifdef _WIN32
+    if (exists) remove(target);  // Windows' rename does not replace
+#endif
+    if (rename(tmp, target) != 0) {
         gu__seterr("%s: cannot write '%s': renaming the finished temporary file failed (%s)", op, path, strerror(errno));
         remove(tmp);
         GU_FREE(tmp);
+        free(real);
         return -1;
     }
     GU_FREE(tmp);
+    free(real);
     return 0;
 }
 #endif
@@ -6094,7 +6152,7 @@ typedef struct gu__pk {
     int64_t bytes_out, bytes_copied;  // arrays emitted, and the part of that copied for repeats
     char *line;
     size_t line_cap;
-    int op;                  // the opcode being interpreted and its offset, for messages
+    int op, op_read;         // the opcode being interpreted (once read) and its offset, for messages
     int64_t op_at;
     gu_tensor *out;          // emitted tensors
     int max, count;
@@ -6167,12 +6225,16 @@ GU__COLD static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    gu__seterr("pkl: %s: %s (opcode %s 0x%02x at byte %" PRId64 ")", P->s->name, msg, gu__pk_opname(P->op), P->op, P->op_at);
+    if (P->op_read && strcmp(gu__pk_opname(P->op), "unknown opcode") != 0)
+        gu__seterr("pkl: %s: %s (opcode %s 0x%02x at byte %" PRId64 ")", P->s->name, msg, gu__pk_opname(P->op), P->op, P->op_at);
+    else
+        gu__seterr("pkl: %s: %s (at byte %" PRId64 ")", P->s->name, msg, P->op_at);
     return -1;
 }
-// A read failed: keep the reader's message and add where it happened.
+// A read failed: keep the reader's message and add the opcode it was reading, if any.
 GU__COLD static int gu__pk_readerr(gu__pk *P) {
     char msg[400];
+    if (!P->op_read) return -1;   // reading the next opcode: the reader's message says where
     gu__errcpy(msg, sizeof msg);
     gu__seterr("%s (in opcode %s at byte %" PRId64 ")", msg, gu__pk_opname(P->op), P->op_at);
     return -1;
@@ -6398,7 +6460,7 @@ GU__COLD static int gu__pk_parse_int(gu__pk *P, const char *s, int64_t *v) {
     if (*p == '-' || *p == '+') neg = *p++ == '-';
     if (!(*p >= '0' && *p <= '9')) return gu__pk_err(P, "bad integer text \"%.40s\"", s);
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (x > (UINT64_MAX - 9) / 10) return gu__pk_err(P, "integer \"%.40s\" does not fit in 64 bits", s);
+        if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) return gu__pk_err(P, "integer \"%.40s\" does not fit in 64 bits", s);
         x = x * 10 + (uint64_t)(*p - '0');
     }
     if (*p == 'L') p++;
@@ -6520,6 +6582,17 @@ GU__COLD static int gu__pk_text_is(gu__pobj *o, const char *s) {
     return gu__pk_text(o, &p, &n) && (size_t)n == strlen(s) && memcmp(p, s, (size_t)n) == 0;
 }
 
+// The first 80 bytes of a name from the file, for a message: other than printable ASCII as \xNN
+// (a NUL would end the message early, and could make a refused name read as an allowed one).
+GU__COLD static void gu__pk_printable(char *dst, const char *s, int64_t n) {
+    int64_t i;
+    for (i = 0; i < n && i < 80; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') *dst++ = (char)c;
+        else dst += snprintf(dst, 5, "\\x%02x", c);
+    }
+    *dst = 0;
+}
 // The allow-list. Anything else is refused where it is named, before it could be called.
 GU__COLD static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const char *name, int64_t nn) {
     static const struct { const char *mod, *name; int id; } allow[] = {
@@ -6534,12 +6607,14 @@ GU__COLD static int gu__pk_global(gu__pk *P, const char *mod, int64_t nm, const 
         {"builtins", "bytes", GU__G_BYTES},
     };
     size_t i;
+    char pm[4 * 80 + 1], pn[4 * 80 + 1];
     for (i = 0; i < sizeof allow / sizeof allow[0]; i++)
         if ((size_t)nm == strlen(allow[i].mod) && memcmp(mod, allow[i].mod, (size_t)nm) == 0 &&
             (size_t)nn == strlen(allow[i].name) && memcmp(name, allow[i].name, (size_t)nn) == 0)
             return gu__pk_push(P, gu__pk_int(P, GU__PK_GLOBAL, allow[i].id));
-    return gu__pk_err(P, "refusing global %.*s.%.*s: only the globals of NumPy arrays are allowed",
-                      (int)(nm > 80 ? 80 : nm), mod, (int)(nn > 80 ? 80 : nn), name);
+    gu__pk_printable(pm, mod, nm);
+    gu__pk_printable(pn, name, nn);
+    return gu__pk_err(P, "refusing global %s.%s: only the globals of NumPy arrays are allowed", pm, pn);
 }
 
 // numpy.dtype('f4', align, copy) -> a dtype object (byte order from BUILD, native until then).
@@ -7006,10 +7081,12 @@ GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
         int r;
         P->op_at = s->pos;
         P->op = 0;
+        P->op_read = 0;
         r = gu__src_need(s, "pkl", 1);
         if (r < 0) return gu__pk_readerr(P);
-        if (r == 0) return gu__pk_err(P, "the input ends without STOP");
+        if (r == 0) return gu__pk_err(P, P->op_at == 0 ? "the input is empty" : "the input ends without STOP");
         P->op = s->win[s->win_pos++];
+        P->op_read = 1;
         s->pos++;
         memset(&a, 0, sizeof a);
         switch (P->op) {
@@ -7018,7 +7095,7 @@ GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
         GU__PK_OPCODES(GU__PK_RUN_CASE)
 #undef GU__PK_RUN_CASE
         default:
-            return gu__pk_err(P, "unknown opcode");
+            return gu__pk_err(P, "unknown opcode 0x%02x", P->op);
         }
         if (r < 0) return -1;
         if (r > 0) {
@@ -7099,6 +7176,7 @@ GU__COLD static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count)
     P.out = out;
     P.max = max;
     if (count) *count = 0;
+    if (max < 0) { gu__seterr("pkl: max is %d; it is how many tensors out has room for", max); return -1; }
     if (!out && max > 0) { gu__seterr("pkl: out is NULL"); return -1; }
     rc = gu__pk_run(&P, &root);
     // the memo and stack go first, so the result's arrays are the only holders of their bytes
@@ -7107,6 +7185,7 @@ GU__COLD static int gu__pk_load(gu__src *s, gu_tensor *out, int max, int *count)
     while (P.sp > 0) gu__pk_decref(&P, P.stack[--P.sp]);
     if (rc == 0) {
         P.op = '.';
+        P.op_read = 1;
         rc = gu__pk_walk(&P, root, &visits);
         if (rc) {
             int k;
@@ -7344,7 +7423,14 @@ static int gu__is_dir(const char *path) {
 }
 static int gu__exists(const char *path) {
     struct stat st;
+    errno = 0;
     return path && stat(path, &st) == 0;
+}
+// After gu__exists said no: "OP: PATH does not exist", or the system's reason when it exists
+// but cannot be reached (a folder the caller may not enter, a loop of symbolic links).
+GU__COLD static void gu__missing_err(const char *op, const char *path) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == 0) gu__seterr("%s: %s does not exist", op, path);
+    else gu__seterr("%s: cannot reach %s: %s", op, path, strerror(errno));
 }
 
 // dir/base, dir/base.gz, or the name with its last '-' as '.' (train-images.idx3-ubyte).
@@ -7539,7 +7625,7 @@ GU__COLD GU__DEF int gu_mnist_load(const char *path, gu_mnist *out) {
     if (!out) { gu__seterr("mnist: out is NULL"); return -1; }
     if (gu__is_dir(path)) return gu_mnist_load_idx(path, out);
     if (!gu__exists(path)) {
-        gu__seterr("mnist: %s does not exist", path);
+        gu__missing_err("mnist", path);
         return -1;
     }
     if (gu__src_open_file(&s, "pkl", path) != 0 || gu__src_format(&s, "pkl", &f) != 0) {
@@ -7559,7 +7645,7 @@ GU__COLD GU__DEF int gu_mnist_find(char *buf, size_t n, const char *path) {
     if (!buf || n == 0) { gu__seterr("mnist_find: no buffer"); return -1; }
     buf[0] = 0;
     if (!path) { gu__seterr("mnist_find: path is NULL"); return -1; }
-    if (!gu__exists(path)) { gu__seterr("mnist_find: %s does not exist", path); return -1; }
+    if (!gu__exists(path)) { gu__missing_err("mnist_find", path); return -1; }
     if (!gu__is_dir(path)) snprintf(p, sizeof p, "%s", path);  // a file: gu_mnist_load says what it holds
     else {
         snprintf(p, sizeof p, "%s/mnist.pkl.gz", path);
@@ -7607,6 +7693,20 @@ static long gu__online_cpus(void) {
 }
 #endif
 
+// An environment variable the library cannot use: said once per process on stderr (as
+// OpenBLAS and PyTorch do), then ignored. The library prints nothing else.
+static GU__AUINT gu__env_warned[2];   // GROUNDUP_NUM_THREADS, GROUNDUP_GEMM_KERNEL
+GU__COLD static GU__UNUSED void gu__env_warn(int which, const char *fmt, ...) GU__PRINTF(2, 3);
+GU__COLD static GU__UNUSED void gu__env_warn(int which, const char *fmt, ...) {
+    va_list ap;
+    if (gu__aadd(&gu__env_warned[which], 1u) != 1u) return;
+    va_start(ap, fmt);
+    fputs("groundup: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 static int gu__default_threads(void) {
 #ifdef GU_NO_THREADS
     return 1;
@@ -7615,7 +7715,10 @@ static int gu__default_threads(void) {
     char *end = NULL;
     long n = env ? strtol(env, &end, 10) : 0;
     while (end && (*end == ' ' || *end == '\t' || *end == '\n')) end++;
-    if (end && *end) n = 0;   // not a whole number ("3abc", "1e3"): the default
+    if (env && (end == env || *end || n <= 0)) {   // not a whole number ("3abc", "1e3", ""), or <= 0: the default
+        gu__env_warn(0, "GROUNDUP_NUM_THREADS=\"%.40s\" is not a whole number above 0; using the default", env);
+        n = 0;
+    }
     if (n <= 0) n = gu__online_cpus();
     if (n <= 0) n = 1;
     return n > GU__POOL_MAX_THREADS ? GU__POOL_MAX_THREADS : (int)n;
@@ -8660,6 +8763,10 @@ static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
     return isa >= 0 && gu__isa_runs_here(isa);
 }
 // " avx512 avx2 portable": the kernels this build has and this CPU runs, best first.
+// Whether name is a kernel of some build (one for another CPU, or one left out by GU_NO_SIMD).
+static int gu__kernel_known(const char *name) {
+    return strcmp(name, "avx512") == 0 || strcmp(name, "avx2") == 0 || strcmp(name, "neon") == 0 || strcmp(name, "portable") == 0;
+}
 static const char *gu__kernels_here(char *buf, size_t cap) {
     int i;
     gu__kernels_init();
@@ -8746,7 +8853,8 @@ GU__DEF int gu_gemm_set_kernel(const char *name) {
             gu__astore(&gu__kernel_sel, i + 1u);
             return 0;
         }
-    gu__seterr("gemm_set_kernel: unknown kernel \"%s\" (this build and CPU have:%s)", name, gu__kernels_here(list, sizeof list));
+    gu__seterr("gemm_set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", gu__kernel_known(name) ? "this build has no" : "unknown",
+               name, gu__kernels_here(list, sizeof list));
     return -1;
 }
 
@@ -8764,7 +8872,8 @@ GU__DEF int gu_set_kernel(const char *name) {
     for (i = 0; i < GU__NKERNELS && isa >= 0; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) break;
     if (isa < 0 || i == GU__NKERNELS) {
-        gu__seterr("set_kernel: unknown kernel \"%s\" (this build and CPU have:%s)", name, gu__kernels_here(list, sizeof list));
+        gu__seterr("set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", gu__kernel_known(name) ? "this build has no" : "unknown",
+                   name, gu__kernels_here(list, sizeof list));
         return -1;
     }
     if (!gu__isa_runs_here(isa)) {
@@ -8798,9 +8907,16 @@ static const gu__gemm_kernel *gu__kernel(void) {
         const char *env = getenv("GROUNDUP_GEMM_KERNEL");
         gu__kernels_init();
         int i = gu__kernel_auto(), j;
-        if (env && env[0])
+        if (env && env[0] && strcmp(env, "auto") != 0) {
             for (j = 0; j < GU__NKERNELS; j++)
-                if (strcmp(env, gu__kernels[j].name) == 0 && gu__kernel_runs_here(&gu__kernels[j])) i = j;
+                if (strcmp(env, gu__kernels[j].name) == 0 && gu__kernel_runs_here(&gu__kernels[j])) break;
+            if (j < GU__NKERNELS) i = j;
+            else {
+                char list[64];
+                gu__env_warn(1, "GROUNDUP_GEMM_KERNEL=\"%.40s\" is not a kernel this build and CPU run (they are:%s); using %s",
+                             env, gu__kernels_here(list, sizeof list), gu__kernels[i].name);
+            }
+        }
         sel = i + 1u;
         gu__astore(&gu__kernel_sel, sel);
     }
@@ -9811,7 +9927,7 @@ static void gu__es_loop(const gu__es *e, const gu_tensor *ops, float *out) {
         return;
     }
     for (r = 0; r < nout; r++) {
-        double acc = 0;
+        double acc = nsum > 0 ? -0.0 : 0.0;   // -0 + x is x: a sum of -0 products is -0 (as NumPy, torch)
         int64_t outer = nsum / inner;
         for (t = 0; t < n; t++) ps[t] = po[t];
         for (s = 0; s < outer; s++) {

@@ -230,6 +230,27 @@ static void test_ladder_einsum_specs(void) {
     int64_t i, j, k, bi;
     int ok;
 
+    // a sum of -0 products is -0, an empty sum +0 (as NumPy and torch)
+    {
+        float m1 = -1, z = 0, one_f = 1;
+        int64_t one = 1, none = 0;
+        gu_tensor ops[3] = {gu_from_data(GU_FLOAT32, 0, NULL, &m1), gu_from_data(GU_FLOAT32, 0, NULL, &z),
+                            gu_from_data(GU_FLOAT32, 0, NULL, &one_f)};
+        gu_tensor jv = gu_from_data(GU_FLOAT32, 1, &one, &m1), kv = gu_from_data(GU_FLOAT32, 1, &one, &z), ev = gu_zeros(GU_FLOAT32, 1, &none);
+        r = gu_einsum(",,->", 3, ops);
+        CHECKF(gu_ok(r) && gu_item(r) == 0 && signbit(gu_item(r)), "%s", gu_error());
+        gu_free(&r);
+        r = gu_einsum2("j,k->", jv, kv);
+        CHECKF(gu_ok(r) && gu_item(r) == 0 && signbit(gu_item(r)), "%s", gu_error());
+        gu_free(&r);
+        r = gu_einsum("i->", 1, &ev);
+        CHECKF(gu_ok(r) && gu_item(r) == 0 && !signbit(gu_item(r)), "%s", gu_error());
+        gu_free(&r);
+        for (i = 0; i < 3; i++) gu_free(&ops[i]);
+        gu_free(&jv);
+        gu_free(&kv);
+        gu_free(&ev);
+    }
     // ik,kj->ij, and the implicit form, and with a transposed b (gemm 'T'), and a reversed a (copy)
     {
         const char *specs[4] = {"ik,kj->ij", "ik,kj", " ik , kj -> ij ", "ik,jk->ij"};

@@ -225,6 +225,18 @@ static void test_mnist_hostile_named(void) {
     TM_PKL_FAILS("\x80\x02}.", "refusing opcode EMPTY_DICT");
     TM_PKL_FAILS("\x80\x02\x82\x01.", "refusing opcode EXT1");
     TM_PKL_FAILS("\x80\x02Q.", "refusing opcode BINPERSID");
+    // the messages say what is wrong and where, never an opcode that was not read
+    tm__pkl_fails("", 0, "the input is empty (at byte 0)");
+    CHECKF(!strstr(gu_error(), "opcode"), "%s", gu_error());
+    TM_PKL_FAILS("x.", "unknown opcode 0x78 (at byte 0)");
+    TM_PKL_FAILS("\x80\x02N", "the input ends without STOP (at byte 3)");
+    TM_PKL_FAILS("\x80\x02N\xee.", "unknown opcode 0xee (at byte 3)");
+    // a NUL in a global's name is shown, so that the refused name never reads as an allowed one
+    TM_PKL_FAILS("cnumpy\x00x\nndarray\n.", "refusing global numpy\\x00x.ndarray");
+    // a text PUT key just under 2^64 is too big for int64, not for 64 bits
+    TM_PKL_FAILS("Np18446744073709551614\n.", "does not fit in int64");
+    TM_PKL_FAILS("Np18446744073709551616\n.", "does not fit in 64 bits");
+    CHECK(gu_pkl_load_mem("N.", 2, t, -1, &count) == -1 && strstr(gu_error(), "max is -1"));
     // LONG_BINPUT 0xFFFFFFFF: the memo takes any key without a 4G-entry table
     {
         static const unsigned char ok[] = {0x80, 2, ')', 'r', 0xff, 0xff, 0xff, 0xff, '0', 'j', 0xff, 0xff, 0xff, 0xff, '.'};

@@ -501,6 +501,14 @@ static void test_ops_test_close(void) {
             CHECK(gu_allclose(minf, inf, 1e-5, 1e-8) == 0 && gu_allclose(minf, minf, 1e-5, 1e-8) == 1);
             CHECK(gu_allclose(o, o, -1, 0) == 0 && strstr(gu_error(), "rtol"));   // tolerances < 0 refused
             CHECK(gu_allclose(o, o, 0, NAN) == 0 && strstr(gu_error(), "atol"));
+            {   // two dtypes: refused, as torch.allclose does ("Long did not match Float")
+                int64_t iv1 = 1;
+                gu_tensor i1 = gu_from_data(GU_INT64, 1, &one, &iv1);
+                CHECKF(gu_allclose(i1, o, 1e-5, 1e-8) == 0 && strstr(gu_error(), "dtypes differ") &&
+                       strstr(gu_error(), "int64 and float32"), "%s", gu_error());
+                CHECK(gu_test_close(i1, o, 1e-5) == 1);   // the lesson's test_close compares any two
+                gu_free(&i1);
+            }
             {   // 3.4e38 - (-3.4e38) overflows float32: not close, whatever the tolerance (torch)
                 float bv[] = {3.4e38f}, nbv[] = {-3.4e38f};
                 gu_tensor big = gu_from_data(GU_FLOAT32, 1, &one, bv), nbig = gu_from_data(GU_FLOAT32, 1, &one, nbv);

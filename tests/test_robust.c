@@ -155,11 +155,13 @@ static void test_robust_null_pointers(void) {
 }
 
 // ---- write errors ---------------------------------------------------------------------------
-static int tr__count_tmp(const char *dir, const char *prefix) {  // files named prefix*.tmp*
+static int tr__count_tmp(const char *dir) {  // this process's temporary files, .gu<pid>-<k>.tmp
     DIR *d = opendir(dir);
     struct dirent *e;
+    char prefix[32];
     int n = 0;
     if (!d) return -1;
+    snprintf(prefix, sizeof prefix, ".gu%d-", (int)getpid());
     while ((e = readdir(d)) != NULL)
         if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp")) n++;
     closedir(d);
@@ -213,11 +215,83 @@ static void test_robust_write_errors(void) {
         }
         CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
         CHECK(stat(path, &after) == 0 && after.st_size == before.st_size && after.st_size > 1000);
-        CHECK(tr__count_tmp(".", "tr_full_") == 0);
+        CHECK(tr__count_tmp(".") == 0);
     }
     remove(path);
     gu_free(&img);
 #endif
+}
+
+// Replacing a file as fopen(path, "wb") would write it: through a symbolic link (the link
+// stays), keeping the file's permissions, refusing a file the caller may not write, any name
+// that fits (the temporary name is short), in place where the folder may not be written.
+static void test_robust_write_links(void) {
+#ifdef GU_NO_PNG
+    SKIP("built with GU_NO_PNG");
+#else
+    int64_t big[2] = {28, 28}, small[2] = {4, 4};
+    gu_tensor a = gu_rand_t(2, big), b = gu_rand_t(2, small);
+    char real[64], link[64], dangling[64], dir[64], inner[128], longname[260];
+    struct stat st, before;
+    int root = geteuid() == 0;
+    snprintf(real, sizeof real, "tr_real_%d.png", (int)getpid());
+    snprintf(link, sizeof link, "tr_link_%d.png", (int)getpid());
+    snprintf(dangling, sizeof dangling, "tr_dangling_%d.png", (int)getpid());
+    CHECKF(gu_imshow(real, a, NULL) == 0, "%s", gu_error());
+    CHECK(stat(real, &before) == 0 && chmod(real, 0600) == 0);
+    CHECK(symlink(real, link) == 0);
+    CHECKF(gu_imshow(link, b, NULL) == 0, "%s", gu_error());
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));                              // still a link
+    CHECK(stat(real, &st) == 0 && st.st_size != before.st_size && (st.st_mode & 0777) == 0600);  // its target rewritten, still 0600
+    CHECK(tr__count_tmp(".") == 0);
+    CHECK(symlink("tr_no_such_file.png", dangling) == 0);
+    CHECKF(gu_imshow(dangling, b, NULL) == -1 && strstr(gu_error(), "symbolic link"), "%s", gu_error());
+    remove(dangling);
+    if (!root) {   // root may write anything: these need an ordinary user
+        CHECK(chmod(real, 0444) == 0);
+        CHECKF(gu_imshow(real, a, NULL) == -1 && strstr(gu_error(), "ermission"), "%s", gu_error());
+        CHECK(stat(real, &st) == 0 && (st.st_mode & 0777) == 0444);
+    } else NOTE("running as root: the read-only file and folder cases are not checked");
+    remove(link);
+    remove(real);
+    {   // a name of 250 characters: the file's own name fits, and so does the temporary one
+        size_t i, n = snprintf(longname, sizeof longname, "tr_long_%d_", (int)getpid());
+        for (i = n; i < 246; i++) longname[i] = 'x';
+        memcpy(longname + 246, ".png", 5);
+        CHECKF(gu_imshow(longname, b, NULL) == 0, "%s", gu_error());
+        CHECK(stat(longname, &st) == 0 && st.st_size > 0);
+        remove(longname);
+    }
+    // a file that may be written in a folder that may not: written in place
+    snprintf(dir, sizeof dir, "tr_rodir_%d", (int)getpid());
+    snprintf(inner, sizeof inner, "%s/w.png", dir);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECKF(gu_imshow(inner, a, NULL) == 0, "%s", gu_error());
+    if (!root) {
+        CHECK(chmod(dir, 0555) == 0);
+        CHECKF(gu_imshow(inner, b, NULL) == 0, "%s", gu_error());
+        CHECK(stat(inner, &st) == 0 && st.st_size != before.st_size);
+        CHECK(chmod(dir, 0755) == 0);
+    }
+    remove(inner);
+    rmdir(dir);
+    gu_free(&a);
+    gu_free(&b);
+#endif
+}
+
+// A path that exists but cannot be reached is not reported as missing: the system's reason.
+static void test_robust_unreachable_paths(void) {
+    char l1[64], l2[64], buf[256];
+    gu_mnist m;
+    snprintf(l1, sizeof l1, "tr_loop1_%d", (int)getpid());
+    snprintf(l2, sizeof l2, "tr_loop2_%d", (int)getpid());
+    CHECK(symlink(l2, l1) == 0 && symlink(l1, l2) == 0);
+    CHECKF(gu_mnist_load(l1, &m) == -1 && strstr(gu_error(), "cannot reach") && strstr(gu_error(), strerror(ELOOP)), "%s", gu_error());
+    CHECKF(gu_mnist_find(buf, sizeof buf, l1) == -1 && strstr(gu_error(), "mnist_find: cannot reach"), "%s", gu_error());
+    CHECKF(gu_mnist_load("tr_no_such_file.pkl.gz", &m) == -1 && strstr(gu_error(), "does not exist"), "%s", gu_error());
+    remove(l1);
+    remove(l2);
 }
 
 // ---- only regular files are read --------------------------------------------------------------
@@ -392,6 +466,8 @@ static void suite_robust(void) {
     RUN(test_robust_thread_counts);
     RUN(test_robust_null_pointers);
     RUN(test_robust_write_errors);
+    RUN(test_robust_write_links);
+    RUN(test_robust_unreachable_paths);
     RUN(test_robust_fifo);
     RUN(test_robust_mnist_sizes_differ);
     RUN(test_robust_out_overlap);

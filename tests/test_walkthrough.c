@@ -26,6 +26,26 @@ static int t__file_nonempty(const char *path) {
     return stat(path, &st) == 0 && st.st_size > 100;
 }
 
+// An environment variable the library cannot use is said once on stderr and ignored; a good
+// one is used silently. build/first_calls makes its first calls from 6 threads at once.
+static int t__count(const char *hay, const char *needle) {
+    int n = 0;
+    for (; hay && (hay = strstr(hay, needle)) != NULL; hay++) n++;
+    return n;
+}
+static void test_walkthrough_env_warnings(void) {
+    char *out;
+    if (access("../build/first_calls", X_OK) != 0) SKIP("build/first_calls not built (make build/first_calls)");
+    out = t__run_capture("GROUNDUP_GEMM_KERNEL=bogus GROUNDUP_NUM_THREADS=3abc ../build/first_calls 2>&1");
+    CHECKF(out && t__count(out, "groundup: GROUNDUP_GEMM_KERNEL=\"bogus\" is not a kernel") == 1 &&
+           t__count(out, "groundup: GROUNDUP_NUM_THREADS=\"3abc\" is not a whole number") == 1 && strstr(out, ": ok"),
+           "%s", out ? out : "(failed)");
+    free(out);
+    out = t__run_capture("GROUNDUP_GEMM_KERNEL=portable GROUNDUP_NUM_THREADS=2 ../build/first_calls 2>&1");
+    CHECKF(out && !strstr(out, "groundup:") && strstr(out, ": ok"), "%s", out ? out : "(failed)");
+    free(out);
+}
+
 static void test_walkthrough_on_fixtures(void) {
     char *out;
     const char *need[] = {
@@ -125,6 +145,7 @@ static void test_walkthrough_bad_out(void) {
 
 static void suite_walkthrough(void) {
     RUN(test_walkthrough_bad_out);
+    RUN(test_walkthrough_env_warnings);
     RUN(test_walkthrough_on_fixtures);
     RUN(test_walkthrough_without_data);
 }
