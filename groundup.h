@@ -202,6 +202,11 @@ REVISION HISTORY
           loaders (pickle, IDX); the fast matmul; the lesson's matmul ladder, einsum and the
           grid launcher; the CUDA companion.
 */
+/* C99 or later (or GNU C89, which has what it needs), or C++: strict C89 has no // comments,
+   long long or inline, and would fail on every line below, so it stops here. */
+#if !defined(__cplusplus) && defined(__STRICT_ANSI__) && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+#error "groundup needs C99 or later (-std=c99, c11 ...), GNU C89 (-std=gnu89) or C++; this is strict C89/C90"
+#endif
 // The options renamed in 0.2.0: an old name stops the build and names the new one, so that
 // no option is silently ignored. Checked at every include.
 #if defined(GROUNDUP_STATIC)          // renamed
@@ -1615,7 +1620,7 @@ GU__TLS_VAR(gu__tidy_state, gu__tidy)
 static int64_t gu__tidy_slot_home(const void *p) {
     uint64_t h = (uint64_t)(uintptr_t)p;
     h ^= h >> 29;
-    h *= 0x9E3779B97F4A7C15ull;
+    h *= UINT64_C(0x9E3779B97F4A7C15);
     return (int64_t)(h >> 20) & (gu__tidy.hcap - 1);
 }
 static int64_t gu__tidy_slot(const void *p) {  // where p is, or the empty slot it would go in
@@ -4321,7 +4326,7 @@ GU__DEF uint64_t gu_generator_random64(gu_generator *g) {
 }
 
 // torch's default seed, what a fresh process has before any manual_seed.
-#define GU__TORCH_DEFAULT_SEED 67280421310721ull
+#define GU__TORCH_DEFAULT_SEED UINT64_C(67280421310721)
 static gu_generator gu__default_gen;
 static int gu__default_gen_ready;
 GU__DEF gu_generator *gu_default_generator(void) {
@@ -4386,8 +4391,8 @@ static void gu__uniform(gu_generator *g, float *out, int64_t n) {
 static double gu__normal_scalar(gu_generator *g) {
     double u1, u2, r, theta;
     if (g->has_normal) { g->has_normal = 0; return g->normal; }
-    u1 = (double)(gu_generator_random64(g) & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);
-    u2 = (double)(gu_generator_random64(g) & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);
+    u1 = (double)(gu_generator_random64(g) & ((UINT64_C(1) << 53) - 1)) * (1.0 / 9007199254740992.0);
+    u2 = (double)(gu_generator_random64(g) & ((UINT64_C(1) << 53) - 1)) * (1.0 / 9007199254740992.0);
     r = sqrt(-2.0 * log(1.0 - u2));
     theta = 2.0 * 3.14159265358979323846 * u1;
     g->normal = r * sin(theta);
@@ -4723,7 +4728,7 @@ GU__DEF gu_tensor gu_randint_gen(gu_generator *g, int64_t low, int64_t high, int
     range = (uint64_t)high - (uint64_t)low;
     p = (int64_t *)t.base;
     for (i = 0; i < t.storage_numel; i++) {
-        uint64_t v = range >= (1ull << 32) ? gu_generator_random64(g) : gu_generator_random(g);
+        uint64_t v = range >= (UINT64_C(1) << 32) ? gu_generator_random64(g) : gu_generator_random(g);
         p[i] = (int64_t)(v % range + (uint64_t)low);
     }
     return t;
@@ -4736,9 +4741,9 @@ GU__DEF gu_tensor gu_randint(int64_t low, int64_t high, int ndim, const int64_t 
 
 // ---- the fork cure ----
 static uint64_t gu__splitmix(uint64_t *x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
     return z ^ (z >> 31);
 }
 GU__DEF uint64_t gu_seed_from_entropy(void) {
@@ -5008,7 +5013,28 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
 #endif
     if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); free(real); return -1; }
 #ifdef _WIN32
-    if (exists) remove(target);  // Windows' rename does not replace
+    if (exists) {   // Windows' rename does not replace: the old file aside first, back if the rename fails
+        char *old = (char *)gu__malloc(dlen + 48);
+        int moved = 0;
+        if (old) {
+            snprintf(old, dlen + 48, "%.*s.gu%ld-%d.old", (int)dlen, target, (long)getpid(), k);
+            moved = rename(target, old) == 0;
+        }
+        if (!moved || rename(tmp, target) != 0) {
+            gu__seterr("%s: cannot write '%s': %s (%s)", op, path, !old ? "out of memory" : "replacing the file failed",
+                       strerror(errno));
+            if (moved) rename(old, target);
+            remove(tmp);
+            if (old) GU_FREE(old);
+            GU_FREE(tmp);
+            free(real);
+            return -1;
+        }
+        remove(old);
+        GU_FREE(old);
+        GU_FREE(tmp);
+        return 0;
+    }
 #endif
     if (rename(tmp, target) != 0) {
         gu__seterr("%s: cannot write '%s': renaming the finished temporary file failed (%s)", op, path, strerror(errno));
@@ -5065,13 +5091,16 @@ GU__COLD static int gu__canvas_save(const char *op, gu__canvas *c, const char *p
 // Blends colour rgb over pixel (x, y) with coverage a in [0, 1].
 GU__COLD static void gu__blend(gu__canvas *c, int x, int y, uint32_t rgb, float a) {
     unsigned char *p;
-    int k;
+    int k, q;
     if (x < 0 || y < 0 || x >= c->w || y >= c->h || a <= 0) return;
     if (a > 1) a = 1;
     p = c->px + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
+    // in integers, coverage in 256ths (a * 256 is exact), so that no fused multiply-add or
+    // excess precision (x87, s390x) moves a value from x.5 and the PNG is the same byte for byte
+    q = (int)(a * 256.0f + 0.5f);
     for (k = 0; k < 3; k++) {
-        float src = (float)((rgb >> (16 - 8 * k)) & 255);
-        p[k] = (unsigned char)(p[k] + (src - p[k]) * a + 0.5f);
+        int src = (int)((rgb >> (16 - 8 * k)) & 255);
+        p[k] = (unsigned char)((p[k] * (256 - q) + src * q + 128) >> 8);
     }
 }
 GU__COLD static void gu__fill(gu__canvas *c, int x0, int y0, int x1, int y1, uint32_t rgb) {  // [x0,x1) x [y0,y1)
@@ -6371,7 +6400,7 @@ GU__COLD static int gu__pk_append(gu__pk *P, gu__pobj *list, gu__pobj *item) {
 }
 
 // ---- the memo: any key, a hash map, bounded entries ----
-GU__COLD static uint64_t gu__pk_hash(uint64_t k) { k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33; return k; }
+GU__COLD static uint64_t gu__pk_hash(uint64_t k) { k ^= k >> 33; k *= UINT64_C(0xff51afd7ed558ccd); k ^= k >> 33; return k; }
 GU__COLD static gu__memo_slot *gu__pk_memo_find(gu__pk *P, uint64_t key) {
     uint64_t m, i;
     if (!P->memo_cap) return NULL;
@@ -7417,14 +7446,28 @@ GU__COLD GU__DEF int gu_mnist_load_pkl(const char *path, gu_mnist *out) {
     return rc;
 }
 
+// stat(), but on Windows a folder named with a trailing separator ("data\\mnist\\") is found
+// too, as on POSIX: the C runtime's stat fails on it.
+static int gu__stat(const char *path, struct stat *st) {
+#ifdef _WIN32
+    char buf[1024];
+    size_t n = strlen(path);
+    if (n > 1 && n < sizeof buf && (path[n - 1] == '/' || path[n - 1] == '\\')) {
+        memcpy(buf, path, n + 1);
+        while (n > 1 && (buf[n - 1] == '/' || buf[n - 1] == '\\') && buf[n - 2] != ':') buf[--n] = 0;   // "C:\\" stays
+        return stat(buf, st);
+    }
+#endif
+    return stat(path, st);
+}
 static int gu__is_dir(const char *path) {
     struct stat st;
-    return path && stat(path, &st) == 0 && GU__ISDIR(st.st_mode);
+    return path && gu__stat(path, &st) == 0 && GU__ISDIR(st.st_mode);
 }
 static int gu__exists(const char *path) {
     struct stat st;
     errno = 0;
-    return path && stat(path, &st) == 0;
+    return path && gu__stat(path, &st) == 0;
 }
 // After gu__exists said no: "OP: PATH does not exist", or the system's reason when it exists
 // but cannot be reached (a folder the caller may not enter, a loop of symbolic links).
@@ -7962,8 +8005,8 @@ static int gu__sgemm_check(const char *op, char transa, char transb, int64_t m, 
     wa = ta ? m : k;  // the stored row of A: (m, k) for 'N', (k, m) for 'T'
     wb = tb ? k : n;
     wc = n;
-    if (lda < (wa > 1 ? wa : 1)) { gu__seterr("%s: lda %" PRId64 " is smaller than the stored row of A (%" PRId64 ", transa '%c')", op, lda, wa, transa); return 0; }
-    if (ldb < (wb > 1 ? wb : 1)) { gu__seterr("%s: ldb %" PRId64 " is smaller than the stored row of B (%" PRId64 ", transb '%c')", op, ldb, wb, transb); return 0; }
+    if (lda < (wa > 1 ? wa : 1)) { gu__seterr("%s: lda %" PRId64 " is below max(1, %" PRId64 "), the stored row of A (transa '%c')", op, lda, wa, transa); return 0; }
+    if (ldb < (wb > 1 ? wb : 1)) { gu__seterr("%s: ldb %" PRId64 " is below max(1, %" PRId64 "), the stored row of B (transb '%c')", op, ldb, wb, transb); return 0; }
     if (ldc < (wc > 1 ? wc : 1)) { gu__seterr("%s: ldc %" PRId64 " is smaller than the row of C (%" PRId64 ")", op, ldc, wc); return 0; }
     if (m > 0 && k > 0 && !a) { gu__seterr("%s: A is NULL for a (%" PRId64 ", %" PRId64 ") product", op, m, k); return 0; }
     if (k > 0 && n > 0 && !b) { gu__seterr("%s: B is NULL for a (%" PRId64 ", %" PRId64 ") product", op, k, n); return 0; }

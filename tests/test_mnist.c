@@ -474,6 +474,17 @@ static void test_mnist_find(void) {
     CHECK(gu_mnist_find(buf, sizeof buf, "no/such/mnist.pkl.gz") == -1 && strstr(gu_error(), "no/such/mnist.pkl.gz does not exist"));
     CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini") == 0 && strcmp(buf, TM_DIR "mini") == 0);  // the four IDX files
     CHECK(gu_mnist_find(buf, sizeof buf, TM_DIR "mini_mnist.pkl.gz") == 0 && strcmp(buf, TM_DIR "mini_mnist.pkl.gz") == 0);
+    {   // a folder named with a trailing separator is found (Windows' stat fails on it by itself)
+        gu_mnist m;
+        CHECKF(gu_mnist_find(buf, sizeof buf, TM_DIR "mini/") == 0, "%s", gu_error());
+        CHECKF(gu_mnist_load(TM_DIR "mini/", &m) == 0 && m.x_train.shape[0] > 0, "%s", gu_error());
+        gu_mnist_free(&m);
+#ifdef _WIN32
+        CHECKF(gu_mnist_find(buf, sizeof buf, "fixtures\\mnist\\mini\\") == 0, "%s", gu_error());
+        CHECKF(gu_mnist_load("fixtures\\mnist\\mini\\", &m) == 0, "%s", gu_error());
+        gu_mnist_free(&m);
+#endif
+    }
     CHECKF(gu_mnist_find(buf, sizeof buf, "fuzz") == -1 && strstr(gu_error(), "fuzz holds neither mnist.pkl.gz nor the four MNIST IDX files") &&
            strstr(gu_error(), "t10k-labels-idx1-ubyte"), "%s", gu_error());
     CHECK(gu_mnist_find(buf, sizeof buf, NULL) == -1 && strstr(gu_error(), "path is NULL"));
