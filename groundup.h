@@ -7742,12 +7742,17 @@ static GU__AUINT gu__env_warned[2];   // GROUNDUP_NUM_THREADS, GROUNDUP_GEMM_KER
 GU__COLD static GU__UNUSED void gu__env_warn(int which, const char *fmt, ...) GU__PRINTF(2, 3);
 GU__COLD static GU__UNUSED void gu__env_warn(int which, const char *fmt, ...) {
     va_list ap;
+    char line[400];
+    size_t n;
     if (gu__aadd(&gu__env_warned[which], 1u) != 1u) return;
+    memcpy(line, "groundup: ", 10);
     va_start(ap, fmt);
-    fputs("groundup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line + 10, sizeof line - 11, fmt, ap);
     va_end(ap);
+    n = strlen(line);
+    line[n] = '\n';
+    line[n + 1] = 0;
+    fputs(line, stderr);   // one call: whole lines when two threads warn at once
 }
 
 static int gu__default_threads(void) {
