@@ -4998,7 +4998,8 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
     }
     if (fd < 0) {
         GU_FREE(tmp);
-        if (exists) {   // a file that may be written in a folder that may not: in place
+        if (exists && (err == EACCES || err == EPERM)) {   // a file that may be written in a folder that may not: in place
+            // (never for a full disk or another error: writing in place could lose the old file)
             errno = 0;
             f = fopen(target, "wb");
             if (f) { free(real); return gu__write_close(op, path, f, data, n); }
