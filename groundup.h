@@ -101,10 +101,10 @@ OPTIONS
 ENVIRONMENT
    GROUNDUP_NUM_THREADS     threads for big matmuls and gu_launch (default: online CPUs)
    GROUNDUP_GEMM_KERNEL     force the matmul microkernel: avx512, avx2, neon, portable or auto
-                            (a value the library cannot use, in either variable, is said once
-                            on stderr, "groundup: ...", and ignored: the only output it makes)
                             (the first choice of gu_gemm_kernel; gu_set_kernel("avx2") chooses
                             the instruction set of every part, matmul, random fills and ops)
+   A value the library cannot use, in either variable, is said once on stderr ("groundup:
+   ...") and ignored: the only output the library makes.
    The thread pool (matmul and gu_launch) starts on first use (no global constructors) and
    is joined at exit through atexit(); a child of fork() starts a pool of its own
    (pthread_atfork).
@@ -4941,13 +4941,21 @@ GU__COLD static int gu__write_close_fd(const char *op, const char *path, int fd,
 // followed where the system headers declare lstat and realpath: not in a strict -std=c99
 // build that defines none of _XOPEN_SOURCE, _GNU_SOURCE, _DEFAULT_SOURCE, where the link is
 // replaced by the file.)
+// In place, as fopen(target, "wb"): a device, a FIFO, or a file whose folder refuses a new one.
+GU__COLD static int gu__write_in_place(const char *op, const char *path, const char *target, const void *data, size_t n) {
+    FILE *f;
+    errno = 0;
+    f = fopen(target, "wb");
+    if (f) return gu__write_close(op, path, f, data, n);
+    gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno));
+    return -1;
+}
 GU__COLD static int gu__write_file(const char *op, const char *path, const void *data, size_t n) {
     struct stat st;
-    char *tmp, *real = NULL;
+    char *tmp = NULL, *real = NULL;
     const char *target = path, *slash;
     size_t dlen;
-    int fd = -1, k, exists, err;
-    FILE *f;
+    int fd = -1, k, exists, err = 0, rc = -1;
     if (!path) { gu__seterr("%s: path is NULL", op); return -1; }
     errno = 0;
     exists = stat(path, &st) == 0;
@@ -4963,28 +4971,14 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
         }
     }
 #endif
-    if (exists && !GU__ISREG(st.st_mode)) {
-        if (GU__ISDIR(st.st_mode)) gu__seterr("%s: cannot write '%s': it is a directory", op, path);
-        else {
-            errno = 0;
-            f = fopen(target, "wb");
-            if (f) { free(real); return gu__write_close(op, path, f, data, n); }
-            gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno));
-        }
-        free(real);
-        return -1;
-    }
-    if (exists && access(target, W_OK) != 0) {
-        gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno));
-        free(real);
-        return -1;
-    }
+    if (exists && GU__ISDIR(st.st_mode)) { gu__seterr("%s: cannot write '%s': it is a directory", op, path); goto done; }
+    if (exists && !GU__ISREG(st.st_mode)) { rc = gu__write_in_place(op, path, target, data, n); goto done; }
+    if (exists && access(target, W_OK) != 0) { gu__seterr("%s: cannot write '%s': %s", op, path, strerror(errno)); goto done; }
     // "<folder>/.gu<pid>-<k>.tmp", created only if new: short, so any name that fits fits it
     for (slash = target + strlen(target); slash > target && slash[-1] != '/' && slash[-1] != '\\'; slash--) {}
     dlen = (size_t)(slash - target);
     tmp = (char *)gu__malloc(dlen + 48);
-    if (!tmp) { gu__seterr("%s: out of memory", op); free(real); return -1; }
-    err = 0;
+    if (!tmp) { gu__seterr("%s: out of memory", op); goto done; }
     for (k = 0; k < 100 && fd < 0; k++) {
         snprintf(tmp, dlen + 48, "%.*s.gu%ld-%d.tmp", (int)dlen, target, (long)getpid(), k);
         errno = 0;
@@ -4997,22 +4991,16 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
         if (fd < 0 && err != EEXIST) break;
     }
     if (fd < 0) {
-        GU_FREE(tmp);
-        if (exists && (err == EACCES || err == EPERM)) {   // a file that may be written in a folder that may not: in place
-            // (never for a full disk or another error: writing in place could lose the old file)
-            errno = 0;
-            f = fopen(target, "wb");
-            if (f) { free(real); return gu__write_close(op, path, f, data, n); }
-            err = errno;
-        }
-        gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(err));
-        free(real);
-        return -1;
+        // a file that may be written in a folder that may not: in place (never for a full
+        // disk or another error, where writing in place could lose the old file)
+        if (exists && (err == EACCES || err == EPERM)) rc = gu__write_in_place(op, path, target, data, n);
+        else gu__seterr("%s: cannot write '%s': no temporary file can be made beside it (%s)", op, path, strerror(err));
+        goto done;
     }
 #ifndef _WIN32
     if (exists) (void)chmod(tmp, st.st_mode & 07777);   // the file keeps its permissions
 #endif
-    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); GU_FREE(tmp); free(real); return -1; }
+    if (gu__write_close_fd(op, path, fd, data, n) != 0) { remove(tmp); goto done; }
 #ifdef _WIN32
     if (exists) {   // Windows' rename does not replace: the old file aside first, back if the rename fails
         char *old = (char *)gu__malloc(dlen + 48);
@@ -5021,32 +5009,28 @@ GU__COLD static int gu__write_file(const char *op, const char *path, const void 
             snprintf(old, dlen + 48, "%.*s.gu%ld-%d.old", (int)dlen, target, (long)getpid(), k);
             moved = rename(target, old) == 0;
         }
-        if (!moved || rename(tmp, target) != 0) {
-            gu__seterr("%s: cannot write '%s': %s (%s)", op, path, !old ? "out of memory" : "replacing the file failed",
-                       strerror(errno));
+        if (moved && rename(tmp, target) == 0) rc = 0;
+        else {
+            gu__seterr("%s: cannot write '%s': %s (%s)", op, path, old ? "replacing the file failed" : "out of memory", strerror(errno));
             if (moved) rename(old, target);
             remove(tmp);
-            if (old) GU_FREE(old);
-            GU_FREE(tmp);
-            free(real);
-            return -1;
         }
-        remove(old);
-        GU_FREE(old);
-        GU_FREE(tmp);
-        return 0;
+        if (old) {
+            if (rc == 0) remove(old);
+            GU_FREE(old);
+        }
+        goto done;
     }
 #endif
-    if (rename(tmp, target) != 0) {
+    if (rename(tmp, target) == 0) rc = 0;
+    else {
         gu__seterr("%s: cannot write '%s': renaming the finished temporary file failed (%s)", op, path, strerror(errno));
         remove(tmp);
-        GU_FREE(tmp);
-        free(real);
-        return -1;
     }
-    GU_FREE(tmp);
-    free(real);
-    return 0;
+done:
+    if (tmp) GU_FREE(tmp);
+    free(real);   // realpath's, from the C library's malloc
+    return rc;
 }
 #endif
 
@@ -6255,7 +6239,7 @@ GU__COLD static int gu__pk_err(gu__pk *P, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (P->op_read && strcmp(gu__pk_opname(P->op), "unknown opcode") != 0)
+    if (P->op_read)
         gu__seterr("pkl: %s: %s (opcode %s 0x%02x at byte %" PRId64 ")", P->s->name, msg, gu__pk_opname(P->op), P->op, P->op_at);
     else
         gu__seterr("pkl: %s: %s (at byte %" PRId64 ")", P->s->name, msg, P->op_at);
@@ -7125,6 +7109,7 @@ GU__COLD static int gu__pk_run(gu__pk *P, gu__pobj **result) {
         GU__PK_OPCODES(GU__PK_RUN_CASE)
 #undef GU__PK_RUN_CASE
         default:
+            P->op_read = 0;   // a byte, not an opcode: the message names it
             return gu__pk_err(P, "unknown opcode 0x%02x", P->op);
         }
         if (r < 0) return -1;
@@ -8812,10 +8797,6 @@ static int gu__kernel_runs_here(const gu__gemm_kernel *kr) {
     return isa >= 0 && gu__isa_runs_here(isa);
 }
 // " avx512 avx2 portable": the kernels this build has and this CPU runs, best first.
-// Whether name is a kernel of some build (one for another CPU, or one left out by GU_NO_SIMD).
-static int gu__kernel_known(const char *name) {
-    return strcmp(name, "avx512") == 0 || strcmp(name, "avx2") == 0 || strcmp(name, "neon") == 0 || strcmp(name, "portable") == 0;
-}
 static const char *gu__kernels_here(char *buf, size_t cap) {
     int i;
     gu__kernels_init();
@@ -8902,7 +8883,7 @@ GU__DEF int gu_gemm_set_kernel(const char *name) {
             gu__astore(&gu__kernel_sel, i + 1u);
             return 0;
         }
-    gu__seterr("gemm_set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", gu__kernel_known(name) ? "this build has no" : "unknown",
+    gu__seterr("gemm_set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", gu__isa_of(name) >= 0 ? "this build has no" : "unknown",
                name, gu__kernels_here(list, sizeof list));
     return -1;
 }
@@ -8921,7 +8902,7 @@ GU__DEF int gu_set_kernel(const char *name) {
     for (i = 0; i < GU__NKERNELS && isa >= 0; i++)
         if (strcmp(name, gu__kernels[i].name) == 0) break;
     if (isa < 0 || i == GU__NKERNELS) {
-        gu__seterr("set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", gu__kernel_known(name) ? "this build has no" : "unknown",
+        gu__seterr("set_kernel: %s kernel \"%s\" (this build and CPU have:%s)", isa >= 0 ? "this build has no" : "unknown",
                    name, gu__kernels_here(list, sizeof list));
         return -1;
     }
