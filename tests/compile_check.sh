@@ -114,6 +114,17 @@ fi
 n=$((n + 1))
 gcc -std=c99 -O2 -ffast-math -DGU_ALLOW_FAST_MATH $W -fsyntax-only compile_check.c 2>"$out/fastmath2.log" ||
     { echo "compile-check FAILED: -ffast-math -DGU_ALLOW_FAST_MATH"; cat "$out/fastmath2.log"; fail=1; }
+# strict C89: the header's first error names C99 (gcc goes on after an #error, so more
+# follow); GNU C89 and C++98 (warning-free: 64-bit constants through UINT64_C) build.
+n=$((n + 1))
+printf '#include "%s/groundup.h"\n' "$(cd .. && pwd)" >"$out/c89.c"
+if gcc -std=c89 -fsyntax-only "$out/c89.c" 2>"$out/c89.log"; then
+    echo "compile-check FAILED: the header compiled as strict C89"; fail=1
+elif ! grep -m 1 "error" "$out/c89.log" | grep -q "groundup needs C99"; then
+    echo "compile-check FAILED: strict C89's first error is another"; head -5 "$out/c89.log"; fail=1
+fi
+have gcc && run gcc-gnu89 gcc -std=gnu89 -Wall -Wextra -Werror compile_check.c compile_check_b.c
+have g++ && run g++-98 g++ -x c++ -std=c++98 $W compile_check.c compile_check_b.c
 # tcc 0.9.27, threads on: C11 atomics and GCC's __atomic builtins are missing there, so the
 # library's atomics fall back to a mutex and its pause hint is plain asm.
 if have tcc; then
