@@ -8249,7 +8249,11 @@ static void gu__ukr_avx512(int64_t kc, const float *ap, const float *bp, float *
 #if defined(__CUDACC__)
 #define GU__UNROLL  // nvcc's front end does not know the GCC pragma; its host compiler unrolls anyway
 #elif defined(__clang__)
-#define GU__UNROLL _Pragma("unroll")
+// "unroll(full)", not "unroll": clang 14 optimises an always_inline kernel body before it is
+// inlined, and "unroll" then unrolled its loops by 8 with run-time counts, leaving the
+// accumulator arrays in memory; full unrolling waits for the constants (AVX-512, MNIST, 1
+// thread: 30.6 -> 7.7 ms; 100x100x100 38 -> 12.5 us).
+#define GU__UNROLL _Pragma("clang loop unroll(full)")
 #else
 #define GU__UNROLL _Pragma("GCC unroll 16")
 #endif
@@ -8541,21 +8545,23 @@ static void gu__ukr_avx2(int64_t kc, const float *ap, const float *bp, float *c,
 GU__ROWS_KERNEL(gu__rows_avx2, GU__V256, 6, 2)
 
 // AVX2 dot kernel: R rows by W columns of C a pass, 8 lanes of k per FMA: R * W accumulators,
-// R A vectors and one of bt, at most 15 of the 16 registers (6 x 1, 4 x 2, 3 x 3, 2 x 4..6,
-// 1 x 8..12). Each A vector is loaded once into a register (the compiler folded it into each
-// of its W FMAs, doubling the loads) and each bt vector serves R rows. From 7 columns on, one
-// row a block and one pass of all its columns (n = 10: 10 chains, each bt vector an operand of
-// its FMA, A read once) beats two rows in passes of 4 to 6 (A read twice, the passes' sums
-// reduced twice): on Zen 5, AVX2, cc -O2, the kernel alone (k 784) went at n = 10 from 85 to
-// 93 GFLOP/s with A in cache (of a 116 peak) and from 70-84 to 91-94 from memory (MNIST's
-// 50000 rows), at n = 7 and 8 from 68-80 to 87-91; 5 and 6 columns stay at two rows of 6.
-// An earlier step had taken n = 10 from 56 to 80 GFLOP/s by loading A once (it had been
-// three rows in passes of 4, 4, 2). The loop takes two steps of 8 (one line of each row,
-// prefetched without a test) so -O2 and -O3 make the same code of it.
+// R A vectors and one of bt, at most 15 of the 16 registers (6 x 1, 4 x 2, 3 x 3, 2 x 4..6).
+// Each A vector and each bt vector is loaded once into a register and used by all its FMAs:
+// 2 rows by 5 columns take 7 loads for 10 FMAs, where one row of all 10 took 11, more than
+// the two 256-bit loads a cycle that feed two FMAs (Zen 3). So from 7 columns on, two rows in
+// two passes of 4 to 6 (A's second pass comes from L1; it is prefetched in the first only).
+// On Zen 5, AVX2, cc -O2 -march=znver3, the kernel alone (k 784), against one row of all n:
+// n = 10 108 against 94 GFLOP/s with A in cache (of a 114 peak), 8.0-8.5 against 8.7-9.3 ms
+// from memory (MNIST's 50000 rows); n = 8 101 against 94, n = 12 112 against 91. (With
+// the compiler's own FMAs, below, two rows had been the slower.) The loop takes two steps of
+// 8 (one line of each row, prefetched without a test) so -O2 and -O3 make the same code of it.
+// acc += a * b as one vfmadd231ps into acc's own register, in any register of the 16: with
+// the intrinsic, gcc -O2 chose vfmadd132ps (the result in b's register), moved the sums
+// around and spilled one in the 2 x 5 loop (MNIST 8.8 ms against 8.0 with this).
+#define GU__A2_FMA(acc, a, b) __asm__("vfmadd231ps {%2, %1, %0|%0, %1, %2}" : "+x"(acc) : "x"(a), "x"(b))
 // One pass: C's columns j0 .. j0 + W - 1 of R rows.
 GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int pf, int64_t j0, int64_t J, int64_t n, int64_t k, const float *a,
                                 int64_t lda, const float *bt, float *c, int64_t ldc, float alpha, float beta) {
-    __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
     __m256 acc[6][12];   // [r][j], j < 4 * ceil(W / 4): the sums past W stay zero
     const float *b0 = bt + 8 * j0;
     int64_t p;
@@ -8569,10 +8575,11 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int pf, int64_t j0, int64_
         } \
         GU__UNROLL for (j = 0; j < W; j++) { \
             __m256 bj = _mm256_load_ps((B) + 8 * j); \
-            GU__UNROLL for (r = 0; r < R; r++) acc[r][j] = _mm256_fmadd_ps(ar[r], bj, acc[r][j]); \
+            if (R > 1) __asm__("" : "+x"(bj));   /* one load for all R rows, not one per FMA */ \
+            GU__UNROLL for (r = 0; r < R; r++) GU__A2_FMA(acc[r][j], ar[r], bj); \
         } }
     for (p = 0; p + 16 <= k; p += 16, b0 += 16 * J) {
-        if (pf) GU__UNROLL for (r = 0; r < R; r++) GU__DOT_PREFETCH(a + r * lda + p);
+        if (pf && j0 == 0) GU__UNROLL for (r = 0; r < R; r++) GU__DOT_PREFETCH(a + r * lda + p);
         GU__A2_DOT_STEP(p, b0)
         GU__A2_DOT_STEP(p + 8, b0 + 8 * J)
     }
@@ -8582,7 +8589,8 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int pf, int64_t j0, int64_
         b0 += 8 * J;
     }
 #undef GU__A2_DOT_STEP
-    if (p < k) {
+    if (p < k) {   // the mask loaded here, not held in a register through the loop
+        __m256i tail = _mm256_loadu_si256((const __m256i *)(gu__mask8 + 8 - (k & 7)));
         __m256 ar[6];
         GU__UNROLL for (r = 0; r < R; r++) ar[r] = _mm256_maskload_ps(a + r * lda + p, tail);
         GU__UNROLL for (j = 0; j < W; j++) {
@@ -8598,8 +8606,9 @@ GU__A2_INL void gu__a2_dot_pass(int R, int W, int rv, int pf, int64_t j0, int64_
         }
     }
 }
+#undef GU__A2_FMA
 // R rows, all n (<= 12) columns, in passes of W: the last pass may reach past n into bt's
-// zero padding (n = 9: one pass of 10 columns, J = 12), its sums never stored. rv: the rows stored,
+// zero padding (n = 9: two passes of 5 columns, J = 12), its sums never stored. rv: the rows stored,
 // R, or 1 for a row left after the blocks, which the same body runs as R copies of itself
 // (lda 0): one body per block shape, not two (the implementation compiles about 0.4 s faster).
 GU__A2_INL void gu__a2_dot_block(int R, int W, int rv, int pf, int64_t J, int64_t n, int64_t k, const float *a, int64_t lda,
@@ -8613,10 +8622,9 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
                          const float *bt, int64_t J, float beta, float *c, int64_t ldc) {
     int64_t i;
     int rv, pf = gu__dot_prefetch(m, n, lda);
-    // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): enough
-    // FMA chains (R * W >= 8) for few columns; 2 rows of 4 or 6; from 7 columns on, one row
-    // of all n (W: n rounded up to 8, 10 or 12; bt's zero columns past n are never stored).
-    // The rows left after the blocks one at a time (rv 1, lda 0).
+    // Blocks of R rows by passes of W columns (J, n padded to 4, covers every pass): R * W
+    // accumulators (6 to 12 chains), R A vectors and one of bt live; the rows left after the
+    // blocks one at a time (rv 1, lda 0).
 #define GU__A2_DOT(R, W) \
     for (i = 0; i < m; i += rv) { \
         rv = i + R <= m ? R : 1; \
@@ -8626,11 +8634,9 @@ static void gu__dot_avx2(int64_t m, int64_t n, int64_t k, float alpha, const flo
     case 1: GU__A2_DOT(6, 1) break;
     case 2: GU__A2_DOT(4, 2) break;
     case 3: GU__A2_DOT(3, 3) break;
-    case 4: GU__A2_DOT(2, 4) break;
-    case 5: case 6: GU__A2_DOT(2, 6) break;
-    case 7: case 8: GU__A2_DOT(1, 8) break;
-    case 9: case 10: GU__A2_DOT(1, 10) break;
-    default: GU__A2_DOT(1, 12) break;
+    case 4: case 7: case 8: GU__A2_DOT(2, 4) break;
+    case 9: case 10: GU__A2_DOT(2, 5) break;
+    default: GU__A2_DOT(2, 6) break;   // 5, 6, 11, 12
     }
 #undef GU__A2_DOT
 }
