@@ -315,7 +315,7 @@ static void test_gemm_rows_every_m(void) {
 
 // The dot path (n <= 12, m >= 32, k >= 16 n, A's rows contiguous), the MNIST product's: every
 // n, so every pass width and row block of each kernel (AVX2: 6, 4, 3 or 2 rows by passes of 1
-// to 6 columns, the last pass reaching into bt's padding for n = 7, 9, 11; AVX-512: 8 (n = 1),
+// to 6 columns, the last pass reaching into bt's padding for n = 5, 7, 9, 11; AVX-512: 8 (n = 1),
 // 4, 2 or 1 row), row counts that leave 0 to 7 rows after a block, k a multiple of the vector and not;
 // against the netlib bound, and bit for bit 1 vs 2 threads.
 static void test_gemm_dot_path_every_n(void) {
